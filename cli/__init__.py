@@ -1,0 +1,1 @@
+"""Command-line front end of embkit (installed as the ``embkit`` command)."""

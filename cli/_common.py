@@ -1,0 +1,44 @@
+"""Helpers shared by the CLI commands: model discovery and error reporting."""
+import json
+import sys
+from pathlib import Path
+
+import click
+
+CONTEXT = dict(help_option_names=["-h", "--help"], show_default=True, max_content_width=100)
+
+
+def find_latest_model(directory="."):
+    """Return the embkit model directory under ``directory`` whose meta.json is newest.
+
+    Raises
+    ------
+    click.UsageError
+        When there is none.
+    """
+    best = None
+    for meta in Path(directory).glob("*/meta.json"):
+        try:
+            with open(meta, encoding="utf-8") as f:
+                if json.load(f).get("format") != "embkit":
+                    continue
+        except (OSError, ValueError):
+            continue
+        mtime = meta.stat().st_mtime
+        if best is None or mtime > best[0]:
+            best = (mtime, meta.parent)
+    if best is None:
+        raise click.UsageError(
+            "no VECS given and no embkit model (a directory with meta.json) in the current "
+            "directory; train one with `embkit train CORPUS` or pass a vectors file")
+    click.echo(f"using model {best[1]}", err=True)
+    return str(best[1])
+
+
+def resolve_vecs(vecs):
+    """VECS as given, or the newest embkit model in the current directory."""
+    return vecs if vecs else find_latest_model(".")
+
+
+def emit_json(obj):
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False))

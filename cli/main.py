@@ -1,0 +1,59 @@
+"""The ``embkit`` command: a click group of thin commands.
+
+Errors caused by input or settings print one line and exit 1; usage errors
+exit 2; ``--debug`` shows the traceback.
+"""
+import logging
+import sys
+
+import click
+
+from embkit.exceptions import EmbkitError
+
+from ._common import CONTEXT
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (EmbkitError, OSError) as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            msg = str(exc)
+            if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in msg:
+                msg = f"{exc.filename}: {msg}"
+            click.echo(f"embkit: error: {msg}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.option("--log-level", default="INFO", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+              help="Verbosity of messages on stderr.")
+@click.version_option(package_name="embkit")
+@click.pass_context
+def cli(ctx, debug, log_level):
+    """embkit: train, convert and evaluate word embeddings on CPU cores."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    logging.basicConfig(level=getattr(logging, log_level), format="%(message)s", stream=sys.stderr)
+    logging.captureWarnings(True)
+
+
+def _register():
+    from . import commands_eval, commands_train, commands_vectors
+    commands_train.register(cli)
+    commands_vectors.register(cli)
+    commands_eval.register(cli)
+
+
+_register()
+
+
+def main():
+    cli(prog_name="embkit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""embkit: fast, correct word embeddings on CPU cores.
+
+Importing embkit compiles nothing: the Numba kernels compile (or load from
+Numba's on-disk cache) on first use.
+
+>>> import embkit
+>>> model = embkit.SkipGram(dim=100, epochs=5).fit("corpus.txt")   # doctest: +SKIP
+>>> model.wv.most_similar("king")                                   # doctest: +SKIP
+"""
+import importlib
+
+from ._version import __version__
+
+_EXPORTS = {
+    "KeyedVectors": "embkit.vectors",
+    "load": "embkit.io",
+    "save": "embkit.io",
+    "Vocabulary": "embkit.corpus.vocab",
+    "EncodedCorpus": "embkit.corpus.encoded",
+    "Tokenizer": "embkit.corpus.tokenize",
+    "SkipGram": "embkit.models.word2vec",
+    "CBOW": "embkit.models.word2vec",
+    "Word2Vec": "embkit.models.word2vec",
+    "evaluate_analogies": "embkit.evaluation.analogy",
+    "evaluate_similarity": "embkit.evaluation.similarity",
+    "EmbkitError": "embkit.exceptions",
+    "FormatError": "embkit.exceptions",
+    "CorpusError": "embkit.exceptions",
+    "TrainingDivergedError": "embkit.exceptions",
+    "MemoryBudgetError": "embkit.exceptions",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'embkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

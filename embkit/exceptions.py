@@ -1,0 +1,42 @@
+"""Exceptions raised by embkit.
+
+Every error a user can cause derives from :class:`EmbkitError`; the command
+line prints its message on one line and exits with status 1.
+"""
+
+
+class EmbkitError(Exception):
+    """Base class of all errors caused by input, settings or data."""
+
+
+class FormatError(EmbkitError, ValueError):
+    """A file does not have the expected format.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    lineno : int or None
+        1-based line number, or None when the fault is not on one line.
+    message : str
+        What was expected and what was found.
+    """
+
+    def __init__(self, path, lineno, message):
+        self.path = str(path)
+        self.lineno = lineno
+        self.message = message
+        where = self.path if lineno is None else f"{self.path}, line {lineno}"
+        super().__init__(f"{where}: {message}")
+
+
+class CorpusError(EmbkitError, ValueError):
+    """The corpus cannot be read or yields nothing to train on."""
+
+
+class TrainingDivergedError(EmbkitError, FloatingPointError):
+    """Training produced non-finite (NaN or inf) losses or weights."""
+
+
+class MemoryBudgetError(EmbkitError, MemoryError):
+    """The estimated memory of a job exceeds the allowed budget."""
