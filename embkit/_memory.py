@@ -1,0 +1,83 @@
+"""Memory sizes: parsing ``--max-memory`` and checking a job's estimate."""
+import re
+
+from .exceptions import EmbkitError, MemoryBudgetError
+
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
+          "t": 10**12, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def parse_size(text):
+    """Bytes in a size such as ``512M``, ``2G``, ``1GiB`` or ``1000000``.
+
+    Decimal units (K, M, G, T, with or without B) are powers of 1000; binary
+    units (KiB, MiB, GiB, TiB) powers of 1024.
+
+    Raises
+    ------
+    EmbkitError
+        Text that is not a size.
+    """
+    if isinstance(text, (int, float)):
+        return int(text)
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", str(text))
+    if not m or m.group(2).lower() not in _UNITS:
+        raise EmbkitError(f"not a memory size: {text!r} (use e.g. 512M, 2G, 1GiB)")
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def format_size(n):
+    """A byte count as a short human string (MiB/GiB)."""
+    if n >= 2**30:
+        return f"{n / 2**30:.2f} GiB"
+    return f"{n / 2**20:.1f} MiB"
+
+
+def available_memory():
+    """MemAvailable from /proc/meminfo in bytes, or None where unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def check_budget(parts, max_memory=None, what="training"):
+    """Fail before allocating when the estimate exceeds the budget.
+
+    Parameters
+    ----------
+    parts : dict
+        Name of each allocation to its size in bytes.
+    max_memory : int or str, optional
+        The user's limit (``--max-memory``).
+    what : str
+        The job, for the message.
+
+    Returns
+    -------
+    int
+        The total estimate in bytes.
+
+    Raises
+    ------
+    MemoryBudgetError
+        When the total exceeds ``max_memory`` or the memory available now.
+    """
+    total = int(sum(parts.values()))
+    detail = ", ".join(f"{k} {format_size(v)}" for k, v in parts.items())
+    if max_memory is not None:
+        limit = parse_size(max_memory)
+        if total > limit:
+            raise MemoryBudgetError(
+                f"{what} needs about {format_size(total)} ({detail}), more than --max-memory "
+                f"{format_size(limit)}; lower --dim or raise --min-count / set --max-vocab-size")
+    avail = available_memory()
+    if avail is not None and total > avail:
+        raise MemoryBudgetError(
+            f"{what} needs about {format_size(total)} ({detail}) but only {format_size(avail)} of memory "
+            f"is available; lower --dim or raise --min-count / set --max-vocab-size")
+    return total

@@ -1,0 +1,397 @@
+"""The encoded corpus: token ids and sentence offsets, built once and cached.
+
+Every training method reads the same arrays:
+
+* ``tokens`` — int32 ndarray, shape (n_tokens,): vocabulary ids of the
+  retained tokens (words below ``min_count`` are dropped), in corpus order.
+* ``offsets`` — int64 ndarray, shape (n_sentences + 1,): sentence ``s`` is
+  ``tokens[offsets[s]:offsets[s + 1]]``.  A sentence is one non-empty input
+  line; a line with more than ``max_sentence_length`` retained tokens is split
+  into consecutive pieces of that length (windows never cross a sentence).
+
+Encoding makes one pass over the text: each token gets a provisional id in
+order of first occurrence, the counts come from the id stream, and the
+pruned, count-ordered vocabulary is applied to the stream with NumPy.  The
+result is stored under ``$EMBKIT_CACHE/corpora/<key>/`` (default
+``~/.cache/embkit``) as ``tokens.npy``, ``offsets.npy``, ``vocab.tsv`` and
+``manifest.json``, keyed by the input files (path, size, mtime), the
+tokenizer and the vocabulary settings, and memory-mapped by later runs.
+Standard input is encoded in one pass and never cached.
+"""
+import datetime
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from array import array
+from pathlib import Path
+
+import numpy as np
+
+from .._atomic import atomic_dir
+from .._version import __version__
+from ..exceptions import CorpusError, EmbkitError
+from .reading import STDIN, DecodeStats, expand_inputs, file_signature, iter_lines
+from .tokenize import make_tokenizer
+from .vocab import Vocabulary, empty_vocab_error
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+_SPILL_TOKENS = 1 << 22
+
+
+def cache_root():
+    """The cache directory: ``$EMBKIT_CACHE`` or ``~/.cache/embkit``."""
+    return Path(os.environ.get("EMBKIT_CACHE") or Path.home() / ".cache" / "embkit")
+
+
+class _FirstSeenIds(dict):
+    """token -> provisional id, assigned in order of first occurrence."""
+
+    def __missing__(self, key):
+        value = self[key] = len(self)
+        return value
+
+
+def _progress(progress, desc):
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(desc=desc, unit=" tok", unit_scale=True, leave=False, mininterval=0.5)
+
+
+def _scan(files, tokenizer, encoding_errors, sink, progress):
+    """One pass over the text: provisional ids into ``sink``, per-line lengths.
+
+    Returns (types, line_lengths per spilled chunk, stats dict).
+    """
+    ids = _FirstSeenIds()
+    getid = ids.__getitem__
+    buf = array("i")
+    lengths = array("q")
+    chunk_lengths = []
+    stats = DecodeStats()
+    blank = 0
+    raw_tokens = 0
+    bar = _progress(progress, "reading corpus")
+    reported = 0
+    for path in files:
+        for _, text in iter_lines(path, encoding_errors, stats):
+            toks = tokenizer(text)
+            if not toks:
+                blank += 1
+                continue
+            buf.extend(map(getid, toks))
+            lengths.append(len(toks))
+            if len(buf) >= _SPILL_TOKENS:
+                raw_tokens += len(buf)
+                sink(np.frombuffer(buf, dtype=np.int32))
+                chunk_lengths.append(np.frombuffer(lengths, dtype=np.int64))
+                buf, lengths = array("i"), array("q")
+                if bar is not None:
+                    bar.update(raw_tokens - reported)
+                    reported = raw_tokens
+    if len(buf):
+        raw_tokens += len(buf)
+        sink(np.frombuffer(buf, dtype=np.int32))
+        chunk_lengths.append(np.frombuffer(lengths, dtype=np.int64))
+    if bar is not None:
+        bar.update(raw_tokens - reported)
+        bar.close()
+    types = list(ids)
+    info = {"raw_tokens": raw_tokens, "lines": stats.lines, "blank_lines": blank,
+            "replaced_invalid_utf8": stats.replaced, "types": len(types)}
+    return types, chunk_lengths, info
+
+
+class _Chunks:
+    """Provisional id chunks kept in a temporary file."""
+
+    def __init__(self, directory):
+        self.path = Path(directory) / "stream.i32"
+        self._f = open(self.path, "wb")
+        self.sizes = []
+
+    def __call__(self, arr):
+        arr.tofile(self._f)
+        self.sizes.append(len(arr))
+
+    def __iter__(self):
+        self._f.close()
+        if sum(self.sizes) == 0:
+            return
+        mm = np.memmap(self.path, dtype=np.int32, mode="r")
+        start = 0
+        for n in self.sizes:
+            yield np.asarray(mm[start:start + n])
+            start += n
+        del mm
+
+
+def _source_name(files):
+    return "<stdin>" if files == [STDIN] else (files[0] if len(files) == 1 else f"{files[0]} (+{len(files) - 1} files)")
+
+
+def _split_lengths(lengths, max_len):
+    """Drop empty sentences and split those longer than ``max_len``."""
+    lengths = lengths[lengths > 0]
+    n_pieces = (lengths + max_len - 1) // max_len
+    if n_pieces.size == 0 or n_pieces.max() <= 1:
+        return lengths, 0
+    out = np.full(int(n_pieces.sum()), max_len, dtype=np.int64)
+    last = np.cumsum(n_pieces) - 1
+    out[last] = lengths - (n_pieces - 1) * max_len
+    return out, int((n_pieces > 1).sum())
+
+
+def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, progress, vocab=None):
+    """Scan, prune and write tokens.npy/offsets.npy/vocab.tsv/manifest.json into workdir."""
+    from numpy.lib.format import open_memmap
+
+    workdir = Path(workdir)
+    chunks = _Chunks(workdir)
+    types, chunk_lengths, info = _scan(files, tokenizer, encoding_errors, chunks, progress)
+    source = _source_name(files)
+    min_count = vocab_settings["min_count"]
+    n_types = len(types)
+    counts = np.zeros(n_types, dtype=np.int64)
+    for c in chunks:
+        counts += np.bincount(c, minlength=n_types)
+    if info["raw_tokens"] == 0:
+        raise empty_vocab_error(source, 0, 0, min_count)
+    if vocab is None:
+        vocab, order = Vocabulary.from_counts(types, counts, min_count, vocab_settings["max_vocab_size"],
+                                              settings=vocab_settings)
+        if len(vocab) == 0:
+            raise empty_vocab_error(source, info["raw_tokens"], n_types, min_count)
+        remap = np.full(n_types, -1, dtype=np.int32)
+        remap[order] = np.arange(len(order), dtype=np.int32)
+        kept_total = int(vocab.counts.sum())
+    else:
+        remap = np.array([vocab.index.get(t, -1) for t in types], dtype=np.int32)
+        kept_total = int(counts[remap >= 0].sum())
+        if kept_total == 0:
+            raise CorpusError(f"{source}: none of the corpus's {info['raw_tokens']} tokens is in the given vocabulary")
+
+    tokens = open_memmap(workdir / "tokens.npy", mode="w+", dtype=np.int32, shape=(kept_total,))
+    line_kept = []
+    pos = 0
+    for c, lens in zip(chunks, chunk_lengths):
+        ids = remap[c]
+        keep = ids >= 0
+        kept = ids[keep]
+        tokens[pos:pos + len(kept)] = kept
+        pos += len(kept)
+        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        line_kept.append(np.add.reduceat(keep.astype(np.int64), starts))
+    tokens.flush()
+    del tokens
+    chunks.path.unlink()
+    lengths = np.concatenate(line_kept) if line_kept else np.zeros(0, np.int64)
+    lengths, n_split = _split_lengths(lengths, vocab_settings["max_sentence_length"])
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    np.save(workdir / "offsets.npy", offsets)
+    vocab.save(workdir / "vocab.tsv")
+    manifest = {
+        "format": "embkit-corpus",
+        "format_version": FORMAT_VERSION,
+        "embkit_version": __version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "vocab_sha256": vocab.sha256(),
+        "vocab_size": len(vocab),
+        "tokens": kept_total,
+        "sentences": len(lengths),
+        "lines_split": n_split,
+        **info,
+        "tokenizer": tokenizer.settings(),
+        "vocab_settings": vocab_settings,
+        "encoding_errors": encoding_errors,
+        "sources": [{"path": "-"} if f == STDIN else file_signature(f) for f in files],
+    }
+    with open(workdir / "manifest.json", "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2)
+    if n_split:
+        log.warning("%d line(s) longer than max_sentence_length=%d tokens were split into consecutive "
+                    "sentences (no token dropped)", n_split, vocab_settings["max_sentence_length"])
+    if info["replaced_invalid_utf8"]:
+        log.warning("replaced %d invalid UTF-8 sequence(s) with U+FFFD", info["replaced_invalid_utf8"])
+
+
+class EncodedCorpus:
+    """A corpus as arrays of vocabulary ids, shared by every training method.
+
+    Build one with :meth:`encode` (cached) or open a built one with :meth:`open`.
+
+    Attributes
+    ----------
+    tokens : ndarray of int32, shape (n_tokens,)
+        Retained token ids (memory-mapped when read from the cache).
+    offsets : ndarray of int64, shape (n_sentences + 1,)
+        Sentence boundaries into ``tokens``.
+    vocab : Vocabulary
+        The vocabulary; ``vocab.counts`` are corpus counts.
+    manifest : dict
+        Statistics (``raw_tokens``, ``tokens``, ``sentences``, ``lines``,
+        ``blank_lines``, ``lines_split``, ``types``, ...), the tokenizer and
+        vocabulary settings and the source files.
+    path : pathlib.Path or None
+        The cache directory, or None for an uncached (stdin) corpus.
+    """
+
+    def __init__(self, tokens, offsets, vocab, manifest, path=None):
+        self.tokens = tokens
+        self.offsets = offsets
+        self.vocab = vocab
+        self.manifest = manifest
+        self.path = path
+
+    def __repr__(self):
+        return (f"<EncodedCorpus {self.manifest.get('tokens')} tokens, {len(self.offsets) - 1} sentences, "
+                f"{len(self.vocab)} words>")
+
+    @property
+    def n_sentences(self):
+        return len(self.offsets) - 1
+
+    @property
+    def raw_tokens(self):
+        """Tokens in the text before vocabulary pruning (int)."""
+        return int(self.manifest["raw_tokens"])
+
+    @classmethod
+    def open(cls, path, mmap=True):
+        """Open an encoded corpus directory.
+
+        Raises
+        ------
+        EmbkitError
+            Missing files, or an unknown format version.
+        """
+        path = Path(path)
+        try:
+            with open(path / "manifest.json", encoding="utf-8") as f:
+                manifest = json.load(f)
+        except (OSError, ValueError) as exc:
+            raise EmbkitError(f"{path}: not an encoded corpus ({exc})") from None
+        if manifest.get("format") != "embkit-corpus" or manifest.get("format_version") != FORMAT_VERSION:
+            raise EmbkitError(f"{path}: unsupported encoded corpus format {manifest.get('format_version')!r}")
+        mode = "r" if mmap else None
+        tokens = np.load(path / "tokens.npy", mmap_mode=mode)
+        offsets = np.load(path / "offsets.npy")
+        vocab = Vocabulary.load(path / "vocab.tsv")
+        vocab.settings = manifest.get("vocab_settings", {})
+        return cls(tokens, offsets, vocab, manifest, path)
+
+    @classmethod
+    def encode(cls, corpus, tokenizer="whitespace", lowercase=False, min_count=5, max_vocab_size=None,
+               max_sentence_length=10000, encoding_errors="strict", vocab=None, cache=True,
+               cache_dir=None, progress=True):
+        """Read, count and encode a corpus (or reuse its cached encoding).
+
+        Parameters
+        ----------
+        corpus : str, os.PathLike or sequence of them
+            Files (plain, ``.gz``, ``.bz2``, ``.xz``), directories, glob
+            patterns or ``"-"`` (standard input).  One sentence per line.
+        tokenizer : {"whitespace", "regex"} or Tokenizer
+        lowercase : bool
+        min_count : int
+            Words seen fewer times are dropped (default 5, as word2vec).
+        max_vocab_size : int, optional
+            Keep at most this many of the most frequent words.
+        max_sentence_length : int
+            Longer lines are split into consecutive sentences of this many
+            retained tokens (none are dropped; the count is logged).
+        encoding_errors : {"strict", "replace"}
+            Invalid UTF-8 is an error naming file, line and byte offset, or is
+            replaced by U+FFFD and counted.
+        vocab : Vocabulary, optional
+            Use this vocabulary instead of building one (tokens outside it are
+            dropped; ``min_count`` and ``max_vocab_size`` are then ignored).
+        cache : bool
+            Reuse and store the encoding in the cache directory.
+        cache_dir : str or os.PathLike, optional
+            Overrides ``$EMBKIT_CACHE``.
+        progress : bool
+            Show a progress bar while reading.
+
+        Returns
+        -------
+        EncodedCorpus
+
+        Raises
+        ------
+        CorpusError
+            Missing inputs, invalid UTF-8 (strict), 0 tokens, or no word
+            reaching ``min_count``.
+        """
+        tok = make_tokenizer(tokenizer, lowercase)
+        files = expand_inputs(corpus)
+        if STDIN in files and len(files) > 1:
+            raise CorpusError("standard input ('-') cannot be combined with files")
+        for name, value, low in (("min_count", min_count, 1), ("max_sentence_length", max_sentence_length, 1)):
+            if int(value) < low:
+                raise EmbkitError(f"{name} must be >= {low}, got {value}")
+        if max_vocab_size is not None and int(max_vocab_size) < 1:
+            raise EmbkitError(f"max_vocab_size must be >= 1, got {max_vocab_size}")
+        if encoding_errors not in ("strict", "replace"):
+            raise EmbkitError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}")
+        vocab_settings = {"min_count": int(min_count),
+                          "max_vocab_size": None if max_vocab_size is None else int(max_vocab_size),
+                          "max_sentence_length": int(max_sentence_length)}
+        if files == [STDIN] or not cache:
+            tmp = tempfile.mkdtemp(prefix="embkit-corpus-")
+            try:
+                _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)
+                enc = cls.open(tmp, mmap=False)
+                enc.tokens = np.array(enc.tokens)
+                enc.path = None
+                return enc
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        key_src = {"v": FORMAT_VERSION, "sources": [file_signature(f) for f in files],
+                   "tokenizer": tok.settings(), "vocab": vocab_settings, "encoding_errors": encoding_errors,
+                   "given_vocab": vocab.sha256() if vocab is not None else None}
+        key = hashlib.sha256(json.dumps(key_src, sort_keys=True).encode()).hexdigest()[:24]
+        root = Path(cache_dir) if cache_dir is not None else cache_root()
+        target = root / "corpora" / key
+        if (target / "manifest.json").exists():
+            try:
+                enc = cls.open(target)
+                log.info("using cached encoded corpus %s", target)
+                return enc
+            except (EmbkitError, OSError, ValueError) as exc:
+                log.warning("ignoring unreadable cached corpus %s (%s)", target, exc)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("cache directory %s is not writable (%s); encoding without caching", root, exc)
+            return cls.encode(corpus, tok, False, min_count, max_vocab_size, max_sentence_length,
+                              encoding_errors, vocab, cache=False, progress=progress)
+        with atomic_dir(target) as tmp:
+            _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)
+        return cls.open(target)
+
+
+def scan_counts(corpus, tokenizer="whitespace", lowercase=False, min_count=5, max_vocab_size=None,
+                encoding_errors="strict", progress=True):
+    """Count a corpus in one pass and return its pruned :class:`Vocabulary`."""
+    tok = make_tokenizer(tokenizer, lowercase)
+    files = expand_inputs(corpus)
+    counts = {}
+    with tempfile.TemporaryDirectory(prefix="embkit-vocab-") as tmp:
+        chunks = _Chunks(tmp)
+        types, _, info = _scan(files, tok, encoding_errors, chunks, progress)
+        total = np.zeros(len(types), dtype=np.int64)
+        for c in chunks:
+            total += np.bincount(c, minlength=len(types))
+    settings = {"min_count": int(min_count), "max_vocab_size": max_vocab_size}
+    vocab, _ = Vocabulary.from_counts(types, total, min_count, max_vocab_size, settings=settings)
+    if len(vocab) == 0:
+        raise empty_vocab_error(_source_name(files), info["raw_tokens"], len(types), min_count)
+    del counts
+    return vocab

@@ -1,0 +1,181 @@
+"""Reading corpus text: inputs, compression, UTF-8 decoding and line ends.
+
+A corpus is one or many files, directories (every non-hidden file below them,
+in sorted order), glob patterns, or ``-`` for standard input.  Files ending in
+``.gz``, ``.bz2`` or ``.xz`` are decompressed.  Text is UTF-8; a byte-order
+mark at the start of a file is dropped; CRLF, LF and a lone CR all end a line
+(universal newlines).
+"""
+import bz2
+import glob
+import gzip
+import lzma
+import os
+import sys
+from pathlib import Path
+
+from ..exceptions import CorpusError
+
+STDIN = "-"
+
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
+
+
+def expand_inputs(inputs):
+    """Expand corpus arguments into a list of file paths.
+
+    Parameters
+    ----------
+    inputs : str, os.PathLike or sequence of them
+        Files, directories, glob patterns, or ``"-"`` for standard input.
+
+    Returns
+    -------
+    list of str
+        Files in the order given; a directory contributes its non-hidden
+        files recursively in sorted order; a pattern its matches sorted.
+
+    Raises
+    ------
+    CorpusError
+        When an input names nothing that exists, or nothing is given.
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    files = []
+    for item in inputs:
+        item = os.fspath(item)
+        if item == STDIN:
+            files.append(STDIN)
+        elif os.path.isdir(item):
+            found = sorted(
+                str(p) for p in Path(item).rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(item).parts))
+            if not found:
+                raise CorpusError(f"{item}: directory contains no files")
+            files.extend(found)
+        elif os.path.exists(item):
+            files.append(item)
+        elif glob.has_magic(item):
+            found = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
+            if not found:
+                raise CorpusError(f"{item}: pattern matches no file")
+            files.extend(found)
+        else:
+            raise CorpusError(f"{item}: no such file or directory")
+    if not files:
+        raise CorpusError("no corpus given")
+    if files.count(STDIN) > 1:
+        raise CorpusError("standard input ('-') can be given only once")
+    return files
+
+
+def _open_binary(path):
+    if path == STDIN:
+        return sys.stdin.buffer
+    opener = _OPENERS.get(Path(path).suffix.lower())
+    if opener is not None:
+        return opener(path, "rb")
+    return open(path, "rb")
+
+
+class DecodeStats:
+    """Counts kept while reading: lines read and invalid byte sequences replaced."""
+
+    def __init__(self):
+        self.lines = 0
+        self.replaced = 0
+
+
+def _decode(raw, path, lineno, line_start, errors, stats):
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if errors != "replace":
+            raise CorpusError(
+                f"{path}, line {lineno}, byte offset {line_start + exc.start}: invalid UTF-8 "
+                f"(byte 0x{raw[exc.start]:02x}); pass --encoding-errors replace "
+                f"(encoding_errors='replace') to substitute U+FFFD") from None
+    # count every invalid sequence, then decode with replacement
+    pos = 0
+    while True:
+        try:
+            raw[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            stats.replaced += 1
+            pos += max(exc.end, exc.start + 1)
+    return raw.decode("utf-8", errors="replace")
+
+
+def iter_lines(path, encoding_errors="strict", stats=None):
+    """Yield ``(lineno, text)`` for each line of one corpus file.
+
+    Parameters
+    ----------
+    path : str
+        A file path or ``"-"`` for standard input.
+    encoding_errors : {"strict", "replace"}
+        ``"strict"`` raises on invalid UTF-8; ``"replace"`` substitutes
+        U+FFFD and counts the replacements in ``stats.replaced``.
+    stats : DecodeStats, optional
+        Receives line and replacement counts.
+
+    Yields
+    ------
+    lineno : int
+        1-based line number (a lone CR starts a new line, as in Python's
+        universal newlines).
+    text : str
+        The line without its line end.
+
+    Raises
+    ------
+    CorpusError
+        Invalid UTF-8 in strict mode, naming the file, line and byte offset.
+    """
+    if stats is None:
+        stats = DecodeStats()
+    f = _open_binary(path)
+    name = "<stdin>" if path == STDIN else path
+    lineno = 0
+    offset = 0
+    try:
+        first = True
+        for raw in f:
+            start = offset
+            offset += len(raw)
+            if first:
+                first = False
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                    start += 3
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+                if raw.endswith(b"\r"):
+                    raw = raw[:-1]
+            if b"\r" in raw:
+                pieces = raw.split(b"\r")
+            else:
+                pieces = (raw,)
+            for piece in pieces:
+                lineno += 1
+                stats.lines += 1
+                yield lineno, _decode(piece, name, lineno, start, encoding_errors, stats)
+                start += len(piece) + 1
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # a real I/O error (permissions, ...): keep its own message
+        raise CorpusError(f"{name}: cannot decompress ({exc})") from None
+    finally:
+        if f is not sys.stdin.buffer:
+            f.close()
+
+
+def file_signature(path):
+    """Return ``{"path", "size", "mtime_ns"}`` identifying a file's version."""
+    st = os.stat(path)
+    return {"path": os.path.abspath(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+__all__ = ["expand_inputs", "iter_lines", "file_signature", "DecodeStats", "STDIN"]

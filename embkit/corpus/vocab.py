@@ -1,0 +1,178 @@
+"""Vocabulary: the words kept for training, with their corpus counts.
+
+Order: by count, descending; words with equal counts keep the order of their
+first occurrence in the corpus.  This rule is stable across runs, platforms
+and ``PYTHONHASHSEED`` values (gensim orders ties by hash order or the
+reverse of first occurrence; word2vec.c by an unstable ``qsort``).
+"""
+import hashlib
+
+import numpy as np
+
+from .._atomic import atomic_file
+from ..exceptions import CorpusError, EmbkitError, FormatError
+
+
+class Vocabulary:
+    """Words with counts, most frequent first.
+
+    Parameters
+    ----------
+    words : sequence of str
+        Unique words in vocabulary order.
+    counts : array_like of int, shape (n_words,)
+        Corpus count of each word.
+    settings : dict, optional
+        How the vocabulary was made (``min_count``, ``max_vocab_size``, ...).
+
+    Attributes
+    ----------
+    words : list of str
+    counts : ndarray of int64, shape (n_words,)
+    index : dict
+        Word to row index.
+
+    Raises
+    ------
+    EmbkitError
+        Duplicate words or a length mismatch.
+    """
+
+    def __init__(self, words, counts, settings=None):
+        self.words = list(words)
+        self.counts = np.asarray(counts, dtype=np.int64).reshape(-1)
+        if len(self.words) != len(self.counts):
+            raise EmbkitError(f"{len(self.words)} words but {len(self.counts)} counts")
+        self.index = {w: i for i, w in enumerate(self.words)}
+        if len(self.index) != len(self.words):
+            seen = set()
+            dup = next(w for w in self.words if w in seen or seen.add(w))
+            raise EmbkitError(f"duplicate word in vocabulary: {dup!r}")
+        self.settings = dict(settings or {})
+
+    def __len__(self):
+        return len(self.words)
+
+    def __contains__(self, word):
+        return word in self.index
+
+    def __getitem__(self, word):
+        return self.index[word]
+
+    def __repr__(self):
+        return f"<Vocabulary of {len(self)} words, {self.total} tokens>"
+
+    @property
+    def total(self):
+        """Sum of the counts (int)."""
+        return int(self.counts.sum())
+
+    def sha256(self):
+        """SHA-256 hex digest of the words and counts in order."""
+        h = hashlib.sha256()
+        for w, c in zip(self.words, self.counts.tolist()):
+            h.update(f"{w}\t{c}\n".encode("utf-8"))
+        return h.hexdigest()
+
+    @classmethod
+    def from_counts(cls, types, counts, min_count=5, max_vocab_size=None, settings=None):
+        """Prune and order counted types.
+
+        Parameters
+        ----------
+        types : sequence of str
+            Distinct tokens in order of first occurrence.
+        counts : ndarray of int64, shape (n_types,)
+            Their counts.
+        min_count : int
+            Drop words seen fewer times.
+        max_vocab_size : int, optional
+            Keep at most this many of the most frequent words (after
+            ``min_count``; ties broken by first occurrence).
+
+        Returns
+        -------
+        vocab : Vocabulary
+        order : ndarray of int64, shape (n_words,)
+            For each vocabulary row, its index in ``types``.
+        """
+        counts = np.asarray(counts, dtype=np.int64)
+        order = np.lexsort((np.arange(len(counts)), -counts))
+        order = order[counts[order] >= min_count]
+        if max_vocab_size is not None:
+            order = order[:max_vocab_size]
+        return cls([types[i] for i in order.tolist()], counts[order], settings), order
+
+    @classmethod
+    def build(cls, corpus, tokenizer="whitespace", lowercase=False, min_count=5, max_vocab_size=None,
+              encoding_errors="strict", progress=True):
+        """Count a corpus in one pass and return its vocabulary.
+
+        Parameters are those of :meth:`embkit.EncodedCorpus.encode`.
+
+        Returns
+        -------
+        Vocabulary
+
+        Raises
+        ------
+        CorpusError
+            An empty corpus, or no word reaching ``min_count``.
+        """
+        from .encoded import scan_counts
+        return scan_counts(corpus, tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
+                           max_vocab_size=max_vocab_size, encoding_errors=encoding_errors,
+                           progress=progress)
+
+    def save(self, path):
+        """Write ``word<TAB>count`` lines (UTF-8) atomically.
+
+        Raises
+        ------
+        EmbkitError
+            A word containing a tab, newline or carriage return.
+        """
+        with atomic_file(path, "w") as f:
+            for w, c in zip(self.words, self.counts.tolist()):
+                if "\t" in w or "\n" in w or "\r" in w or not w:
+                    raise EmbkitError(f"cannot write word {w!r} to a TSV vocabulary")
+                f.write(f"{w}\t{c}\n")
+
+    @classmethod
+    def load(cls, path):
+        """Read a vocabulary written by :meth:`save`.
+
+        Raises
+        ------
+        FormatError
+            A line that is not ``word<TAB>count`` with a non-negative integer
+            count, or a duplicate word; the message names file and line.
+        """
+        words, counts, seen = [], [], set()
+        with open(path, encoding="utf-8", newline="\n") as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                parts = line.split("\t")
+                if len(parts) != 2 or not parts[0]:
+                    raise FormatError(path, lineno, f"expected 'word<TAB>count', found {line[:60]!r}")
+                try:
+                    c = int(parts[1])
+                except ValueError:
+                    raise FormatError(path, lineno, f"count is not an integer: {parts[1]!r}") from None
+                if c < 0:
+                    raise FormatError(path, lineno, f"negative count {c}")
+                if parts[0] in seen:
+                    raise FormatError(path, lineno, f"duplicate word {parts[0]!r}")
+                seen.add(parts[0])
+                words.append(parts[0])
+                counts.append(c)
+        return cls(words, counts)
+
+
+def empty_vocab_error(source, raw_tokens, n_types, min_count, max_vocab_size=None):
+    """The error raised when pruning leaves no word."""
+    if raw_tokens == 0:
+        return CorpusError(f"{source}: the corpus contains 0 tokens (nothing to train on)")
+    return CorpusError(
+        f"{source}: no word occurs at least min_count={min_count} times "
+        f"(the corpus has {raw_tokens} tokens of {n_types} types); lower --min-count")

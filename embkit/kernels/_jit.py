@@ -1,0 +1,6 @@
+"""Numba settings shared by all kernels.
+
+Kernels are compiled lazily on first call and cached on disk (``cache=True``);
+fastmath leaves out ``nnan``/``ninf`` so that NaN checks keep working.
+"""
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}

@@ -1,0 +1,285 @@
+"""word2vec kernels: skip-gram and CBOW with negative sampling.
+
+Pure functions on arrays.  One call trains one epoch (or a contiguous part of
+one) over the given chunks of the encoded corpus; chunks run in parallel
+(``prange``) and update the shared matrices without locks (Hogwild, Recht et
+al. 2011).  Every chunk draws from its own generator (see
+:mod:`embkit.kernels.rng`), so one thread with a seed is bit-for-bit
+reproducible; several threads are statistically, not bitwise, equivalent.
+
+Conventions (as word2vec.c and gensim):
+
+* Skip-gram trains each (context, centre) pair with the context word's input
+  vector predicting the centre word's output vector against ``negative``
+  noise words; a noise word equal to the centre is skipped.
+* CBOW predicts the centre from the mean of the context words' input vectors;
+  the error is added, unscaled, to every context word (``cbow_mean=1``).
+* Shrinking window: for each centre a reduced window ``b`` is drawn uniformly
+  from ``0..window-1`` and the effective window is ``window - b``.
+* Subsampling drops an occurrence of word ``w`` when a uniform draw exceeds
+  ``keep_prob[w]``; it happens once per sentence, before windows are formed,
+  and windows never cross a sentence (chunks hold whole sentences).
+* Learning rate: the token at corpus position ``i`` (of ``n_tokens``) is
+  trained with ``lr_start + (lr_end - lr_start) * i / n_tokens``; the driver
+  passes an epoch's end points so that the rate falls linearly from ``alpha``
+  to ``min_alpha`` over all epochs.  Unlike word2vec.c the rate does not
+  depend on how far other threads have got, which keeps it reproducible.
+* Loss: for each example, ``-log σ(v_out·h) - Σ_neg log σ(-v_neg·h)`` with
+  ``h`` the input vector (skip-gram) or context mean (CBOW), summed in
+  float64 per chunk.  An example is a (context, centre) pair for skip-gram
+  and a centre with at least one context word for CBOW.
+
+With ``share_negatives`` the ``negative`` noise words are drawn once per
+centre and reused for all its context words (Ji et al. 2016, "Parallelizing
+Word2Vec in Shared and Distributed Memory").
+
+References
+----------
+Mikolov et al. (2013), "Efficient Estimation of Word Representations in
+Vector Space" and "Distributed Representations of Words and Phrases and their
+Compositionality".
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._jit import FASTMATH
+from .rng import lcg_below, lcg_next, lcg_uniform
+
+
+@njit(cache=True, inline="always", fastmath=FASTMATH)
+def _score(f, label, lr, sig, logsig, max_exp):
+    """Gradient step ``g`` and loss of one logistic output with score ``f``."""
+    size = sig.shape[0]
+    if f >= max_exp:
+        g = (label - 1.0) * lr
+        loss = np.log1p(np.exp(-f)) if label == 1 else f + np.log1p(np.exp(-f))
+    elif f <= -max_exp:
+        g = label * lr
+        loss = -f + np.log1p(np.exp(f)) if label == 1 else np.log1p(np.exp(f))
+    else:
+        i = int((f + max_exp) * (size / (2.0 * max_exp)))
+        if i >= size:
+            i = size - 1
+        if label == 1:
+            g = (1.0 - sig[i]) * lr
+            loss = -logsig[i]
+        else:
+            g = -sig[i] * lr
+            loss = -logsig[size - 1 - i]
+    return np.float32(g), loss
+
+
+@njit(cache=True, inline="always")
+def _draw_negative(r, alias_prob, alias_idx):
+    n = alias_prob.shape[0]
+    r = lcg_next(r)
+    i = lcg_below(r, n)
+    r = lcg_next(r)
+    if lcg_uniform(r) >= alias_prob[i]:
+        i = alias_idx[i]
+    return r, i
+
+
+@njit(cache=True, inline="always")
+def _subsample(tokens, lo, hi, keep_prob, r, buf, pos):
+    """Copy kept tokens of tokens[lo:hi] into buf (ids) and pos (corpus positions)."""
+    n = 0
+    for i in range(lo, hi):
+        w = tokens[i]
+        p = keep_prob[w]
+        if p < 1.0:
+            r = lcg_next(r)
+            if p < lcg_uniform(r):
+                continue
+        buf[n] = w
+        pos[n] = i
+        n += 1
+    return r, n
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
+               keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative, max_len,
+               shrink_windows, share_negatives, train_in, train_out,
+               loss_out, examples_out, trained_out):
+    """Train skip-gram with negative sampling over some chunks of the corpus.
+
+    Parameters
+    ----------
+    tokens : int32 ndarray, shape (n_tokens,)
+        Encoded corpus.
+    offsets : int64 ndarray, shape (n_sentences + 1,)
+        Sentence boundaries.
+    chunk_bounds : int64 ndarray, shape (n_chunks + 1,)
+        Chunk ``c`` is sentences ``chunk_bounds[c]:chunk_bounds[c + 1]``.
+    chunk_seeds : int64 ndarray, shape (n_chunks,)
+        Generator state of each chunk.
+    w_in, w_out : float32 ndarray, shape (n_words, dim)
+        Input and output (context) vectors, updated in place.
+    alias_prob : float32 ndarray, shape (n_words,)
+    alias_idx : int32 ndarray, shape (n_words,)
+        Alias table of the noise distribution.
+    keep_prob : float32 ndarray, shape (n_words,)
+        Subsampling keep probabilities.
+    sig, logsig : float32 ndarray, shape (table_size,)
+        Sigmoid tables over ``(-max_exp, max_exp)``.
+    max_exp : float
+    lr_start, lr_end : float
+        Learning rate at corpus position 0 and ``n_tokens``.
+    window, negative, max_len : int
+        Window radius, noise words per example, longest sentence.
+    shrink_windows, share_negatives, train_in, train_out : bool
+    loss_out : float64 ndarray, shape (n_chunks,)
+    examples_out, trained_out : int64 ndarray, shape (n_chunks,)
+        Filled with each chunk's loss sum, examples and tokens kept after
+        subsampling.
+    """
+    n_chunks = chunk_bounds.shape[0] - 1
+    dim = w_in.shape[1]
+    n_tokens = tokens.shape[0]
+    lr_step = (lr_end - lr_start) / n_tokens
+    for c in prange(n_chunks):
+        r = chunk_seeds[c]
+        buf = np.empty(max_len, np.int32)
+        pos = np.empty(max_len, np.int64)
+        negs = np.empty(max(negative, 1), np.int32)
+        neu1e = np.empty(dim, np.float32)
+        loss = 0.0
+        n_ex = 0
+        n_kept = 0
+        for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
+            r, n = _subsample(tokens, offsets[s], offsets[s + 1], keep_prob, r, buf, pos)
+            n_kept += n
+            for j in range(n):
+                centre = buf[j]
+                lr = lr_start + lr_step * pos[j]
+                b = 0
+                if shrink_windows:
+                    r = lcg_next(r)
+                    b = lcg_below(r, window)
+                lo = max(j - window + b, 0)
+                hi = min(j + window - b + 1, n)
+                if share_negatives:
+                    for k in range(negative):
+                        r, t = _draw_negative(r, alias_prob, alias_idx)
+                        negs[k] = t
+                for k in range(lo, hi):
+                    if k == j:
+                        continue
+                    ctx = buf[k]
+                    for d in range(dim):
+                        neu1e[d] = 0.0
+                    f = np.float32(0.0)
+                    for d in range(dim):
+                        f += w_in[ctx, d] * w_out[centre, d]
+                    g, l = _score(f, 1, lr, sig, logsig, max_exp)
+                    loss += l
+                    for d in range(dim):
+                        neu1e[d] += g * w_out[centre, d]
+                    if train_out:
+                        for d in range(dim):
+                            w_out[centre, d] += g * w_in[ctx, d]
+                    for q in range(negative):
+                        if share_negatives:
+                            t = negs[q]
+                        else:
+                            r, t = _draw_negative(r, alias_prob, alias_idx)
+                        if t == centre:
+                            continue
+                        f = np.float32(0.0)
+                        for d in range(dim):
+                            f += w_in[ctx, d] * w_out[t, d]
+                        g, l = _score(f, 0, lr, sig, logsig, max_exp)
+                        loss += l
+                        for d in range(dim):
+                            neu1e[d] += g * w_out[t, d]
+                        if train_out:
+                            for d in range(dim):
+                                w_out[t, d] += g * w_in[ctx, d]
+                    if train_in:
+                        for d in range(dim):
+                            w_in[ctx, d] += neu1e[d]
+                    n_ex += 1
+        loss_out[c] = loss
+        examples_out[c] = n_ex
+        trained_out[c] = n_kept
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def cbow_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
+               keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative, max_len,
+               shrink_windows, share_negatives, train_in, train_out,
+               loss_out, examples_out, trained_out):
+    """Train CBOW (mean of context) with negative sampling over some chunks.
+
+    Parameters are those of :func:`sgns_epoch`; ``share_negatives`` has no
+    effect (CBOW draws one set of noise words per centre anyway).
+    """
+    n_chunks = chunk_bounds.shape[0] - 1
+    dim = w_in.shape[1]
+    n_tokens = tokens.shape[0]
+    lr_step = (lr_end - lr_start) / n_tokens
+    for c in prange(n_chunks):
+        r = chunk_seeds[c]
+        buf = np.empty(max_len, np.int32)
+        pos = np.empty(max_len, np.int64)
+        h = np.empty(dim, np.float32)
+        neu1e = np.empty(dim, np.float32)
+        loss = 0.0
+        n_ex = 0
+        n_kept = 0
+        for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
+            r, n = _subsample(tokens, offsets[s], offsets[s + 1], keep_prob, r, buf, pos)
+            n_kept += n
+            for j in range(n):
+                centre = buf[j]
+                lr = lr_start + lr_step * pos[j]
+                b = 0
+                if shrink_windows:
+                    r = lcg_next(r)
+                    b = lcg_below(r, window)
+                lo = max(j - window + b, 0)
+                hi = min(j + window - b + 1, n)
+                count = hi - lo - 1
+                if count <= 0:
+                    continue
+                for d in range(dim):
+                    h[d] = 0.0
+                    neu1e[d] = 0.0
+                for k in range(lo, hi):
+                    if k != j:
+                        ctx = buf[k]
+                        for d in range(dim):
+                            h[d] += w_in[ctx, d]
+                inv = np.float32(1.0 / count)
+                for d in range(dim):
+                    h[d] *= inv
+                for q in range(negative + 1):
+                    if q == 0:
+                        t = centre
+                        label = 1
+                    else:
+                        r, t = _draw_negative(r, alias_prob, alias_idx)
+                        if t == centre:
+                            continue
+                        label = 0
+                    f = np.float32(0.0)
+                    for d in range(dim):
+                        f += h[d] * w_out[t, d]
+                    g, l = _score(f, label, lr, sig, logsig, max_exp)
+                    loss += l
+                    for d in range(dim):
+                        neu1e[d] += g * w_out[t, d]
+                    if train_out:
+                        for d in range(dim):
+                            w_out[t, d] += g * h[d]
+                if train_in:
+                    for k in range(lo, hi):
+                        if k != j:
+                            ctx = buf[k]
+                            for d in range(dim):
+                                w_in[ctx, d] += neu1e[d]
+                n_ex += 1
+        loss_out[c] = loss
+        examples_out[c] = n_ex
+        trained_out[c] = n_kept
