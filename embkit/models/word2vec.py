@@ -268,7 +268,7 @@ class Word2Vec:
         alias_prob, alias_idx = build_alias(negative_distribution(vocab.counts, p["ns_exponent"]))
         keep = keep_probabilities(vocab.counts, p["sample"])
         sig, logsig = sigmoid_tables(SIGMOID_TABLE_SIZE, MAX_EXP)
-        bounds = chunk_bounds(enc.offsets)
+        bounds = chunk_bounds(enc.offsets, CHUNK_TOKENS)
         n_chunks = len(bounds) - 1
         max_len = int(np.diff(enc.offsets).max()) if n_chunks else 1
         kernel = sgns_epoch if p["sg"] else cbow_epoch
@@ -419,4 +419,17 @@ class CBOW(Word2Vec):
         super().__init__(False, dim, window, negative, ns_exponent, sample, alpha, min_alpha, epochs, **kwargs)
 
 
-__all__ = ["Word2Vec", "SkipGram", "CBOW", "chunk_bounds"]
+__all__ = ["Word2Vec", "SkipGram", "CBOW", "chunk_bounds", "warmup"]
+
+
+def warmup():
+    """Compile the word2vec kernels (or load them from Numba's cache) on a tiny corpus."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="embkit-warmup-") as tmp:
+        path = Path(tmp) / "warmup.txt"
+        path.write_text("a b c d e f\nb c d a\n" * 4, encoding="utf-8")
+        enc = EncodedCorpus.encode(str(path), min_count=1, cache=False, progress=False)
+        for sg in (True, False):
+            Word2Vec(sg=sg, dim=4, epochs=1, min_count=1, threads=1, progress=False).fit(enc)
