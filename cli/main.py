@@ -4,8 +4,6 @@ Errors caused by input or settings print one line and exit 1; usage errors
 exit 2; ``--debug`` shows the traceback.
 """
 import logging
-import sys
-
 import click
 
 from embkit.exceptions import EmbkitError
@@ -27,6 +25,29 @@ class _Group(click.Group):
             ctx.exit(1)
 
 
+class _EchoHandler(logging.Handler):
+    """Log records on stderr through click (works under CliRunner and with progress bars)."""
+
+    def emit(self, record):
+        try:
+            msg = record.getMessage()
+            if record.levelno >= logging.WARNING:
+                msg = f"{record.levelname.lower()}: {msg}"
+            click.echo(msg, err=True)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
+def _setup_logging(level):
+    logger = logging.getLogger("embkit")
+    for h in list(logger.handlers):
+        if isinstance(h, _EchoHandler):
+            logger.removeHandler(h)
+    logger.addHandler(_EchoHandler())
+    logger.setLevel(level)
+    logger.propagate = False
+
+
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 @click.option("--log-level", default="INFO", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
@@ -37,8 +58,7 @@ def cli(ctx, debug, log_level):
     """embkit: train, convert and evaluate word embeddings on CPU cores."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    logging.basicConfig(level=getattr(logging, log_level), format="%(message)s", stream=sys.stderr)
-    logging.captureWarnings(True)
+    _setup_logging(getattr(logging, log_level))
 
 
 def _register():

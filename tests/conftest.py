@@ -10,8 +10,8 @@ SHARED = ROOT.parent / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Each test session encodes corpora into its own cache, never the user's."""
-    cache = tmp_path_factory.getbasetemp() / "embkit-cache"
+    """Each test encodes corpora into its own cache, never the user's."""
+    cache = tmp_path_factory.mktemp("embkit-cache")
     monkeypatch.setenv("EMBKIT_CACHE", str(cache))
 
 

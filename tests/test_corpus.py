@@ -1,0 +1,192 @@
+"""Corpus reading, tokenization, vocabulary and the encoded-corpus cache (cases B07, B08, B10, B16)."""
+import bz2
+import gzip
+import io
+import lzma
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from embkit.corpus.encoded import EncodedCorpus, cache_root
+from embkit.corpus.reading import expand_inputs, iter_lines
+from embkit.corpus.tokenize import Tokenizer
+from embkit.corpus.vocab import Vocabulary
+from embkit.exceptions import CorpusError, EmbkitError, FormatError
+
+from conftest import FIXTURES
+
+CORPUS = FIXTURES / "corpus"
+
+
+def encode(path, **kw):
+    kw.setdefault("min_count", 1)
+    kw.setdefault("progress", False)
+    return EncodedCorpus.encode(str(path), **kw)
+
+
+def sentences(enc):
+    words = enc.vocab.words
+    return [[words[i] for i in enc.tokens[a:b]] for a, b in zip(enc.offsets[:-1], enc.offsets[1:])]
+
+
+def test_b07_bom_crlf_tabs_and_spaces_make_no_tokens():
+    enc = encode(CORPUS / "ws_corpus.txt")
+    assert dict(zip(enc.vocab.words, enc.vocab.counts.tolist())) == {"alpha": 2, "beta": 2, "gamma": 2}
+    assert len(enc.tokens) == 6 and enc.raw_tokens == 6
+    assert sentences(enc) == [["alpha", "beta", "gamma"], ["beta", "alpha"], ["gamma"]]
+    assert enc.manifest["blank_lines"] == 1
+
+
+def test_lone_cr_ends_a_line_and_bom_only_at_file_start(tmp_path):
+    p = tmp_path / "cr.txt"
+    p.write_bytes(b"\xef\xbb\xbfa b\rc\r\nd \xef\xbb\xbfe\n")
+    assert [t for _, t in iter_lines(str(p))] == ["a b", "c", "d \ufeffe"]
+    enc = encode(p)
+    assert sentences(enc) == [["a", "b"], ["c"], ["d", "\ufeffe"]]
+
+
+def test_b08_blank_lines_are_neither_errors_nor_sentences():
+    enc = encode(CORPUS / "blank_lines.txt")
+    assert dict(zip(enc.vocab.words, enc.vocab.counts.tolist())) == {"the": 2, "cat": 1, "dog": 1}
+    assert enc.n_sentences == 2 and len(enc.tokens) == 4
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "only_blank.txt"])
+def test_b08_empty_corpus_is_a_clear_error(name):
+    with pytest.raises(CorpusError, match=r"only_blank.txt|empty.txt") as err:
+        encode(CORPUS / name)
+    assert "0 tokens" in str(err.value)
+
+
+def test_nothing_survives_min_count_names_sizes():
+    with pytest.raises(CorpusError) as err:
+        encode(CORPUS / "tie_corpus.txt", min_count=5)
+    msg = str(err.value)
+    assert "12 tokens" in msg and "4 types" in msg and "min_count=5" in msg
+
+
+def test_b10_long_line_is_split_not_cut():
+    enc = encode(CORPUS / "long_line.txt")
+    assert enc.raw_tokens == 10003 and len(enc.tokens) == 10003
+    assert np.diff(enc.offsets).tolist() == [10000, 3]
+    assert enc.manifest["lines_split"] == 1
+    enc = encode(CORPUS / "long_line.txt", max_sentence_length=4000)
+    assert np.diff(enc.offsets).tolist() == [4000, 4000, 2003]
+
+
+def test_b16_ties_ordered_by_first_occurrence():
+    enc = encode(CORPUS / "tie_corpus.txt")
+    assert enc.vocab.words == ["delta", "alpha", "charlie", "bravo"]
+    assert enc.vocab.counts.tolist() == [3, 3, 3, 3]
+
+
+def test_order_by_count_then_first_occurrence(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("b a c\nc a d d\nd\n", encoding="utf-8")
+    v = encode(p).vocab
+    # d 3, then a and c (2 each; a seen first), then b 1
+    assert v.words == ["d", "a", "c", "b"] and v.counts.tolist() == [3, 2, 2, 1]
+    v = encode(p, max_vocab_size=2).vocab
+    assert v.words == ["d", "a"]
+    enc = encode(p, min_count=2)
+    assert enc.vocab.words == ["d", "a", "c"]
+    # 'b' is dropped from the stream; sentence boundaries stay
+    assert sentences(enc) == [["a", "c"], ["c", "a", "d", "d"], ["d"]]
+    assert enc.raw_tokens == 8 and len(enc.tokens) == 7
+
+
+@pytest.mark.parametrize("opener,suffix", [(gzip.open, ".gz"), (bz2.open, ".bz2"), (lzma.open, ".xz")])
+def test_compressed_inputs(tmp_path, opener, suffix):
+    p = tmp_path / f"c.txt{suffix}"
+    with opener(p, "wb") as f:
+        f.write("x y\r\nz x\n".encode())
+    enc = encode(p)
+    assert sentences(enc) == [["x", "y"], ["z", "x"]]
+
+
+def test_directories_and_globs(tmp_path):
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "b.txt").write_text("b\n")
+    (tmp_path / "d" / "sub" / "a.txt").write_text("a\n")
+    (tmp_path / "d" / ".hidden").write_text("h\n")
+    files = expand_inputs([str(tmp_path / "d")])
+    assert [os.path.basename(f) for f in files] == ["b.txt", "a.txt"]
+    files = expand_inputs([str(tmp_path / "d" / "**" / "*.txt")])
+    assert sorted(os.path.basename(f) for f in files) == ["a.txt", "b.txt"]
+    with pytest.raises(CorpusError, match="no such file"):
+        expand_inputs([str(tmp_path / "missing.txt")])
+    with pytest.raises(CorpusError, match="matches no file"):
+        expand_inputs([str(tmp_path / "*.nothing")])
+
+
+def test_stdin_is_encoded_without_cache(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"a b a\nb c\n")))
+    enc = EncodedCorpus.encode("-", min_count=1, progress=False)
+    assert enc.path is None and enc.vocab.words == ["a", "b", "c"]
+    assert not (cache_root() / "corpora").exists() or not any((cache_root() / "corpora").iterdir())
+
+
+def test_invalid_utf8_names_file_line_and_offset(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"good line\nab \xff cd\n")
+    with pytest.raises(CorpusError) as err:
+        encode(p)
+    msg = str(err.value)
+    assert "bad.txt" in msg and "line 2" in msg and "byte offset 13" in msg and "0xff" in msg
+    enc = encode(p, encoding_errors="replace")
+    assert enc.manifest["replaced_invalid_utf8"] == 1
+    assert "\ufffd" in enc.vocab.words
+
+
+def test_cache_is_reused_and_keyed_by_file_version(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("a b c a\n", encoding="utf-8")
+    first = encode(p)
+    assert first.path is not None and str(first.path).startswith(str(cache_root()))
+    assert isinstance(first.tokens, np.memmap)
+    again = encode(p)
+    assert again.path == first.path
+    assert encode(p, lowercase=True).path != first.path
+    assert encode(p, min_count=2).path != first.path
+    p.write_text("a b c a d\n", encoding="utf-8")
+    os.utime(p, ns=(1, 1))
+    changed = encode(p)
+    assert changed.path != first.path and "d" in changed.vocab
+    # nothing is written beside the input
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["c.txt"]
+
+
+def test_manifest_records_sources_and_settings(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("a b\n\nb\n", encoding="utf-8")
+    m = encode(p, tokenizer="regex", lowercase=True).manifest
+    assert m["raw_tokens"] == 3 and m["tokens"] == 3 and m["sentences"] == 2 and m["lines"] == 3
+    assert m["tokenizer"]["kind"] == "regex" and m["tokenizer"]["lowercase"] is True
+    assert m["sources"][0]["size"] == 7 and m["sources"][0]["path"] == str(p)
+    assert len(m["vocab_sha256"]) == 64
+
+
+def test_tokenizers():
+    assert Tokenizer()("  a\tb  c ") == ["a", "b", "c"]
+    assert Tokenizer("regex", lowercase=True)("Don't stop-gap, U.S. war!") == ["don't", "stop-gap", "u", "s", "war"]
+    with pytest.raises(EmbkitError):
+        Tokenizer("nltk")
+
+
+def test_vocabulary_tsv_round_trip_and_errors(tmp_path):
+    v = Vocabulary(["the", "cat"], [5, 2])
+    v.save(tmp_path / "v.tsv")
+    assert (tmp_path / "v.tsv").read_text() == "the\t5\ncat\t2\n"
+    w = Vocabulary.load(tmp_path / "v.tsv")
+    assert w.words == v.words and w.counts.tolist() == [5, 2] and w.sha256() == v.sha256()
+    (tmp_path / "bad.tsv").write_text("the\t5\ncat two\n")
+    with pytest.raises(FormatError, match=r"bad.tsv, line 2"):
+        Vocabulary.load(tmp_path / "bad.tsv")
+    (tmp_path / "dup.tsv").write_text("the\t5\nthe\t2\n")
+    with pytest.raises(FormatError, match=r"line 2: duplicate"):
+        Vocabulary.load(tmp_path / "dup.tsv")
+    with pytest.raises(EmbkitError):
+        Vocabulary(["a\tb"], [1]).save(tmp_path / "x.tsv")
+    assert not (tmp_path / "x.tsv").exists()
