@@ -17,8 +17,17 @@ $(STAMP): $(VENV)/bin/python setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+DEMO_DIR ?= demo-out
+EMBKIT = $(abspath $(VENV))/bin/embkit
+DEMO_WORDS ?= war constitution liberty economy slavery
+
+# Trains skip-gram on the bundled State of the Union corpus (1790-2026, about 2M tokens),
+# then prints nearest neighbours and the evaluation summary.
 demo: $(STAMP)
-	$(VPY) -m evals.demo
+	mkdir -p $(DEMO_DIR)
+	cd $(DEMO_DIR) && $(EMBKIT) train $(CURDIR)/data/corpora/sotu.txt.gz --tokenizer regex --lowercase -o sotu.embkit
+	cd $(DEMO_DIR) && $(EMBKIT) neighbors sotu.embkit $(DEMO_WORDS) --topn 8
+	cd $(DEMO_DIR) && $(EMBKIT) eval all sotu.embkit
 
 test: $(STAMP)
 	$(VPY) -m pytest -q tests
@@ -30,11 +39,13 @@ $(VENV)/.installed-bench: $(STAMP)
 	$(VPY) -m pip install -q -e '.[test,bench]'
 	touch $@
 
+BENCH_ARGS = --section $(SECTION) $(if $(CORPUS),--corpus $(CORPUS)) $(if $(SYSTEMS),--systems $(SYSTEMS))
+
 bench: $(VENV)/.installed-bench
-	$(VPY) -m evals.bench --section $(SECTION)
+	$(VPY) -m evals.bench $(BENCH_ARGS)
 
 bench-quick: $(VENV)/.installed-bench
-	$(VPY) -m evals.bench --section $(SECTION) --quick
+	$(VPY) -m evals.bench $(BENCH_ARGS) --quick
 
 warmup: $(STAMP)
 	$(VENV)/bin/embkit warmup

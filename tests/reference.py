@@ -82,15 +82,34 @@ def reference_epoch(sg, tokens, offsets, bounds, seeds, w_in, w_out, prob, alias
                 reduce = rng.below(window) if shrink else 0
                 span = window - reduce
                 ctx = [kept[k][0] for k in range(max(0, j - span), min(n, j + span + 1)) if k != j]
-                if sg:
-                    shared = [rng.noise(prob, alias) for _ in range(negative)] if share_negatives else None
+                if sg and share_negatives:
+                    # the window as one batch (Ji et al. 2016): scores from the old vectors, then one update each
+                    if not ctx:
+                        continue
+                    outs = [centre] + [rng.noise(prob, alias) for _ in range(negative)]
+                    labels = np.array([1] + [0] * negative)
+                    H = w_in[ctx]                      # (k, dim) copies of the old input rows
+                    O = w_out[outs]                    # (n_out, dim) copies of the old output rows
+                    F = H @ O.T
+                    G = np.zeros(F.shape, np.float32)
+                    for a in range(F.shape[0]):
+                        for b in range(F.shape[1]):
+                            if b > 0 and outs[b] == centre:
+                                continue
+                            G[a, b], loss = step_and_loss(float(F[a, b]), labels[b], lr, table_size, max_exp)
+                            total_loss += loss
+                    if train_out:
+                        for b, t in enumerate(outs):
+                            w_out[t] += (G[:, b:b + 1] * H).sum(axis=0, dtype=np.float32)
+                    if train_in:
+                        for a, c_word in enumerate(ctx):
+                            w_in[c_word] += (G[a][:, None] * O).sum(axis=0, dtype=np.float32)
+                    examples += len(ctx)
+                elif sg:
                     for k_word in ctx:
                         h = w_in[k_word].copy()
                         err = np.zeros_like(h)
-                        outs = [(centre, 1)]
-                        for q in range(negative):
-                            t = shared[q] if shared is not None else rng.noise(prob, alias)
-                            outs.append((t, 0))
+                        outs = [(centre, 1)] + [(rng.noise(prob, alias), 0) for _ in range(negative)]
                         for t, label in outs:
                             if label == 0 and t == centre:
                                 continue

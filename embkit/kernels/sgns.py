@@ -29,9 +29,21 @@ Conventions (as word2vec.c and gensim):
   float64 per chunk.  An example is a (context, centre) pair for skip-gram
   and a centre with at least one context word for CBOW.
 
-With ``share_negatives`` the ``negative`` noise words are drawn once per
-centre and reused for all its context words (Ji et al. 2016, "Parallelizing
-Word2Vec in Shared and Distributed Memory").
+With ``share_negatives`` (skip-gram) the ``negative`` noise words are drawn
+once per centre and shared by all its context words, and the whole window is
+updated as one small batch: all scores are computed from the vectors as they
+were before the window, then each output and context row is updated once
+(Ji et al. 2016, "Parallelizing Word2Vec in Shared and Distributed Memory").
+The classic update (each pair in turn, fresh noise words per pair) is the
+default.
+
+Random draw order (the contract the tests' reference follows): per sentence,
+one draw per token whose keep probability is below 1 (subsampling); then per
+kept centre word, one draw for the reduced window (if shrinking), then for
+the batched update ``negative`` noise words if the window holds a context word, each noise word taking two draws
+(alias column, then coin); for the classic skip-gram update, per context word
+in window order, ``negative`` noise words; for CBOW, ``negative`` noise words
+per centre.
 
 References
 ----------
@@ -97,6 +109,66 @@ def _subsample(tokens, lo, hi, keep_prob, r, buf, pos):
     return r, n
 
 
+@njit(cache=True, inline="always", fastmath=FASTMATH)
+def _batched_window(r, buf, j, lo, hi, w_in, w_out, alias_prob, alias_idx, sig, logsig, max_exp, lr, negative,
+                    train_in, train_out, ctxs, outs, grad, err):
+    """Skip-gram update of one centre word's whole window with shared noise words.
+
+    All scores use the vectors as they were before this window; then every
+    output row and every context row is updated once (Ji et al. 2016).
+    Returns (generator state, loss, number of (context, centre) examples).
+    """
+    dim = w_in.shape[1]
+    centre = buf[j]
+    k = 0
+    for p in range(lo, hi):
+        if p != j:
+            ctxs[k] = buf[p]
+            k += 1
+    if k == 0:
+        return r, 0.0, 0
+    outs[0] = centre
+    for q in range(1, negative + 1):
+        r, t = _draw_negative(r, alias_prob, alias_idx)
+        outs[q] = t
+    loss = 0.0
+    for i in range(k):
+        c = ctxs[i]
+        for q in range(negative + 1):
+            t = outs[q]
+            if q > 0 and t == centre:
+                grad[i, q] = 0.0
+                continue
+            f = np.float32(0.0)
+            for d in range(dim):
+                f += w_in[c, d] * w_out[t, d]
+            g, l = _score(f, 1 if q == 0 else 0, lr, sig, logsig, max_exp)
+            grad[i, q] = g
+            loss += l
+    for i in range(k):
+        for d in range(dim):
+            err[i, d] = 0.0
+        for q in range(negative + 1):
+            g = grad[i, q]
+            t = outs[q]
+            for d in range(dim):
+                err[i, d] += g * w_out[t, d]
+    if train_out:
+        for q in range(negative + 1):
+            t = outs[q]
+            for i in range(k):
+                g = grad[i, q]
+                c = ctxs[i]
+                for d in range(dim):
+                    w_out[t, d] += g * w_in[c, d]
+    if train_in:
+        for i in range(k):
+            c = ctxs[i]
+            for d in range(dim):
+                w_in[c, d] += err[i, d]
+    return r, loss, k
+
+
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
                keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative, max_len,
@@ -142,7 +214,10 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
         r = chunk_seeds[c]
         buf = np.empty(max_len, np.int32)
         pos = np.empty(max_len, np.int64)
-        negs = np.empty(max(negative, 1), np.int32)
+        ctxs = np.empty(2 * window, np.int32)
+        outs = np.empty(negative + 1, np.int32)
+        grad = np.empty((2 * window, negative + 1), np.float32)
+        err = np.empty((2 * window, dim), np.float32)
         neu1e = np.empty(dim, np.float32)
         loss = 0.0
         n_ex = 0
@@ -160,9 +235,11 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
                 lo = max(j - window + b, 0)
                 hi = min(j + window - b + 1, n)
                 if share_negatives:
-                    for k in range(negative):
-                        r, t = _draw_negative(r, alias_prob, alias_idx)
-                        negs[k] = t
+                    r, l, k = _batched_window(r, buf, j, lo, hi, w_in, w_out, alias_prob, alias_idx, sig, logsig,
+                                              max_exp, lr, negative, train_in, train_out, ctxs, outs, grad, err)
+                    loss += l
+                    n_ex += k
+                    continue
                 for k in range(lo, hi):
                     if k == j:
                         continue
@@ -180,10 +257,7 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
                         for d in range(dim):
                             w_out[centre, d] += g * w_in[ctx, d]
                     for q in range(negative):
-                        if share_negatives:
-                            t = negs[q]
-                        else:
-                            r, t = _draw_negative(r, alias_prob, alias_idx)
+                        r, t = _draw_negative(r, alias_prob, alias_idx)
                         if t == centre:
                             continue
                         f = np.float32(0.0)
