@@ -1,2 +1,174 @@
+"""``embkit eval``: analogy and word-similarity benchmarks.
+
+Every command takes an optional VECS (a vectors file or an embkit model
+directory; by default the newest model in the current directory), prints a
+table, or with ``--json`` the result dicts of :mod:`embkit.evaluation`.
+"""
+import click
+
+from ._common import CONTEXT, emit_json, resolve_vecs
+
+_OOV_LIST_MAX = 20
+
+
+def _load(vecs, limit):
+    from embkit.io import load
+    return load(resolve_vecs(vecs), limit=limit)
+
+
+def _pct(num, den):
+    return "n/a" if not den else f"{100.0 * num / den:.1f}%"
+
+
+def _acc_cell(correct, answered):
+    """``80.0% (4/5)``, or ``n/a (0/0)`` when nothing was answered."""
+    return f"{_pct(correct, answered)} ({correct}/{answered})"
+
+
+def _corr(value):
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _print_analogies(r):
+    title = f"analogies: {r['dataset']}, method {r['method']}"
+    if r["restrict_vocab"] is not None:
+        title += f", restrict-vocab {r['restrict_vocab']}"
+    if r["case_sensitive"]:
+        title += ", case-sensitive"
+    click.echo(title)
+    rows = [(s["name"], _acc_cell(s["correct"], s["answered"]), s["skipped"])
+            for s in r["sections"]]
+    rows.append(("total", _acc_cell(r["correct"], r["answered"]), r["skipped"]))
+    w_name = max(len(name) for name, _, _ in rows)
+    w_acc = max(len(acc) for _, acc, _ in rows)
+    click.echo(f"  {'section':<{w_name}}  {'accuracy':<{w_acc}}  skipped (OOV)")
+    for name, acc, skipped in rows:
+        click.echo(f"  {name:<{w_name}}  {acc:<{w_acc}}  {skipped}")
+    click.echo(f"coverage: {_pct(r['answered'], r['total'])} ({r['answered']}/{r['total']}); "
+               f"accuracy with OOV counted as wrong: {_pct(r['correct'], r['total'])} "
+               f"({r['correct']}/{r['total']})")
+
+
+def _print_similarity(results, list_oov):
+    names = [r["dataset"] for r in results]
+    w = max([len("dataset")] + [len(n) for n in names])
+    click.echo(f"{'dataset':<{w}}  {'spearman':>8}  {'pearson':>8}  {'pairs used':>11}  oov pairs")
+    for r in results:
+        used = f"{r['pairs_used']}/{r['pairs_total']}"
+        oov = f"{len(r['oov'])} ({100.0 * r['oov_share']:.1f}%)"
+        line = f"{r['dataset']:<{w}}  {_corr(r['spearman']):>8}  {_corr(r['pearson']):>8}  " \
+               f"{used:>11}  {oov}"
+        if r.get("error"):
+            line += "  (fewer than 2 pairs scored)"
+        click.echo(line)
+    if list_oov:
+        for r in results:
+            if not r["oov"]:
+                continue
+            shown = ", ".join(f"{a}/{b}" for a, b in r["oov"][:_OOV_LIST_MAX])
+            more = len(r["oov"]) - _OOV_LIST_MAX
+            tail = f", ... and {more} more" if more > 0 else ""
+            verb = "scored as 0" if r["oov_mode"] == "zero" else "dropped"
+            click.echo(f"OOV pairs ({verb}): {shown}{tail}")
+
+
+def _print_all(res):
+    for r in res["analogies"]:
+        _print_analogies(r)
+        click.echo("")
+    _print_similarity(res["similarity"], list_oov=False)
+
+
+vecs_argument = click.argument("vecs", required=False, metavar="[VECS]")
+limit_option = click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+                            help="Load only the first N vectors (the most frequent words).")
+case_option = click.option("--case-sensitive", is_flag=True,
+                           help="Match words exactly (default: case-insensitive, the most "
+                                "frequent case variant).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+method_option = click.option(
+    "--method", type=click.Choice(["3cosadd", "3cosmul"], case_sensitive=False),
+    default="3cosadd", help="Analogy objective (3CosMul: Levy & Goldberg 2014).")
+oov_option = click.option("--oov", type=click.Choice(["drop", "zero"]), default="drop",
+                          help="Drop pairs with unknown words, or score them as similarity 0.")
+
+
+@click.group("eval", context_settings=CONTEXT)
+def eval_group():
+    """Evaluate vectors on analogy and word-similarity benchmarks."""
+
+
+@eval_group.command("analogies", context_settings=CONTEXT)
+@vecs_argument
+@click.option("--dataset", default="google", metavar="google|msr|PATH",
+              help="A bundled analogy set or a questions-words file (': section' headers).")
+@method_option
+@click.option("--restrict-vocab", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Only the first N words are candidates and count as in-vocabulary.")
+@case_option
+@limit_option
+@json_option
+def analogies_cmd(vecs, dataset, method, restrict_vocab, case_sensitive, limit, as_json):
+    """Accuracy on analogy questions (a:b :: c:?), per section and in total.
+
+    Accuracy is the micro-average over answered questions; questions with an
+    out-of-vocabulary word are skipped and reported in the coverage.
+    """
+    from embkit.evaluation import evaluate_analogies
+    kv = _load(vecs, limit)
+    result = evaluate_analogies(kv, dataset, method=method.lower(), restrict_vocab=restrict_vocab,
+                                case_sensitive=case_sensitive)
+    if as_json:
+        emit_json(result)
+    else:
+        _print_analogies(result)
+
+
+@eval_group.command("similarity", context_settings=CONTEXT)
+@vecs_argument
+@click.option("--dataset", default="all", metavar="NAME|PATH|all",
+              help="A bundled similarity set, a 'word1 word2 score' file, or all bundled sets.")
+@oov_option
+@case_option
+@limit_option
+@json_option
+def similarity_cmd(vecs, dataset, oov, case_sensitive, limit, as_json):
+    """Spearman and Pearson correlation with human word-pair similarity scores."""
+    from embkit.evaluation import evaluate_all, evaluate_similarity
+    kv = _load(vecs, limit)
+    if dataset == "all":
+        results = evaluate_all(kv, case_sensitive=case_sensitive, oov=oov,
+                               analogy_datasets=[])["similarity"]
+        if as_json:
+            emit_json(results)
+        else:
+            _print_similarity(results, list_oov=False)
+        return
+    result = evaluate_similarity(kv, dataset, case_sensitive=case_sensitive, oov=oov)
+    if as_json:
+        emit_json(result)
+    else:
+        _print_similarity([result], list_oov=True)
+
+
+@eval_group.command("all", context_settings=CONTEXT)
+@vecs_argument
+@method_option
+@oov_option
+@case_option
+@limit_option
+@json_option
+def all_cmd(vecs, method, oov, case_sensitive, limit, as_json):
+    """Every bundled analogy and similarity benchmark."""
+    from embkit.evaluation import evaluate_all
+    kv = _load(vecs, limit)
+    result = evaluate_all(kv, method=method.lower(), case_sensitive=case_sensitive, oov=oov)
+    if as_json:
+        emit_json(result)
+    else:
+        _print_all(result)
+
+
 def register(cli):
-    pass
+    """Add the ``eval`` group to the ``embkit`` command."""
+    cli.add_command(eval_group)

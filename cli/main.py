@@ -15,6 +15,13 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # output piped into e.g. `head`: stop quietly, as other Unix tools do
+            import os
+            import sys
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except (EmbkitError, OSError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise

@@ -23,6 +23,8 @@ _EXPORTS = {
     "Word2Vec": "embkit.models.word2vec",
     "evaluate_analogies": "embkit.evaluation.analogy",
     "evaluate_similarity": "embkit.evaluation.similarity",
+    "evaluate_all": "embkit.evaluation",
+    "available_datasets": "embkit.evaluation.datasets",
     "EmbkitError": "embkit.exceptions",
     "FormatError": "embkit.exceptions",
     "CorpusError": "embkit.exceptions",
