@@ -1,2 +1,144 @@
+"""Commands on stored word vectors: ``neighbors``, ``info`` and ``convert``."""
+from pathlib import Path
+
+import click
+
+from embkit import io
+from embkit.exceptions import EmbkitError
+
+from ._common import CONTEXT, emit_json, resolve_vecs
+
+_limit_option = click.option(
+    "--limit", type=click.IntRange(min=0), default=None, metavar="N",
+    help="Read only the first N vectors (a warning tells when the file holds more).")
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
 def register(cli):
-    pass
+    """Add the vector commands to the ``cli`` group."""
+    cli.add_command(neighbors)
+    cli.add_command(info)
+    cli.add_command(convert)
+
+
+def _load(path, limit):
+    mmap = "r" if io.detect_format(path) == io.NATIVE else None
+    return io.load(path, limit=limit, mmap=mmap)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("vecs")
+@click.argument("words", nargs=-1, required=True, metavar="WORD...")
+@click.option("--topn", type=click.IntRange(min=1), default=10, help="Neighbours per word.")
+@_json_option
+@_limit_option
+def neighbors(vecs, words, topn, as_json, limit):
+    """Nearest neighbours (cosine) of each WORD in the vectors VECS."""
+    kv = _load(vecs, limit)
+    for word in words:
+        if word not in kv:
+            raise EmbkitError(f"{word!r} is not in the vocabulary of {vecs} ({len(kv)} words)")
+    results = [(word, kv.most_similar(word, topn=topn)) for word in words]
+    if as_json:
+        emit_json([{"word": word, "neighbors": [{"key": key, "similarity": score}
+                                                 for key, score in found]}
+                   for word, found in results])
+        return
+    for n, (word, found) in enumerate(results):
+        if n:
+            click.echo()
+        click.echo(word)
+        width = max((len(key) for key, _ in found), default=0)
+        for rank, (key, score) in enumerate(found, 1):
+            click.echo(f"  {rank:>3}  {key:<{width}}  {score:.4f}")
+
+
+def _render(name, value, indent=0):
+    """Lines showing one metadata entry; nested dicts and lists are indented."""
+    pad = "  " * indent
+    if isinstance(value, dict):
+        lines = [f"{pad}{name}:"]
+        for key, sub in value.items():
+            lines.extend(_render(key, sub, indent + 1))
+        return lines
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        lines = [f"{pad}{name}:"]
+        for item in value:
+            if isinstance(item, dict):
+                item = ", ".join(f"{k}={_scalar(v)}" for k, v in item.items())
+            lines.append(f"{pad}  - {_scalar(item)}")
+        return lines
+    if isinstance(value, list):
+        return [f"{pad}{name}: {', '.join(_scalar(v) for v in value)}"]
+    return [f"{pad}{name}: {_scalar(value)}"]
+
+
+def _scalar(value):
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+@click.command(context_settings=CONTEXT, short_help="Size, format and training metadata of vectors.")
+@click.argument("vecs", required=False)
+@_json_option
+@_limit_option
+def info(vecs, as_json, limit):
+    """Size, format and training metadata of VECS (default: the newest model here)."""
+    vecs = resolve_vecs(vecs)
+    fmt = io.detect_format(vecs)
+    kv = _load(vecs, limit)
+    meta = dict(kv.meta)
+    summary = {
+        "path": str(vecs),
+        "format": fmt,
+        "words": len(kv),
+        "dim": kv.dim,
+        "has_counts": kv.counts is not None,
+        "total_count": None if kv.counts is None else int(kv.counts.sum()),
+        "has_context": kv.context is not None,
+        "embkit_version": meta.pop("embkit_version", None),
+        "created": meta.pop("created", None),
+    }
+    if as_json:
+        emit_json({**summary, "meta": meta})
+        return
+    lines = [f"path: {vecs}", f"format: {fmt}", f"words: {len(kv)}", f"dim: {kv.dim}",
+             "counts: " + (f"yes (total {summary['total_count']})" if kv.counts is not None
+                           else "no"),
+             f"context vectors: {'yes' if kv.context is not None else 'no'}"]
+    for key in ("embkit_version", "created"):
+        if summary[key] is not None:
+            lines.append(f"{key.replace('_', ' ')}: {summary[key]}")
+    for key, value in meta.items():     # params, corpus, training (with losses), ...
+        lines.extend(_render(key, value))
+    click.echo("\n".join(lines))
+
+
+@click.command(context_settings=CONTEXT, short_help="Convert vectors to another format.")
+@click.argument("paths", nargs=-1, required=True, metavar="[VECS] OUT")
+@click.option("--to", "to", type=click.Choice(io.FORMATS), default=None,
+              show_default="from OUT's name",
+              help="Output format.")
+@_limit_option
+def convert(paths, to, limit):
+    """Write the vectors VECS (default: the newest model here) to OUT in another format.
+
+    \b
+    OUT's name gives the format unless --to is given:
+      a directory, .embkit or no extension   native (embkit) directory
+      .vec or .txt                           word2vec text
+      .bin                                   word2vec binary
+    word2vec files ending in .gz, .bz2 or .xz are compressed.
+    """
+    if len(paths) > 2:
+        raise click.UsageError(f"expected [VECS] OUT, got {len(paths)} arguments")
+    out = paths[-1]
+    if to is None and not Path(out).is_dir() and io.format_from_name(out) is None:
+        raise click.UsageError(f"cannot tell the output format from the name {out!r}; "
+                               f"pass --to ({', '.join(io.FORMATS)})")
+    vecs = resolve_vecs(paths[0] if len(paths) == 2 else None)
+    kv = _load(vecs, limit)
+    io.save(kv, out, format=to)
+    fmt = to or (io.NATIVE if Path(out).is_dir() else io.format_from_name(out))
+    click.echo(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")

@@ -52,7 +52,6 @@ def _setup_logging(level):
             logger.removeHandler(h)
     logger.addHandler(_EchoHandler())
     logger.setLevel(level)
-    logger.propagate = False
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
