@@ -120,15 +120,11 @@ class _Chunks:
         self.sizes.append(len(arr))
 
     def __iter__(self):
+        # plain reads, not a memory map: a chunk's pages are freed once it is processed
         self._f.close()
-        if sum(self.sizes) == 0:
-            return
-        mm = np.memmap(self.path, dtype=np.int32, mode="r")
-        start = 0
-        for n in self.sizes:
-            yield np.asarray(mm[start:start + n])
-            start += n
-        del mm
+        with open(self.path, "rb") as f:
+            for n in self.sizes:
+                yield np.fromfile(f, dtype=np.int32, count=n)
 
 
 def _source_name(files):
@@ -149,8 +145,6 @@ def _split_lengths(lengths, max_len):
 
 def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, progress, vocab=None):
     """Scan, prune and write tokens.npy/offsets.npy/vocab.tsv/manifest.json into workdir."""
-    from numpy.lib.format import open_memmap
-
     workdir = Path(workdir)
     chunks = _Chunks(workdir)
     types, chunk_lengths, info = _scan(files, tokenizer, encoding_errors, chunks, progress)
@@ -176,19 +170,22 @@ def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, pro
         if kept_total == 0:
             raise CorpusError(f"{source}: none of the corpus's {info['raw_tokens']} tokens is in the given vocabulary")
 
-    tokens = open_memmap(workdir / "tokens.npy", mode="w+", dtype=np.int32, shape=(kept_total,))
     line_kept = []
     pos = 0
-    for c, lens in zip(chunks, chunk_lengths):
-        ids = remap[c]
-        keep = ids >= 0
-        kept = ids[keep]
-        tokens[pos:pos + len(kept)] = kept
-        pos += len(kept)
-        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
-        line_kept.append(np.add.reduceat(keep.astype(np.int64), starts))
-    tokens.flush()
-    del tokens
+    with open(workdir / "tokens.npy", "wb") as out:
+        # written with ordinary writes (a writable memory map would keep its dirty pages resident)
+        np.lib.format.write_array_header_1_0(
+            out, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)), "fortran_order": False,
+                  "shape": (kept_total,)})
+        for c, lens in zip(chunks, chunk_lengths):
+            ids = remap[c]
+            keep = ids >= 0
+            kept = ids[keep]
+            out.write(kept.tobytes())
+            pos += len(kept)
+            starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+            line_kept.append(np.add.reduceat(keep, starts, dtype=np.int64))
+    assert pos == kept_total
     chunks.path.unlink()
     lengths = np.concatenate(line_kept) if line_kept else np.zeros(0, np.int64)
     lengths, n_split = _split_lengths(lengths, vocab_settings["max_sentence_length"])

@@ -291,6 +291,7 @@ class Word2Vec:
         history = []
         try:
             for e in range(epochs):
+                epoch_started = time.perf_counter()
                 lr0 = alpha - (alpha - min_alpha) * e / epochs
                 lr1 = alpha - (alpha - min_alpha) * (e + 1) / epochs
                 seeds = chunk_seeds(p["seed"], e, n_chunks)
@@ -309,11 +310,12 @@ class Word2Vec:
                         done = examples[:g1].sum()
                         bar.set_postfix(epoch=e + 1, loss=f"{loss[:g1].sum() / max(done, 1):.4f}", refresh=False)
                 rec = _epoch_record(e, loss, examples, trained, raw, enc.n_sentences)
+                rec["seconds"] = round(time.perf_counter() - epoch_started, 3)
                 history.append(rec)
                 self._check_finite(rec, w_in, w_out, e)
                 log.info("epoch %d/%d: loss %.6g (mean %.4f over %d examples), %d raw tokens, %d trained, "
-                         "%d sentences", e + 1, epochs, rec["loss_sum"], rec["loss_mean"], rec["examples"],
-                         raw, rec["tokens_trained"], rec["sentences"])
+                         "%d sentences, %.1f s", e + 1, epochs, rec["loss_sum"], rec["loss_mean"], rec["examples"],
+                         raw, rec["tokens_trained"], rec["sentences"], rec["seconds"])
         finally:
             if bar is not None:
                 bar.close()
