@@ -109,6 +109,16 @@ def _subsample(tokens, lo, hi, keep_prob, r, buf, pos):
     return r, n
 
 
+@njit(cache=True, inline="always")
+def _window(r, j, n, window, shrink_windows):
+    """Bounds [lo, hi) of the (possibly reduced) window around position j of n."""
+    b = 0
+    if shrink_windows:
+        r = lcg_next(r)
+        b = lcg_below(r, window)
+    return r, max(j - window + b, 0), min(j + window - b + 1, n)
+
+
 @njit(cache=True, inline="always", fastmath=FASTMATH)
 def _batched_window(r, buf, j, lo, hi, w_in, w_out, alias_prob, alias_idx, sig, logsig, max_exp, lr, negative,
                     train_in, train_out, ctxs, outs, grad, err):
@@ -228,12 +238,7 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
             for j in range(n):
                 centre = buf[j]
                 lr = lr_start + lr_step * pos[j]
-                b = 0
-                if shrink_windows:
-                    r = lcg_next(r)
-                    b = lcg_below(r, window)
-                lo = max(j - window + b, 0)
-                hi = min(j + window - b + 1, n)
+                r, lo, hi = _window(r, j, n, window, shrink_windows)
                 if share_negatives:
                     r, l, k = _batched_window(r, buf, j, lo, hi, w_in, w_out, alias_prob, alias_idx, sig, logsig,
                                               max_exp, lr, negative, train_in, train_out, ctxs, outs, grad, err)
@@ -308,12 +313,7 @@ def cbow_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
             for j in range(n):
                 centre = buf[j]
                 lr = lr_start + lr_step * pos[j]
-                b = 0
-                if shrink_windows:
-                    r = lcg_next(r)
-                    b = lcg_below(r, window)
-                lo = max(j - window + b, 0)
-                hi = min(j + window - b + 1, n)
+                r, lo, hi = _window(r, j, n, window, shrink_windows)
                 count = hi - lo - 1
                 if count <= 0:
                     continue
