@@ -289,6 +289,8 @@ class Word2Vec:
         chunk_tokens = np.diff(enc.offsets[bounds])
         group = max(threads * 4, n_chunks // 100 or 1)
         history = []
+        # dynamic scheduling: a thread slowed by another process never holds the others at a barrier
+        old_chunksize = numba.set_parallel_chunksize(1)
         try:
             for e in range(epochs):
                 epoch_started = time.perf_counter()
@@ -317,6 +319,7 @@ class Word2Vec:
                          "%d sentences, %.1f s", e + 1, epochs, rec["loss_sum"], rec["loss_mean"], rec["examples"],
                          raw, rec["tokens_trained"], rec["sentences"], rec["seconds"])
         finally:
+            numba.set_parallel_chunksize(old_chunksize)
             if bar is not None:
                 bar.close()
         seconds = time.perf_counter() - started
