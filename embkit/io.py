@@ -80,7 +80,7 @@ _NUMBER = re.compile(rb"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|inf|inf
 _INTEGER = re.compile(rb"[+-]?\d+")
 _READ_CHUNK = 1 << 20                      # bytes per read of a binary file
 _MAX_TOKEN_BYTES = 1 << 20                 # a longer token means a broken file
-_WRITE_ROWS = 4096                         # rows formatted per write
+_WRITE_ROWS = 512                          # rows formatted per write (keeps the writer's memory small)
 _GROW_BYTES = 1 << 26                      # first allocation of a reader's matrix
 
 

@@ -40,7 +40,7 @@ from .vocab import Vocabulary, empty_vocab_error
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-_SPILL_TOKENS = 1 << 22
+_SPILL_TOKENS = 1 << 20
 
 
 def cache_root():
@@ -249,6 +249,24 @@ class EncodedCorpus:
     def __repr__(self):
         return (f"<EncodedCorpus {self.manifest.get('tokens')} tokens, {len(self.offsets) - 1} sentences, "
                 f"{len(self.vocab)} words>")
+
+    def read_tokens(self, start, stop):
+        """Tokens at corpus positions ``start:stop`` as an int32 ndarray.
+
+        A cached corpus is read with ordinary file reads rather than through
+        its memory map, so training never holds the whole corpus in
+        resident memory (it stays in the operating system's page cache).
+        """
+        tokens = self.tokens
+        if isinstance(tokens, np.memmap) and tokens.filename:
+            out = np.empty(stop - start, dtype=np.int32)
+            with open(tokens.filename, "rb") as f:
+                f.seek(tokens.offset + 4 * start)
+                got = f.readinto(memoryview(out).cast("B"))
+            if got != out.nbytes:
+                raise EmbkitError(f"{tokens.filename}: encoded corpus is truncated; delete the cache and retry")
+            return out
+        return np.ascontiguousarray(tokens[start:stop])
 
     @property
     def n_sentences(self):

@@ -93,11 +93,14 @@ def _draw_negative(r, alias_prob, alias_idx):
 
 
 @njit(cache=True, inline="always")
-def _subsample(tokens, lo, hi, keep_prob, r, buf, pos):
-    """Copy kept tokens of tokens[lo:hi] into buf (ids) and pos (corpus positions)."""
+def _subsample(tokens, token_base, lo, hi, keep_prob, r, buf, pos):
+    """Copy the kept tokens at corpus positions lo..hi-1 into buf (ids) and pos (positions).
+
+    ``tokens[0]`` is the token at corpus position ``token_base``.
+    """
     n = 0
     for i in range(lo, hi):
-        w = tokens[i]
+        w = tokens[i - token_base]
         p = keep_prob[w]
         if p < 1.0:
             r = lcg_next(r)
@@ -180,7 +183,7 @@ def _batched_window(r, buf, j, lo, hi, w_in, w_out, alias_prob, alias_idx, sig, 
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
+def sgns_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
                keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative, max_len,
                shrink_windows, share_negatives, train_in, train_out,
                loss_out, examples_out, trained_out):
@@ -188,10 +191,16 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
 
     Parameters
     ----------
-    tokens : int32 ndarray, shape (n_tokens,)
-        Encoded corpus.
+    tokens : int32 ndarray
+        The encoded corpus from corpus position ``token_base`` on; it must
+        cover every sentence of the given chunks (the whole corpus, or just
+        the slice those chunks need).
+    token_base : int
+        Corpus position of ``tokens[0]``.
+    n_tokens : int
+        Tokens in the whole corpus (the learning rate's scale).
     offsets : int64 ndarray, shape (n_sentences + 1,)
-        Sentence boundaries.
+        Sentence boundaries (corpus positions).
     chunk_bounds : int64 ndarray, shape (n_chunks + 1,)
         Chunk ``c`` is sentences ``chunk_bounds[c]:chunk_bounds[c + 1]``.
     chunk_seeds : int64 ndarray, shape (n_chunks,)
@@ -218,7 +227,6 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
     """
     n_chunks = chunk_bounds.shape[0] - 1
     dim = w_in.shape[1]
-    n_tokens = tokens.shape[0]
     lr_step = (lr_end - lr_start) / n_tokens
     for c in prange(n_chunks):
         r = chunk_seeds[c]
@@ -233,7 +241,7 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
         n_ex = 0
         n_kept = 0
         for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
-            r, n = _subsample(tokens, offsets[s], offsets[s + 1], keep_prob, r, buf, pos)
+            r, n = _subsample(tokens, token_base, offsets[s], offsets[s + 1], keep_prob, r, buf, pos)
             n_kept += n
             for j in range(n):
                 centre = buf[j]
@@ -285,7 +293,7 @@ def sgns_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def cbow_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
+def cbow_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
                keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative, max_len,
                shrink_windows, share_negatives, train_in, train_out,
                loss_out, examples_out, trained_out):
@@ -296,7 +304,6 @@ def cbow_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
     """
     n_chunks = chunk_bounds.shape[0] - 1
     dim = w_in.shape[1]
-    n_tokens = tokens.shape[0]
     lr_step = (lr_end - lr_start) / n_tokens
     for c in prange(n_chunks):
         r = chunk_seeds[c]
@@ -308,7 +315,7 @@ def cbow_epoch(tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_pr
         n_ex = 0
         n_kept = 0
         for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
-            r, n = _subsample(tokens, offsets[s], offsets[s + 1], keep_prob, r, buf, pos)
+            r, n = _subsample(tokens, token_base, offsets[s], offsets[s + 1], keep_prob, r, buf, pos)
             n_kept += n
             for j in range(n):
                 centre = buf[j]

@@ -252,15 +252,17 @@ class Word2Vec:
                                        progress=self.progress)
         vocab = enc.vocab
         n_words, dim = len(vocab), p["dim"]
-        tokens = _readonly(enc.tokens)
+        n_tokens = len(enc.tokens)
         offsets = _readonly(enc.offsets)
         matrix = n_words * dim * 4
-        resident_corpus = 0 if isinstance(enc.tokens, np.memmap) else tokens.nbytes
+        resident_corpus = 0 if isinstance(enc.tokens, np.memmap) else enc.tokens.nbytes
         check_budget({"input vectors": matrix, "output vectors": matrix, "sampling tables": n_words * 16,
                       "encoded corpus": resident_corpus + offsets.nbytes}, p["max_memory"])
 
         rng = np.random.default_rng(p["seed"])
-        w_in = ((rng.random((n_words, dim), dtype=np.float32) - np.float32(0.5)) / np.float32(dim))
+        w_in = rng.random((n_words, dim), dtype=np.float32)  # uniform in [-0.5/dim, 0.5/dim), as word2vec
+        w_in -= np.float32(0.5)
+        w_in /= np.float32(dim)
         w_out = np.zeros((n_words, dim), dtype=np.float32)
         _apply_init(w_in, self.init_in, vocab, "init_in", context=False)
         _apply_init(w_out, self.init_out, vocab, "init_out", context=True)
@@ -302,13 +304,14 @@ class Word2Vec:
                 trained = np.zeros(n_chunks, np.int64)
                 for g0 in range(0, n_chunks, group):
                     g1 = min(g0 + group, n_chunks)
-                    kernel(tokens, offsets, bounds[g0:g1 + 1], seeds[g0:g1], w_in, w_out, alias_prob, alias_idx,
-                           keep, sig, logsig, MAX_EXP, float(lr0), float(lr1), p["window"], p["negative"],
-                           max_len, bool(p["shrink_windows"]), bool(p["share_negatives"]),
-                           bool(p["train_in"]), bool(p["train_out"]),
+                    t0, t1 = int(enc.offsets[bounds[g0]]), int(enc.offsets[bounds[g1]])
+                    kernel(enc.read_tokens(t0, t1), t0, n_tokens, offsets, bounds[g0:g1 + 1], seeds[g0:g1], w_in,
+                           w_out, alias_prob, alias_idx, keep, sig, logsig, MAX_EXP, float(lr0), float(lr1),
+                           p["window"], p["negative"], max_len, bool(p["shrink_windows"]),
+                           bool(p["share_negatives"]), bool(p["train_in"]), bool(p["train_out"]),
                            loss[g0:g1], examples[g0:g1], trained[g0:g1])
                     if bar is not None:
-                        bar.update(int(round(raw * chunk_tokens[g0:g1].sum() / max(len(tokens), 1))))
+                        bar.update(int(round(raw * chunk_tokens[g0:g1].sum() / max(n_tokens, 1))))
                         done = examples[:g1].sum()
                         bar.set_postfix(epoch=e + 1, loss=f"{loss[:g1].sum() / max(done, 1):.4f}", refresh=False)
                 rec = _epoch_record(e, loss, examples, trained, raw, enc.n_sentences)
