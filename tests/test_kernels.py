@@ -79,11 +79,12 @@ def test_kernel_matches_reference(tiny_corpus, monkeypatch, sg, share, chunk_tok
     assert np.abs(model.wv.context).max() > 0.01  # training really moved the output vectors
 
 
-def test_frozen_output_matrix_matches_reference(tiny_corpus):
+@pytest.mark.parametrize("share", [True, False])
+def test_frozen_output_matrix_matches_reference(tiny_corpus, share):
     rng = np.random.default_rng(3)
     init_out = rng.normal(0, 0.1, (len(tiny_corpus.vocab), 8)).astype(np.float32)
     params = dict(dim=8, window=2, negative=2, sample=0.0, alpha=0.05, min_alpha=0.0001, epochs=2, seed=5,
-                  min_count=1, threads=1, progress=False)
+                  min_count=1, threads=1, progress=False, share_negatives=share)
     model = w2v.Word2Vec(sg=True, init_out=init_out, train_out=False, **params).fit(tiny_corpus)
     np.testing.assert_array_equal(model.wv.context, init_out)
     init_in = w2v.Word2Vec(sg=True, **{**params, "epochs": 0}).fit(tiny_corpus).wv.vectors.copy()
@@ -96,7 +97,7 @@ def test_frozen_output_matrix_matches_reference(tiny_corpus):
         a0 = 0.05 - (0.05 - 0.0001) * e / 2
         a1 = 0.05 - (0.05 - 0.0001) * (e + 1) / 2
         reference_epoch(True, tiny_corpus.tokens, tiny_corpus.offsets, bounds, chunk_seeds(5, e, len(bounds) - 1),
-                        w_in, w_out, prob, alias, keep, a0, a1, 2, 2, train_out=False)
+                        w_in, w_out, prob, alias, keep, a0, a1, 2, 2, share_negatives=share, train_out=False)
     assert n == 34
     np.testing.assert_allclose(model.wv.vectors, w_in, rtol=1e-4, atol=1e-6)
 

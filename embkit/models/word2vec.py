@@ -101,9 +101,11 @@ class Word2Vec:
     shrink_windows : bool
         Draw a reduced window per centre word (True, as word2vec).
     share_negatives : bool
-        Skip-gram only: draw the noise words once per centre word and reuse
-        them for all its context words (Ji et al. 2016).  Faster; off by
-        default.
+        Skip-gram only.  True (default): draw the noise words once per centre
+        word, share them across its window and update the window as one batch
+        (Ji et al. 2016); about twice as fast as the classic update with the
+        same quality on our benchmark (evals/RESULTS.md).  False: word2vec.c's
+        classic update, pair by pair with fresh noise words.
     threads : int, optional
         Worker threads (default: all cores).  ``threads=1`` with ``seed`` is
         bit-for-bit reproducible; more threads update without locks (Hogwild)
@@ -142,7 +144,7 @@ class Word2Vec:
     def __init__(self, sg=True, dim=100, window=5, negative=5, ns_exponent=0.75, sample=1e-3, alpha=None,
                  min_alpha=1e-4, epochs=5, min_count=5, max_vocab_size=None, max_sentence_length=10000,
                  tokenizer="whitespace", lowercase=False, encoding_errors="strict", shrink_windows=True,
-                 share_negatives=False, threads=None, seed=1, max_memory=None, init_in=None, init_out=None,
+                 share_negatives=True, threads=None, seed=1, max_memory=None, init_in=None, init_out=None,
                  train_in=True, train_out=True, cache=True, progress=True):
         self.sg = sg
         self.dim = dim
