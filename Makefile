@@ -39,13 +39,11 @@ $(VENV)/.installed-bench: $(STAMP)
 	$(VPY) -m pip install -q -e '.[test,bench]'
 	touch $@
 
-BENCH_ARGS = --section $(SECTION) $(if $(CORPUS),--corpus $(CORPUS)) $(if $(SYSTEMS),--systems $(SYSTEMS))
-
 bench: $(VENV)/.installed-bench
-	$(VPY) -m evals.bench $(BENCH_ARGS)
+	$(VPY) -m evals.bench --section $(SECTION) $(if $(CORPUS),--corpus $(CORPUS)) $(if $(SYSTEMS),--systems $(SYSTEMS)) --wait-quiet $(or $(WAIT_QUIET),120) --retries $(or $(RETRIES),1) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(MERGE),--merge)
 
 bench-quick: $(VENV)/.installed-bench
-	$(VPY) -m evals.bench $(BENCH_ARGS) --quick
+	$(VPY) -m evals.bench --section $(SECTION) --quick $(if $(CORPUS),--corpus $(CORPUS)) $(if $(SYSTEMS),--systems $(SYSTEMS)) --wait-quiet $(or $(WAIT_QUIET),30) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(MERGE),--merge)
 
 warmup: $(STAMP)
 	$(VENV)/bin/embkit warmup
