@@ -270,6 +270,7 @@ class EncodedCorpus:
 
     @property
     def n_sentences(self):
+        """Number of sentences (int)."""
         return len(self.offsets) - 1
 
     @property

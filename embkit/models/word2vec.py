@@ -180,6 +180,7 @@ class Word2Vec:
 
     @property
     def model_name(self):
+        """``"sgns"`` or ``"cbow"``."""
         return "sgns" if self.sg else "cbow"
 
     def get_params(self):
