@@ -11,11 +11,18 @@ log = logging.getLogger("embkit")
 _COMPRESSED = {".gz", ".bz2", ".xz", ".lzma"}
 
 
-def default_output(corpus):
-    """``corpus.txt.gz`` -> ``corpus.embkit`` in the current directory; stdin -> ``stdin.embkit``."""
+_EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin"}
+
+
+def default_output(corpus, fmt=None):
+    """``corpus.txt.gz`` -> ``corpus.embkit`` (``.vec``/``.bin`` for those formats) in the current directory.
+
+    Standard input gives ``stdin.embkit``.
+    """
     first = corpus[0]
+    ext = _EXTENSIONS[fmt]
     if first == "-":
-        return "stdin.embkit"
+        return f"stdin{ext}"
     name = Path(first.rstrip("/")).name
     if any(ch in name for ch in "*?["):
         name = Path(first).parent.name or "corpus"
@@ -24,7 +31,7 @@ def default_output(corpus):
         path = path.with_suffix("")
     if path.suffix:
         path = path.with_suffix("")
-    return f"{path.name or 'corpus'}.embkit"
+    return f"{path.name or 'corpus'}{ext}"
 
 
 def corpus_options(f):
@@ -82,9 +89,16 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
     from embkit._memory import parse_size
     from embkit.models.word2vec import Word2Vec
 
+    from embkit.corpus.reading import expand_inputs
+    from embkit.io import check_output
+
     if max_memory is not None:
         parse_size(max_memory)
-    out = output or default_output(corpus)
+    if min_alpha > (alpha if alpha is not None else (0.025 if model == "sgns" else 0.05)):
+        raise click.BadParameter("must not exceed --alpha (the rate falls from --alpha to --min-alpha)",
+                                 param_hint="--min-alpha")
+    out = output or default_output(corpus, fmt)
+    check_output(out, fmt, inputs=expand_inputs(list(corpus)))  # fail now, not after training
     est = Word2Vec(sg=(model == "sgns"), dim=dim, window=window, negative=negative, ns_exponent=ns_exponent,
                    sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs, min_count=min_count,
                    max_vocab_size=max_vocab_size, max_sentence_length=max_sentence_length, tokenizer=tokenizer,

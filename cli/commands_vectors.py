@@ -134,6 +134,9 @@ def convert(paths, to, limit):
     if len(paths) > 2:
         raise click.UsageError(f"expected [VECS] OUT, got {len(paths)} arguments")
     out = paths[-1]
+    if len(paths) == 1 and Path(out).exists():
+        raise click.UsageError(f"{out} exists; with one argument it would be overwritten by the newest model "
+                               f"here. To convert it, give both: embkit convert {out} OUT")
     if to is None and not Path(out).is_dir() and io.format_from_name(out) is None:
         raise click.UsageError(f"cannot tell the output format from the name {out!r}; "
                                f"pass --to ({', '.join(io.FORMATS)})")

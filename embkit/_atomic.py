@@ -33,6 +33,7 @@ def atomic_file(path, mode="wb"):
         target is left untouched.
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         if "b" in mode:

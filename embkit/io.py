@@ -36,6 +36,7 @@ import gzip
 import itertools
 import json
 import logging
+import os
 import lzma
 import operator
 import re
@@ -247,6 +248,64 @@ def load(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     return reader(path, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
 
 
+def check_output(path, format=None, inputs=()):
+    """Check, before any work, that vectors can be written to ``path``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output (see :func:`save`).
+    format : {"native", "word2vec", "word2vec-bin"}, optional
+        Explicit format; it must agree with the name's extension when that
+        names a format (so that every file written can be read back by name).
+    inputs : sequence of str, optional
+        Files the job reads; writing over one of them is refused.
+
+    Returns
+    -------
+    str
+        The format that will be written.
+
+    Raises
+    ------
+    EmbkitError
+        Unknown format, a name that contradicts ``format``, an output that
+        would replace an input, a file where a directory is needed (or the
+        reverse), a directory that is not an embkit model, or a location
+        that cannot be written.
+    """
+    p = Path(path)
+    named = format_from_name(p)
+    if format is None:
+        format = named if named not in (None, NATIVE) or not p.is_dir() else NATIVE
+        if format is None:
+            raise EmbkitError(f"cannot tell the output format from the name {str(path)!r}; "
+                              f"use .embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary), "
+                              f"or name the format ({', '.join(FORMATS)})")
+    format = _check_format(format)
+    if named is not None and named != format and Path(_split_compression(p.name)[0]).suffix:
+        raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {format}; "
+                          f"choose a name that matches, so the file can be read back")
+    target = os.path.realpath(p)
+    for src in inputs:
+        if src != "-" and os.path.exists(src) and os.path.realpath(src) == target:
+            raise EmbkitError(f"the output {str(path)!r} is also an input; choose another output name")
+    if format == NATIVE:
+        if p.exists() and not p.is_dir():
+            raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
+        if p.is_dir() and any(p.iterdir()) and not _is_model_dir(p):
+            raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
+                              f"(no meta.json with format 'embkit')")
+    elif p.is_dir():
+        raise EmbkitError(f"cannot write {format} vectors to {path}: it is a directory")
+    parent = p.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise EmbkitError(f"cannot write {path}: directory {parent} is not writable")
+    return format
+
+
 def save(kv, path, format=None):
     """Write word vectors, atomically.
 
@@ -293,12 +352,8 @@ def save(kv, path, format=None):
     """
     if not isinstance(kv, KeyedVectors):
         raise TypeError(f"save() needs a KeyedVectors, got {type(kv).__name__}")
-    if format is None:
-        format = NATIVE if Path(path).is_dir() else format_from_name(path)
-        if format is None:
-            raise EmbkitError(f"cannot tell the output format from the name {str(path)!r}; "
-                              f"name it ({', '.join(FORMATS)})")
-    _WRITERS[_check_format(format)](kv, path)
+    format = check_output(path, format)
+    _WRITERS[format](kv, path)
 
 
 # -- shared helpers ----------------------------------------------------------

@@ -389,11 +389,31 @@ def test_fasttext_bin_is_recognised_and_refused(tmp_path):
         io.load(path)
 
 
-def test_explicit_format_overrides_the_name(tmp_path, kv):
-    out = tmp_path / "weird.vec"
+def test_explicit_format_must_agree_with_the_name(tmp_path, kv):
+    # a .vec name holding binary vectors could not be read back by name: refused before writing
+    with pytest.raises(EmbkitError, match="stands for word2vec but the format asked for is word2vec-bin"):
+        io.save(kv, tmp_path / "weird.vec", format="word2vec-bin")
+    assert list(tmp_path.iterdir()) == []
+    # a name without an extension takes any format and is recognised by content
+    out = tmp_path / "vectors_file"
     io.save(kv, out, format="word2vec-bin")
     assert out.read_bytes()[4:8] == b"the "
-    assert np.array_equal(io.load(out, format="word2vec-bin").vectors, kv.vectors)
+    assert np.array_equal(io.load(out).vectors, kv.vectors)
+
+
+def test_check_output_refuses_inputs_directories_and_unwritable_places(tmp_path, kv):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a b\n")
+    with pytest.raises(EmbkitError, match="also an input"):
+        io.check_output(corpus, inputs=[str(corpus)])
+    (tmp_path / "d.vec").mkdir()
+    with pytest.raises(EmbkitError, match="is a directory"):
+        io.check_output(tmp_path / "d.vec")
+    with pytest.raises(EmbkitError, match="cannot tell the output format"):
+        io.check_output(tmp_path / "x.npy")
+    assert io.check_output(tmp_path / "new" / "sub" / "x.vec") == "word2vec"
+    io.save(kv, tmp_path / "new" / "sub" / "x.vec")   # missing parents are created
+    assert (tmp_path / "new" / "sub" / "x.vec").exists()
 
 
 # -- native directory ----------------------------------------------------------
