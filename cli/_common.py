@@ -18,6 +18,8 @@ def find_latest_model(directory="."):
     """
     best = None
     for meta in Path(directory).glob("*/meta.json"):
+        if meta.parent.name.startswith("."):
+            continue  # hidden, e.g. a temporary directory of an interrupted write
         try:
             with open(meta, encoding="utf-8") as f:
                 if json.load(f).get("format") != "embkit":

@@ -53,6 +53,20 @@ def corpus_options(f):
     return f
 
 
+def _memory_size(ctx, param, value):
+    from embkit._memory import parse_size
+    from embkit.exceptions import EmbkitError
+
+    if value is None:
+        return None
+    try:
+        if parse_size(value) <= 0:
+            raise EmbkitError("must be positive")
+    except EmbkitError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @click.command(context_settings=CONTEXT)
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("-o", "--output", default=None,
@@ -77,7 +91,8 @@ def corpus_options(f):
 @click.option("--share-negatives/--no-share-negatives", default=True,
               help="Skip-gram: share noise words across a centre word's window and update it as one batch "
                    "(Ji et al. 2016, about 2x faster); --no-share-negatives gives word2vec.c's pair-by-pair update.")
-@click.option("--max-memory", default=None, help="Fail early if the job needs more, e.g. 512M, 2G, 1GiB.")
+@click.option("--max-memory", default=None, callback=_memory_size,
+              help="Fail early if the job needs more, e.g. 512M, 2G, 1GiB.")
 @click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
               help="Output format [default: from the output name].")
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store the encoded corpus.")
@@ -92,8 +107,6 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
     from embkit.corpus.reading import expand_inputs
     from embkit.io import check_output
 
-    if max_memory is not None:
-        parse_size(max_memory)
     if min_alpha > (alpha if alpha is not None else (0.025 if model == "sgns" else 0.05)):
         raise click.BadParameter("must not exceed --alpha (the rate falls from --alpha to --min-alpha)",
                                  param_hint="--min-alpha")

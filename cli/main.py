@@ -26,8 +26,8 @@ class _Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             msg = str(exc)
-            if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in msg:
-                msg = f"{exc.filename}: {msg}"
+            if isinstance(exc, OSError) and not isinstance(exc, EmbkitError) and exc.strerror:
+                msg = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
             click.echo(f"embkit: error: {msg}", err=True)
             ctx.exit(1)
 

@@ -30,7 +30,9 @@ def format_size(n):
     """A byte count as a short human string (MiB/GiB)."""
     if n >= 2**30:
         return f"{n / 2**30:.2f} GiB"
-    return f"{n / 2**20:.1f} MiB"
+    if n >= 2**20:
+        return f"{n / 2**20:.1f} MiB"
+    return f"{n / 2**10:.1f} KiB"
 
 
 def available_memory():

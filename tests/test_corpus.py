@@ -175,6 +175,13 @@ def test_tokenizers():
         Tokenizer("nltk")
 
 
+def test_regex_tokenizer_keeps_combining_marks_inside_words():
+    tok = Tokenizer("regex", lowercase=True)
+    # Devanagari vowel signs and virama, a decomposed accent, Turkish dotted capital I lowercased
+    assert tok("हिन्दी भाषा, cafe\u0301 İstanbul") == ["हिन्दी", "भाषा", "cafe\u0301", "i\u0307stanbul"]
+    assert tok("Plain ASCII: state-of-the-art isn't hard") == ["plain", "ascii", "state-of-the-art", "isn't", "hard"]
+
+
 def test_vocabulary_tsv_round_trip_and_errors(tmp_path):
     v = Vocabulary(["the", "cat"], [5, 2])
     v.save(tmp_path / "v.tsv")

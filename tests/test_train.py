@@ -146,7 +146,9 @@ def test_cbow_default_alpha_and_usage_errors(tmp_path):
     r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "--dim", "0"])
     assert r.exit_code == 2
     r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "--max-memory", "lots"])
-    assert r.exit_code == 1 and "not a memory size" in r.output
+    assert r.exit_code == 2 and "not a memory size" in r.output
+    r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "--alpha", "0.01", "--min-alpha", "0.1"])
+    assert r.exit_code == 2 and "--min-alpha" in r.output
     with pytest.raises(embkit.EmbkitError, match="window"):
         embkit.SkipGram(window=0).fit(str(tmp_path / "c.txt"))
 
@@ -191,3 +193,26 @@ def test_threads_are_statistically_equivalent(tmp_path):
     for loss, same, other in res.values():
         assert same > 0.6 and other < 0.3
     assert abs(res[1][0] - res[2][0]) < 0.02 * res[1][0]
+
+
+def test_directory_corpus_skips_models_written_into_it(tmp_path):
+    (tmp_path / "corpus.txt").write_text("a b c a b\nb c a\n" * 5)
+    r1 = run(["train", ".", "--min-count", "1", "--epochs", "1", "--dim", "4", "--quiet", "-o", "first.embkit"],
+             cwd=tmp_path)
+    r2 = run(["train", ".", "--min-count", "1", "--epochs", "1", "--dim", "4", "--quiet", "-o", "second.embkit"],
+             cwd=tmp_path)
+    assert r1.exit_code == 0 and r2.exit_code == 0, r1.output + r2.output
+    meta = json.loads((tmp_path / "second.embkit" / "meta.json").read_text())
+    assert [os.path.basename(s["path"]) for s in meta["corpus"]["sources"]] == ["corpus.txt"]
+
+
+def test_output_problems_are_found_before_training(tmp_path):
+    (tmp_path / "c.txt").write_text("a b c a b\n" * 5)
+    r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "-o", str(tmp_path / "c.txt")])
+    assert r.exit_code == 1 and "also an input" in r.output
+    assert (tmp_path / "c.txt").read_text().startswith("a b c")
+    r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "-o", str(tmp_path / "x.vec"),
+                                 "--format", "word2vec-bin"])
+    assert r.exit_code == 1 and "stands for word2vec" in r.output and "training" not in r.output
+    r = run(["train", "c.txt", "--min-count", "1", "--epochs", "1", "--format", "word2vec", "--quiet"], cwd=tmp_path)
+    assert r.exit_code == 0 and (tmp_path / "c.vec").is_file()

@@ -60,7 +60,7 @@ def _progress(progress, desc):
     if not progress:
         return None
     from tqdm.auto import tqdm
-    return tqdm(desc=desc, unit=" tok", unit_scale=True, leave=False, mininterval=0.5)
+    return tqdm(desc=desc, unit=" tok", unit_scale=True, leave=False, mininterval=0.5, disable=None)
 
 
 def _scan(files, tokenizer, encoding_errors, sink, progress):

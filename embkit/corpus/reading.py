@@ -33,7 +33,9 @@ def expand_inputs(inputs):
     -------
     list of str
         Files in the order given; a directory contributes its non-hidden
-        files recursively in sorted order; a pattern its matches sorted.
+        files recursively in sorted order, leaving out embkit model
+        directories (trained vectors written there earlier); a pattern its
+        matches sorted.
 
     Raises
     ------
@@ -48,9 +50,11 @@ def expand_inputs(inputs):
         if item == STDIN:
             files.append(STDIN)
         elif os.path.isdir(item):
+            models = {m.parent for m in Path(item).rglob("meta.json") if _is_embkit_model(m.parent)}
             found = sorted(
                 str(p) for p in Path(item).rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(item).parts))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(item).parts)
+                and not any(parent in models for parent in p.parents))
             if not found:
                 raise CorpusError(f"{item}: directory contains no files")
             files.extend(found)
@@ -68,6 +72,16 @@ def expand_inputs(inputs):
     if files.count(STDIN) > 1:
         raise CorpusError("standard input ('-') can be given only once")
     return files
+
+
+def _is_embkit_model(directory):
+    """True for an embkit model directory (skipped when a directory is read as corpus)."""
+    try:
+        import json
+        with open(directory / "meta.json", encoding="utf-8") as f:
+            return json.load(f).get("format") == "embkit"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _open_binary(path):

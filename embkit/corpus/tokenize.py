@@ -3,13 +3,43 @@
 Two are built in: ``"whitespace"`` (split on any run of Unicode whitespace,
 like ``str.split()``; tabs and runs of spaces never make empty tokens) and
 ``"regex"`` (word tokens ``\\w+(?:[-']\\w+)*``, which drops punctuation and
-keeps hyphenated words and contractions together).
+keeps hyphenated words and contractions together; ``\\w`` there also matches
+Unicode combining marks, so words in Devanagari, vocalised Arabic or with
+decomposed accents stay whole).
 """
+import functools
 import re
+import sys
+import unicodedata
 
 from ..exceptions import EmbkitError
 
 WORD_PATTERN = r"\w+(?:[-']\w+)*"
+
+
+@functools.lru_cache(maxsize=1)
+def _marks_class():
+    r"""A character-class body of every Unicode combining mark (categories Mn, Mc, Me).
+
+    Python's ``\w`` leaves combining marks out, so Devanagari, Arabic with
+    vowel signs or decomposed accents would break apart inside words.
+    """
+    ranges, start, prev = [], None, None
+    for cp in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(cp)).startswith("M"):
+            if start is None:
+                start = cp
+            elif cp != prev + 1:
+                ranges.append((start, prev))
+                start = cp
+            prev = cp
+    ranges.append((start, prev))
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}" for a, b in ranges)
+
+
+def _with_marks(pattern):
+    r"""``pattern`` with each ``\w`` also matching combining marks."""
+    return pattern.replace("\\w", f"[\\w{_marks_class()}]")
 KINDS = ("whitespace", "regex")
 
 
@@ -43,7 +73,8 @@ class Tokenizer:
         self.pattern = (pattern or WORD_PATTERN) if kind == "regex" else None
         if self.pattern is not None:
             try:
-                self._findall = re.compile(self.pattern).findall
+                self._findall = re.compile(_with_marks(self.pattern)).findall
+                self._findall_ascii = re.compile(self.pattern).findall  # same tokens on ASCII text, faster
             except re.error as exc:
                 raise EmbkitError(f"invalid tokenizer pattern {self.pattern!r}: {exc}") from None
 
@@ -53,6 +84,8 @@ class Tokenizer:
             line = line.lower()
         if self.kind == "whitespace":
             return line.split()
+        if line.isascii():
+            return self._findall_ascii(line)
         return self._findall(line)
 
     def settings(self):

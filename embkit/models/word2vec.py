@@ -290,7 +290,7 @@ class Word2Vec:
         if self.progress and epochs:
             from tqdm.auto import tqdm
             bar = tqdm(total=raw * epochs, unit=" words", unit_scale=True, desc=f"training {self.model_name}",
-                       mininterval=0.5)
+                       mininterval=0.5, disable=None)  # None: no bar when stderr is not a terminal
         chunk_tokens = np.diff(enc.offsets[bounds])
         group = max(threads * 4, n_chunks // 100 or 1)
         history = []
@@ -321,6 +321,9 @@ class Word2Vec:
                 rec["seconds"] = round(time.perf_counter() - epoch_started, 3)
                 history.append(rec)
                 self._check_finite(rec, w_in, w_out, e)
+                if rec["examples"] == 0:
+                    log.warning("epoch %d trained no example: every window was empty after subsampling "
+                                "(corpus too small for sample=%g? try --sample 0)", e + 1, p["sample"])
                 log.info("epoch %d/%d: loss %.6g (mean %.4f over %d examples), %d raw tokens, %d trained, "
                          "%d sentences, %.1f s", e + 1, epochs, rec["loss_sum"], rec["loss_mean"], rec["examples"],
                          raw, rec["tokens_trained"], rec["sentences"], rec["seconds"])
