@@ -253,6 +253,7 @@ class Word2Vec:
         else:
             enc = EncodedCorpus.encode(corpus, **{k: p[k] for k in _ENCODE_PARAMS}, cache=self.cache,
                                        progress=self.progress)
+        _release_free_memory()  # what encoding freed goes back to the system before the matrices are made
         vocab = enc.vocab
         n_words, dim = len(vocab), p["dim"]
         n_tokens = len(enc.tokens)
@@ -375,6 +376,18 @@ class Word2Vec:
         """Save the vectors (see :func:`embkit.save`)."""
         self.wv.save(path, format=format)
         return self
+
+
+def _release_free_memory():
+    """Collect garbage and ask glibc to hand freed heap pages back (Linux; a no-op elsewhere)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _epoch_record(e, loss, examples, trained, raw, sentences):
