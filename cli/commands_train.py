@@ -40,7 +40,7 @@ def corpus_options(f):
         click.option("--min-count", default=5, type=click.IntRange(min=1), help="Drop words seen fewer times."),
         click.option("--max-vocab-size", default=None, type=click.IntRange(min=1),
                      help="Keep at most this many most frequent words."),
-        click.option("--tokenizer", default="whitespace", type=click.Choice(["whitespace", "regex"]),
+        click.option("--tokenizer", default="whitespace", type=click.Choice(["whitespace", "regex"], case_sensitive=False),
                      help=r"whitespace: split on whitespace; regex: words \w+(?:[-']\w+)*."),
         click.option("--lowercase", is_flag=True, help="Lowercase the text."),
         click.option("--max-sentence-length", default=10000, type=click.IntRange(min=1),
@@ -72,7 +72,7 @@ def _memory_size(ctx, param, value):
 @click.option("-o", "--output", default=None,
               help="Output: a directory/.embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary). "
                    "Default: CORPUS name with .embkit, in the current directory.")
-@click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow"]),
+@click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow"], case_sensitive=False),
               help="Skip-gram or CBOW, with negative sampling.")
 @click.option("--dim", default=100, type=click.IntRange(min=1), help="Vector dimensionality.")
 @click.option("--window", default=5, type=click.IntRange(min=1), help="Maximum context distance.")
@@ -130,7 +130,7 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
 
 @click.command(context_settings=CONTEXT)
 @click.argument("corpus", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, help="Vocabulary TSV to write (word<TAB>count).")
+@click.option("-o", "--output", required=True, help="Vocabulary TSV to write (word<TAB>count); - for stdout.")
 @corpus_options
 def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_sentence_length, encoding_errors):
     """Count CORPUS and write its vocabulary (most frequent first, ties by first occurrence)."""
@@ -138,8 +138,12 @@ def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_s
 
     v = Vocabulary.build(list(corpus), tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
                          max_vocab_size=max_vocab_size, encoding_errors=encoding_errors)
+    if output == "-":
+        for w, c in zip(v.words, v.counts.tolist()):
+            click.echo(f"{w}\t{c}")
+        return
     v.save(output)
-    click.echo(f"wrote {output}: {len(v)} words, {v.total} tokens", err=True)
+    click.echo(f"wrote {output}: {len(v)} words, {v.total} tokens in the vocabulary", err=True)
 
 
 @click.command(context_settings=CONTEXT)

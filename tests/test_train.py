@@ -216,3 +216,11 @@ def test_output_problems_are_found_before_training(tmp_path):
     assert r.exit_code == 1 and "stands for word2vec" in r.output and "training" not in r.output
     r = run(["train", "c.txt", "--min-count", "1", "--epochs", "1", "--format", "word2vec", "--quiet"], cwd=tmp_path)
     assert r.exit_code == 0 and (tmp_path / "c.vec").is_file()
+
+
+def test_vocab_command_writes_tsv_or_stdout(tmp_path):
+    r = run(["vocab", str(CORPUS / "tie_corpus.txt"), "--min-count", "1", "-o", "-"])
+    assert r.exit_code == 0 and r.output == "delta\t3\nalpha\t3\ncharlie\t3\nbravo\t3\n"
+    r = run(["vocab", str(CORPUS / "blank_lines.txt"), "--min-count", "1", "-o", str(tmp_path / "v.tsv"),
+             "--tokenizer", "REGEX"])
+    assert r.exit_code == 0 and (tmp_path / "v.tsv").read_text() == "the\t2\ncat\t1\ndog\t1\n"
