@@ -1,6 +1,5 @@
 """Helpers shared by the CLI commands: model discovery and error reporting."""
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -16,15 +15,13 @@ def find_latest_model(directory="."):
     click.UsageError
         When there is none.
     """
+    from embkit.io import is_model_dir
+
     best = None
     for meta in Path(directory).glob("*/meta.json"):
         if meta.parent.name.startswith("."):
             continue  # hidden, e.g. a temporary directory of an interrupted write
-        try:
-            with open(meta, encoding="utf-8") as f:
-                if json.load(f).get("format") != "embkit":
-                    continue
-        except (OSError, ValueError):
+        if not is_model_dir(meta.parent):
             continue
         mtime = meta.stat().st_mtime
         if best is None or mtime > best[0]:

@@ -293,7 +293,7 @@ def check_output(path, format=None, inputs=()):
     if format == NATIVE:
         if p.exists() and not p.is_dir():
             raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
-        if p.is_dir() and any(p.iterdir()) and not _is_model_dir(p):
+        if p.is_dir() and any(p.iterdir()) and not is_model_dir(p):
             raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
                               f"(no meta.json with format 'embkit')")
     elif p.is_dir():
@@ -883,22 +883,17 @@ def _native_meta_json(kv):
         raise EmbkitError(f"cannot write meta.json: {exc}") from None
 
 
-def _is_model_dir(d):
+def is_model_dir(path):
+    """True when ``path`` is a directory holding an embkit model (meta.json with format "embkit")."""
     try:
-        with open(d / "meta.json", encoding="utf-8") as f:
+        with open(Path(path) / "meta.json", encoding="utf-8") as f:
             return json.load(f).get("format") == "embkit"
     except (OSError, ValueError, AttributeError):
         return False
 
 
 def _write_native(kv, path):
-    d = Path(path)
-    if d.exists() and not d.is_dir():
-        raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a "
-                          f"directory")
-    if d.is_dir() and any(d.iterdir()) and not _is_model_dir(d):
-        raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
-                          f"(no meta.json with format 'embkit')")
+    d = Path(path)  # check_output (called by save) has refused files and foreign directories
     for row, key in enumerate(kv.index_to_key):
         if "\t" in key or "\n" in key or "\r" in key:
             _refuse_token(key, row, NATIVE, path,

@@ -50,7 +50,8 @@ def expand_inputs(inputs):
         if item == STDIN:
             files.append(STDIN)
         elif os.path.isdir(item):
-            models = {m.parent for m in Path(item).rglob("meta.json") if _is_embkit_model(m.parent)}
+            from ..io import is_model_dir
+            models = {m.parent for m in Path(item).rglob("meta.json") if is_model_dir(m.parent)}
             found = sorted(
                 str(p) for p in Path(item).rglob("*")
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(item).parts)
@@ -72,16 +73,6 @@ def expand_inputs(inputs):
     if files.count(STDIN) > 1:
         raise CorpusError("standard input ('-') can be given only once")
     return files
-
-
-def _is_embkit_model(directory):
-    """True for an embkit model directory (skipped when a directory is read as corpus)."""
-    try:
-        import json
-        with open(directory / "meta.json", encoding="utf-8") as f:
-            return json.load(f).get("format") == "embkit"
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def _open_binary(path):
