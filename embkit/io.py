@@ -38,6 +38,7 @@ import json
 import logging
 import os
 import lzma
+import math
 import operator
 import re
 from pathlib import Path
@@ -385,8 +386,10 @@ def _open_write(path):
 
 def _first_nonfinite_row(matrix):
     """Index of the first row of ``matrix`` holding NaN or inf, or None."""
-    for start in range(0, matrix.shape[0], 1 << 16):
-        ok = np.isfinite(matrix[start:start + (1 << 16)]).all(axis=1)
+    if math.isfinite(np.sum(matrix, dtype=np.float64)):   # finite exactly when every value is; no temporary
+        return None
+    for start in range(0, matrix.shape[0], 4096):
+        ok = np.isfinite(matrix[start:start + 4096]).all(axis=1)
         if not ok.all():
             return start + int(np.argmin(ok))
     return None

@@ -186,6 +186,8 @@ class Measured:
     log: Path
     other_cpu_s: float | None = None   # CPU time used meanwhile by processes outside the child
     loadavg_before: float | None = None
+    peak_anon_mib: float | None = None  # sampled every 20 ms: private memory (heap, arrays)
+    peak_file_mib: float | None = None  # sampled: mapped files (mostly shared-library code)
 
 
 MEASURER = EVALS / "run_measure.py"
@@ -208,7 +210,9 @@ def run_measured(cmd: list[str], log: Path, env: dict | None = None,
     res_path.unlink()
     return Measured(r["returncode"], r["wall_s"], r["cpu_s"], r["user_s"], r["sys_s"],
                     r["peak_rss_kib"] / 1024.0, log, other_cpu_s=r["other_cpu_s"],
-                    loadavg_before=r["loadavg_before"])
+                    loadavg_before=r["loadavg_before"],
+                    peak_anon_mib=None if r.get("peak_anon_kib") is None else r["peak_anon_kib"] / 1024.0,
+                    peak_file_mib=None if r.get("peak_file_kib") is None else r["peak_file_kib"] / 1024.0)
 
 
 def busy_cores(seconds: float = 3.0) -> float | None:

@@ -151,7 +151,10 @@ def _attempt(sysm: System, tok: bc.Tokenised, vec: Path, log: Path, stats_path: 
         row["date"] = bc.now_iso()
         m = bc.run_measured(cmd, log, env=env, cwd=bc.ROOT)
     row.update(process_s=round(m.wall_s, 2), cpu_s=round(m.cpu_s, 1),
-               peak_rss_mib=round(m.peak_rss_mib, 1), returncode=m.returncode,
+               peak_rss_mib=round(m.peak_rss_mib, 1),
+               peak_anon_mib=None if m.peak_anon_mib is None else round(m.peak_anon_mib, 1),
+               peak_file_mib=None if m.peak_file_mib is None else round(m.peak_file_mib, 1),
+               returncode=m.returncode,
                loadavg_before=m.loadavg_before,
                other_cpu_s=None if m.other_cpu_s is None else round(m.other_cpu_s, 1))
     return row, m
@@ -191,7 +194,7 @@ def run_system(sysm: System, tok: bc.Tokenised, work: Path, s: dict, wait_quiet:
         _timing(sysm, row, m, tlog, tstats)
         load = None if m.other_cpu_s is None else m.other_cpu_s / max(m.wall_s, 1e-9)
         history.append({k: row.get(k) for k in ("date", "wall_s", "process_s", "cpu_s", "other_cpu_s",
-                                                "peak_rss_mib")})
+                                                "peak_rss_mib", "peak_anon_mib", "peak_file_mib")})
         if load is not None and load > DISTURBED:
             bc.warn(f"[{sysm.name}] other processes used {m.other_cpu_s:.0f} CPU s during this "
                     f"{m.wall_s:.0f} s run ({load:.2f} cores): the timing is disturbed")
@@ -432,19 +435,22 @@ def render(d: dict) -> str:
         "(accuracy over the questions whose four words are among them); similarity: Spearman ρ "
         "of cosine vs. human score over the pairs in the vocabulary",
         "",
-        "| system | wall s | words/s | × gensim | × fastText | peak RSS MiB | CPU s "
+        "| system | wall s | words/s | × gensim | × fastText | peak RSS MiB | anon / file MiB | CPU s "
         "| Google % | MSR % | WS353 ρ | SimLex ρ | MEN ρ | vocab |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in d["systems"]:
         if r["status"] in ("skipped", "failed"):
-            L.append(f"| {r['name']} | {r['status']} | | | | | | | | | | | |")
+            L.append(f"| {r['name']} | {r['status']} | | | | | | | | | | | | |")
             continue
         flag = (" ⚠" if r.get("disturbed") else "") + (" ‡" if r.get("kept_from_previous_run") else "")
         L.append("| " + " | ".join([
             r["name"] + flag, _f(r["wall_s"]), f"{r['words_per_s']:,}",
             _f(r.get("ratio_vs_gensim"), "{:.2f}×"), _f(r.get("ratio_vs_fasttext"), "{:.2f}×"),
-            _f(r["peak_rss_mib"], "{:.0f}"), _f(r["cpu_s"], "{:.0f}"),
+            _f(r["peak_rss_mib"], "{:.0f}"),
+            (f"{r['peak_anon_mib']:.0f} / {r['peak_file_mib']:.0f}"
+             if r.get("peak_anon_mib") is not None and r.get("peak_file_mib") is not None else "–"),
+            _f(r["cpu_s"], "{:.0f}"),
             _pct(_metric(r, "google", "accuracy")), _pct(_metric(r, "msr", "accuracy")),
             _f(_metric(r, "ws353", "spearman"), "{:.3f}"), _f(_metric(r, "simlex999", "spearman"), "{:.3f}"),
             _f(_metric(r, "men", "spearman"), "{:.3f}"), _f(r.get("vocab_size"), "{:,}"),
@@ -480,7 +486,13 @@ def render(d: dict) -> str:
           "- Each system ran in its own fresh subprocess; peak RSS and CPU time are that process's "
           "own (`os.wait4` rusage), read by the small interpreter `evals/run_measure.py` that "
           "launched it (launching from the benchmark process itself would make Linux report that "
-          "process's larger high-water mark for the child; the launcher's is about 12 MiB).",
+          "process's larger high-water mark for the child; the launcher's is about 12 MiB). "
+          "*anon / file* are the highest of samples taken every 20 ms of the process's `RssAnon` "
+          "(private memory: heap, arrays, matrices) and `RssFile` (mapped files, mostly shared-library "
+          "code): they say where the peak comes from, and a spike shorter than 20 ms can escape them. "
+          "embkit asks Linux (`madvise(MADV_PAGEOUT)`) to reclaim the code pages of LLVM "
+          "(`libllvmlite.so`) once Numba has loaded its kernels, before the matrices are allocated; "
+          "without that its peak RSS would be about 65 MiB higher.",
           "- gensim ran with its `corpus_file` reader (its fastest multi-threaded mode). gensim logs "
           "*effective* words/s (after frequent-word down-sampling and min_count pruning); the "
           "table uses raw tokens for every system.",

@@ -11,8 +11,13 @@ few MiB are far below any trainer's).
 RESULT.json gets: returncode, wall_s (Popen to exit), user_s, sys_s, cpu_s,
 peak_rss_kib (``os.wait4`` rusage of exactly that child), other_cpu_s (busy
 CPU seconds of the whole machine during the run, /proc/stat, minus the
-child's own) and loadavg_before.
+child's own) and loadavg_before.  Where /proc exists, a thread also samples
+the child's ``RssAnon`` (private memory: heap, arrays) and ``RssFile``
+(mapped files, mostly code of shared libraries) every 20 ms:
+peak_anon_kib and peak_file_kib are the highest samples (a sampled peak
+can miss a spike shorter than 20 ms; peak_rss_kib cannot).
 """
+import threading
 import json
 import os
 import subprocess
@@ -38,6 +43,20 @@ def _loadavg():
         return None
 
 
+def _sample_memory(pid, stop, peaks):
+    path = f"/proc/{pid}/status"
+    while not stop.is_set():
+        try:
+            with open(path) as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if key in ("RssAnon", "RssFile"):
+                        peaks[key] = max(peaks.get(key, 0), int(value.split()[0]))
+        except (OSError, ValueError, IndexError):
+            pass
+        stop.wait(0.02)
+
+
 def main(argv):
     if len(argv) < 4 or argv[2] != "--":
         print(__doc__.splitlines()[0], file=sys.stderr)
@@ -53,7 +72,12 @@ def main(argv):
             res = {"returncode": 127, "wall_s": 0.0, "user_s": 0.0, "sys_s": 0.0, "cpu_s": 0.0,
                    "peak_rss_kib": 0, "other_cpu_s": None, "loadavg_before": load0}
         else:
+            stop, peaks = threading.Event(), {}
+            sampler = threading.Thread(target=_sample_memory, args=(p.pid, stop, peaks), daemon=True)
+            sampler.start()
             _, status, ru = os.wait4(p.pid, 0)
+            stop.set()
+            sampler.join()
             wall = time.perf_counter() - t0
             busy1 = _busy_seconds()
             cpu = ru.ru_utime + ru.ru_stime
@@ -62,7 +86,8 @@ def main(argv):
                    "peak_rss_kib": ru.ru_maxrss,   # KiB on Linux
                    "other_cpu_s": None if busy0 is None or busy1 is None
                    else max(0.0, busy1 - busy0 - cpu),
-                   "loadavg_before": load0}
+                   "loadavg_before": load0,
+                   "peak_anon_kib": peaks.get("RssAnon"), "peak_file_kib": peaks.get("RssFile")}
     tmp = result_path + ".part"
     with open(tmp, "w") as f:
         json.dump(res, f)

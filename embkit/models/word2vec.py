@@ -213,7 +213,6 @@ class Word2Vec:
             raise EmbkitError(f"alpha must be > 0, got {p['alpha']}")
         if p["threads"] is not None and (not isinstance(p["threads"], (int, np.integer)) or p["threads"] < 1):
             raise EmbkitError(f"threads must be an integer >= 1, got {p['threads']!r}")
-        p["threads"] = _resolve_threads(p["threads"])
         return p
 
     # ------------------------------------------------------------------ fit
@@ -239,11 +238,7 @@ class Word2Vec:
         TrainingDivergedError
             A non-finite loss or weight after an epoch (lower ``alpha``).
         """
-        import numba
-
-        from ..kernels.rng import chunk_seeds
-        from ..kernels.sampling import build_alias, keep_probabilities, negative_distribution, sigmoid_tables
-        from ..kernels.sgns import cbow_epoch, sgns_epoch
+        from .._memory import release_library_pages
         from ..vectors import KeyedVectors
 
         p = self._validated()
@@ -254,6 +249,17 @@ class Word2Vec:
             enc = EncodedCorpus.encode(corpus, **{k: p[k] for k in _ENCODE_PARAMS}, cache=self.cache,
                                        progress=self.progress)
         _release_free_memory()  # what encoding freed goes back to the system before the matrices are made
+        # Numba is imported only now (encoding does not need it), and each step that loads LLVM's code
+        # (the import, each kernel's first call) is followed by handing those pages back to the system:
+        # training never runs that code, and about 65 MiB of it would otherwise stay resident.
+        import numba
+
+        from ..kernels.rng import chunk_seeds
+        from ..kernels.sampling import build_alias, keep_probabilities, negative_distribution, sigmoid_tables
+        from ..kernels.sgns import cbow_epoch, sgns_epoch
+        release_library_pages("libllvmlite")
+
+        p["threads"] = threads = _resolve_threads(p["threads"])
         vocab = enc.vocab
         n_words, dim = len(vocab), p["dim"]
         n_tokens = len(enc.tokens)
@@ -262,6 +268,32 @@ class Word2Vec:
         resident_corpus = 0 if isinstance(enc.tokens, np.memmap) else enc.tokens.nbytes
         check_budget({"input vectors": matrix, "output vectors": matrix, "sampling tables": n_words * 16,
                       "encoded corpus": resident_corpus + offsets.nbytes}, p["max_memory"])
+        _check_init(self.init_in, n_words, dim, "init_in", context=False)
+        _check_init(self.init_out, n_words, dim, "init_out", context=True)
+
+        alias_prob, alias_idx = build_alias(negative_distribution(vocab.counts, p["ns_exponent"]))
+        release_library_pages("libllvmlite")
+        keep = keep_probabilities(vocab.counts, p["sample"])
+        sig, logsig = sigmoid_tables(SIGMOID_TABLE_SIZE, MAX_EXP)
+        bounds = chunk_bounds(enc.offsets, CHUNK_TOKENS)
+        n_chunks = len(bounds) - 1
+        max_len = int(np.diff(enc.offsets).max()) if n_chunks else 1
+        kernel = sgns_epoch if p["sg"] else cbow_epoch
+        numba.set_num_threads(threads)
+
+        def run(tokens, token_base, b, seeds, w_in, w_out, lr0, lr1, loss, examples, trained):
+            kernel(tokens, token_base, n_tokens, offsets, b, seeds, w_in, w_out, alias_prob, alias_idx, keep, sig,
+                   logsig, MAX_EXP, float(lr0), float(lr1), p["window"], p["negative"], max_len,
+                   bool(p["shrink_windows"]), bool(p["share_negatives"]), bool(p["train_in"]),
+                   bool(p["train_out"]), loss, examples, trained)
+
+        # load the kernel (from Numba's cache, or compile it) with a call over no chunk, before the matrices exist
+        none_f = np.zeros(0, np.float64)
+        none_i = np.zeros(0, np.int64)
+        tiny = np.zeros((1, dim), np.float32)
+        run(enc.read_tokens(0, 0), 0, bounds[:1], chunk_seeds(p["seed"], 0, 0), tiny, tiny.copy(), p["alpha"],
+            p["alpha"], none_f, none_i, none_i.copy())
+        release_library_pages("libllvmlite")
 
         rng = np.random.default_rng(p["seed"])
         w_in = rng.random((n_words, dim), dtype=np.float32)  # uniform in [-0.5/dim, 0.5/dim), as word2vec
@@ -270,16 +302,6 @@ class Word2Vec:
         w_out = np.zeros((n_words, dim), dtype=np.float32)
         _apply_init(w_in, self.init_in, vocab, "init_in", context=False)
         _apply_init(w_out, self.init_out, vocab, "init_out", context=True)
-
-        alias_prob, alias_idx = build_alias(negative_distribution(vocab.counts, p["ns_exponent"]))
-        keep = keep_probabilities(vocab.counts, p["sample"])
-        sig, logsig = sigmoid_tables(SIGMOID_TABLE_SIZE, MAX_EXP)
-        bounds = chunk_bounds(enc.offsets, CHUNK_TOKENS)
-        n_chunks = len(bounds) - 1
-        max_len = int(np.diff(enc.offsets).max()) if n_chunks else 1
-        kernel = sgns_epoch if p["sg"] else cbow_epoch
-        threads = p["threads"]
-        numba.set_num_threads(threads)
         if threads > 1:
             log.info("training with %d threads (Hogwild): results are statistically, not bitwise, "
                      "reproducible; use threads=1 with a seed for bit-identical vectors", threads)
@@ -309,11 +331,8 @@ class Word2Vec:
                 for g0 in range(0, n_chunks, group):
                     g1 = min(g0 + group, n_chunks)
                     t0, t1 = int(enc.offsets[bounds[g0]]), int(enc.offsets[bounds[g1]])
-                    kernel(enc.read_tokens(t0, t1), t0, n_tokens, offsets, bounds[g0:g1 + 1], seeds[g0:g1], w_in,
-                           w_out, alias_prob, alias_idx, keep, sig, logsig, MAX_EXP, float(lr0), float(lr1),
-                           p["window"], p["negative"], max_len, bool(p["shrink_windows"]),
-                           bool(p["share_negatives"]), bool(p["train_in"]), bool(p["train_out"]),
-                           loss[g0:g1], examples[g0:g1], trained[g0:g1])
+                    run(enc.read_tokens(t0, t1), t0, bounds[g0:g1 + 1], seeds[g0:g1], w_in, w_out, lr0, lr1,
+                        loss[g0:g1], examples[g0:g1], trained[g0:g1])
                     if bar is not None:
                         bar.update(int(round(raw * chunk_tokens[g0:g1].sum() / max(n_tokens, 1))))
                         done = examples[:g1].sum()
@@ -362,9 +381,10 @@ class Word2Vec:
         bad = None
         if not math.isfinite(rec["loss_sum"]):
             bad = f"loss is {rec['loss_sum']}"
-        elif not np.isfinite(w_in).all():
+        # a float64 sum of float32 values is finite exactly when every value is (and needs no temporary array)
+        elif not math.isfinite(np.sum(w_in, dtype=np.float64)):
             bad = "input vectors contain NaN or inf"
-        elif not np.isfinite(w_out).all():
+        elif not math.isfinite(np.sum(w_out, dtype=np.float64)):
             bad = "output vectors contain NaN or inf"
         if bad:
             raise TrainingDivergedError(
@@ -397,25 +417,35 @@ def _epoch_record(e, loss, examples, trained, raw, sentences):
             "raw_tokens": int(raw), "tokens_trained": int(trained.sum()), "sentences": int(sentences)}
 
 
-def _apply_init(matrix, init, vocab, name, context):
+def _check_init(init, n_words, dim, name, context):
+    """Raise EmbkitError when ``init`` cannot initialise an (n_words, dim) matrix."""
     if init is None:
         return
-    n_words, dim = matrix.shape
     if hasattr(init, "key_to_index"):
         source = init.context if context else init.vectors
         if source is None:
             raise EmbkitError(f"{name}: the given vectors have no context (output) matrix")
         if source.shape[1] != dim:
             raise EmbkitError(f"{name}: vectors have dim {source.shape[1]}, the model has dim {dim}")
+        return
+    shape = np.shape(init)
+    if shape != (n_words, dim):
+        raise EmbkitError(f"{name} must have shape ({n_words}, {dim}) (vocabulary size, dim), got {shape}")
+
+
+def _apply_init(matrix, init, vocab, name, context):
+    if init is None:
+        return
+    n_words, dim = matrix.shape
+    _check_init(init, n_words, dim, name, context)
+    if hasattr(init, "key_to_index"):
+        source = init.context if context else init.vectors
         rows = np.array([init.key_to_index.get(w, -1) for w in vocab.words], dtype=np.int64)
         have = rows >= 0
         matrix[have] = np.asarray(source, dtype=np.float32)[rows[have]]
         log.info("%s: %d of %d words initialised from the given vectors", name, int(have.sum()), n_words)
         return
-    arr = np.asarray(init, dtype=np.float32)
-    if arr.shape != (n_words, dim):
-        raise EmbkitError(f"{name} must have shape ({n_words}, {dim}) (vocabulary size, dim), got {arr.shape}")
-    matrix[...] = arr
+    matrix[...] = np.asarray(init, dtype=np.float32)
 
 
 class SkipGram(Word2Vec):
