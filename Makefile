@@ -48,8 +48,8 @@ bench-quick: $(VENV)/.installed-bench
 warmup: $(STAMP)
 	$(VENV)/bin/embkit warmup
 
-clean-cache:
-	rm -rf $${EMBKIT_CACHE:-$$HOME/.cache/embkit}
+clean-cache: $(STAMP)
+	$(VENV)/bin/embkit cache clear
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -58,8 +58,8 @@ def _print_similarity(results, list_oov):
         oov = f"{len(r['oov'])} ({100.0 * r['oov_share']:.1f}%)"
         line = f"{r['dataset']:<{w}}  {_corr(r['spearman']):>8}  {_corr(r['pearson']):>8}  " \
                f"{used:>11}  {oov}"
-        if r.get("error"):
-            line += "  (fewer than 2 pairs scored)"
+        if r.get("undefined"):
+            line += f"  (n/a: {r['undefined']})"
         click.echo(line)
     if list_oov:
         for r in results:

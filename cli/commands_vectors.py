@@ -9,7 +9,7 @@ from embkit.exceptions import EmbkitError
 from ._common import CONTEXT, emit_json, resolve_vecs
 
 _limit_option = click.option(
-    "--limit", type=click.IntRange(min=0), default=None, metavar="N",
+    "--limit", type=click.IntRange(min=1), default=None, metavar="N",
     help="Read only the first N vectors (a warning tells when the file holds more).")
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

@@ -68,10 +68,11 @@ def cli(ctx, debug, log_level):
 
 
 def _register():
-    from . import commands_eval, commands_train, commands_vectors
+    from . import commands_cache, commands_eval, commands_train, commands_vectors
     commands_train.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
+    commands_cache.register(cli)
 
 
 _register()

@@ -1,12 +1,65 @@
 """Atomic output: write to a temporary name beside the target, then rename.
 
 An interrupted run never leaves a half-written file under the final name.
+Temporary names are ``.NAME.<host>-<pid>.<random>.tmp``; a process killed
+outright (SIGKILL, power loss) cannot remove its own, so the next write of the
+same NAME removes those whose process, on this host, no longer exists.
 """
 import contextlib
+import hashlib
 import os
+import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
+
+
+def _host_tag():
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def _prefix(path):
+    return f".{path.name}.{_host_tag()}-{os.getpid()}."
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale_temporaries(path):
+    """Remove temporaries of ``path`` left by dead processes of this host.
+
+    Returns
+    -------
+    int
+        How many were removed.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(re.escape(f".{path.name}.{_host_tag()}-") + r"(\d+)\.[^.]+\.(?:tmp|old)")
+    removed = 0
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        m = pattern.fullmatch(entry.name)
+        if not m or _pid_alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed += 1
+    return removed
 
 
 def _umask():
@@ -34,7 +87,8 @@ def atomic_file(path, mode="wb"):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=_prefix(path), suffix=".tmp", dir=path.parent or ".")
     try:
         if "b" in mode:
             f = os.fdopen(fd, mode)
@@ -72,12 +126,13 @@ def atomic_dir(path):
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    remove_stale_temporaries(path)
+    tmp = Path(tempfile.mkdtemp(prefix=_prefix(path), suffix=".tmp", dir=parent))
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())
         if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_prefix(path), suffix=".old", dir=parent))
             os.rmdir(old)
             os.replace(path, old)
             os.replace(tmp, path)

@@ -530,11 +530,18 @@ def _read_word2vec_text(path, limit=None, mmap=None, unicode_errors="strict"):
             keys, linenos, rows = _read_text_rows(f, 2, dim, target, declared, limit, path,
                                                   unicode_errors)
         else:                               # GloVe: no header, dim from the first row
-            declared, dim = None, len(first.split()) - 1
+            first_fields = first.split()
+            declared, dim = None, len(first_fields) - 1
             if dim < 1:
                 raise FormatError(path, 1, f"expected a header 'count dim' or a row 'token "
                                            f"value ...', found {_preview(first.strip())!r}")
-            keys, linenos, rows = _read_text_rows(itertools.chain([first], f), 1, dim, limit,
+            second = f.readline()
+            if (all(_INTEGER.fullmatch(x) for x in first_fields) and second.split()
+                    and len(second.split()) != len(first_fields)):
+                # integers only, and not the shape of the next row: a malformed header, not a GloVe row
+                raise FormatError(path, 1, f"expected a header 'count dim' (two integers), found "
+                                           f"{len(first_fields)} fields: {_preview(first.strip())!r}")
+            keys, linenos, rows = _read_text_rows(itertools.chain([first, second], f), 1, dim, limit,
                                                   None, limit, path, unicode_errors)
     if declared is not None and len(keys) < target:
         raise FormatError(path, None, f"header declares {declared} vectors but the file has "

@@ -487,7 +487,7 @@ def render(d: dict) -> str:
           "own (`os.wait4` rusage), read by the small interpreter `evals/run_measure.py` that "
           "launched it (launching from the benchmark process itself would make Linux report that "
           "process's larger high-water mark for the child; the launcher's is about 12 MiB). "
-          "*anon / file* are the highest of samples taken every 20 ms of the process's `RssAnon` "
+          "*anon / file* are, each on its own, the highest of samples taken every 20 ms (not necessarily at the same moment) of the process's `RssAnon` "
           "(private memory: heap, arrays, matrices) and `RssFile` (mapped files, mostly shared-library "
           "code): they say where the peak comes from, and a spike shorter than 20 ms can escape them. "
           "embkit asks Linux (`madvise(MADV_PAGEOUT)`) to reclaim the code pages of LLVM "

@@ -105,6 +105,14 @@ def test_neighbors_with_limit():
     assert "read only the first 3" in result.stderr
 
 
+@pytest.mark.parametrize("command", [("neighbors", "FILE", "alpha"), ("info", "FILE"), ("convert", "FILE", "o.vec"),
+                                     ("eval", "similarity", "FILE")])
+def test_limit_must_be_positive_everywhere(command):
+    args = [FIXTURES / "short.vec" if a == "FILE" else a for a in command]
+    result = run(*args, "--limit", 0)
+    assert result.exit_code == 2 and "0 is not in the range x>=1" in result.output
+
+
 # -- info ----------------------------------------------------------------------
 
 def test_info_text(model_dir):

@@ -4,6 +4,7 @@ import gzip
 import io
 import lzma
 import os
+import re
 import sys
 
 import numpy as np
@@ -106,6 +107,30 @@ def test_compressed_inputs(tmp_path, opener, suffix):
     assert sentences(enc) == [["x", "y"], ["z", "x"]]
 
 
+_COMPRESS = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}
+
+
+@pytest.mark.parametrize("kind", sorted(_COMPRESS))
+def test_compressed_data_without_a_suffix_is_recognised(tmp_path, kind):
+    p = tmp_path / "corpus"
+    p.write_bytes(_COMPRESS[kind]("x y\nz x\n".encode()))
+    assert sentences(encode(p)) == [["x", "y"], ["z", "x"]]
+
+
+@pytest.mark.parametrize("kind", sorted(_COMPRESS))
+def test_compressed_stdin_is_recognised(monkeypatch, kind):
+    data = _COMPRESS[kind]("a b a\nb c\n".encode())
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+    enc = EncodedCorpus.encode("-", min_count=1, progress=False)
+    assert enc.vocab.words == ["a", "b", "c"] and enc.manifest["raw_tokens"] == 5
+
+
+def test_text_starting_like_a_magic_number_stays_text(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("BZh9 is not bzip2\n", encoding="utf-8")
+    assert sentences(encode(p)) == [["BZh9", "is", "not", "bzip2"]]
+
+
 def test_directories_and_globs(tmp_path):
     (tmp_path / "d" / "sub").mkdir(parents=True)
     (tmp_path / "d" / "b.txt").write_text("b\n")
@@ -128,15 +153,17 @@ def test_stdin_is_encoded_without_cache(monkeypatch):
     assert not (cache_root() / "corpora").exists() or not any((cache_root() / "corpora").iterdir())
 
 
-def test_invalid_utf8_names_file_line_and_offset(tmp_path):
+def test_invalid_utf8_names_file_line_and_offset(tmp_path, caplog):
     p = tmp_path / "bad.txt"
     p.write_bytes(b"good line\nab \xff cd\n")
     with pytest.raises(CorpusError) as err:
         encode(p)
     msg = str(err.value)
     assert "bad.txt" in msg and "line 2" in msg and "byte offset 13" in msg and "0xff" in msg
-    enc = encode(p, encoding_errors="replace")
+    with caplog.at_level("WARNING", logger="embkit"):
+        enc = encode(p, encoding_errors="replace")
     assert enc.manifest["replaced_invalid_utf8"] == 1
+    assert f"{p}: replaced 1 invalid UTF-8 sequence(s) with U+FFFD" in caplog.text
     assert "\ufffd" in enc.vocab.words
 
 
@@ -197,3 +224,39 @@ def test_vocabulary_tsv_round_trip_and_errors(tmp_path):
     with pytest.raises(EmbkitError):
         Vocabulary(["a\tb"], [1]).save(tmp_path / "x.tsv")
     assert not (tmp_path / "x.tsv").exists()
+
+
+# ------------------------------------------------------------------ in-memory sentences
+
+def test_token_lists_are_encoded_in_memory():
+    sents = [["b", "a", "b"], [], ["c", "a", "b"]]
+    enc = EncodedCorpus.encode(sents, min_count=1, progress=False)
+    assert enc.path is None
+    assert enc.vocab.words == ["b", "a", "c"] and enc.vocab.counts.tolist() == [3, 2, 1]
+    assert sentences(enc) == [["b", "a", "b"], ["c", "a", "b"]]
+    assert enc.manifest["blank_lines"] == 1 and enc.manifest["lines"] == 3
+    assert enc.manifest["sources"] == [{"path": "<sentences>"}]
+    assert enc.manifest["tokenizer"] == {"kind": "given", "lowercase": False, "pattern": None}
+    assert not (cache_root() / "corpora").exists() or not any((cache_root() / "corpora").iterdir())
+
+
+def test_token_list_generator_and_lowercase():
+    gen = (s.split() for s in ["The cat", "the Dog the"])
+    enc = EncodedCorpus.encode(gen, min_count=1, lowercase=True, progress=False)
+    assert enc.vocab.words == ["the", "cat", "dog"] and enc.vocab.counts.tolist() == [3, 1, 1]
+
+
+@pytest.mark.parametrize("corpus, message", [
+    ([["a", "b"], "c d"], "sentence 1: expected a list of str tokens, got str 'c d'"),
+    ([["a", 3]], "sentence 0, token 1: expected str, got int 3"),
+    (iter([]), "the corpus iterator is empty"),
+])
+def test_bad_token_lists(corpus, message):
+    with pytest.raises(CorpusError, match=re.escape(message)):
+        EncodedCorpus.encode(corpus, min_count=1, progress=False)
+
+
+def test_iterator_of_paths_still_means_files(tmp_path):
+    (tmp_path / "a.txt").write_text("x y\n")
+    enc = EncodedCorpus.encode(iter([str(tmp_path / "a.txt")]), min_count=1, progress=False)
+    assert sentences(enc) == [["x", "y"]]

@@ -272,7 +272,19 @@ def test_similarity_constant_side_gives_none_without_warning(sim_kv):
         warnings.simplefilter("error")
         r = evaluate_similarity(sim_kv, [("cat", "dog", 5), ("car", "bus", 5), ("cat", "car", 5)])
     assert r["spearman"] is None and r["pearson"] is None
+    assert r["undefined"] == "the human scores of the scored pairs are all equal"
     assert _strict_json(r) == r
+
+
+def test_similarity_constant_cosines_say_why():
+    kv = KeyedVectors(["a", "b", "c"], np.zeros((3, 2)))
+    r = evaluate_similarity(kv, [("a", "b", 3), ("a", "c", 1), ("b", "c", 2)])
+    assert r["spearman"] is None and r["pearson"] is None
+    assert r["undefined"] == "the model's cosines of the scored pairs are all equal (0; all-zero vectors give 0)"
+
+
+def test_similarity_defined_correlation_has_no_reason(sim_kv):
+    assert evaluate_similarity(sim_kv, FIXTURES / "pairs_tab.txt")["undefined"] is None
 
 
 def test_similarity_case_handling(sim_kv):
@@ -324,4 +336,5 @@ def test_evaluate_all_records_too_few_pairs(sim_kv):
                        similarity_datasets=["rg65", FIXTURES / "pairs_tab.txt"])
     rg, fixture = res["similarity"]
     assert rg["spearman"] is None and "at least 2" in rg["error"] and rg["pairs_used"] == 0
+    assert rg["undefined"] == "fewer than 2 pairs scored"
     assert fixture["spearman"] == pytest.approx(0.4) and "error" not in fixture

@@ -168,6 +168,22 @@ def test_headerless_glove_text(tmp_path):
     assert io.load(path, limit=2).index_to_key == ["the", "of"]
 
 
+def test_header_with_three_fields_is_an_error_on_line_1(tmp_path):
+    path = write(tmp_path / "v.vec", "2 3 1\nalpha 0.1 0.2 0.3\nbeta 1 2 3\n")
+    with pytest.raises(FormatError, match=r"line 1: expected a header 'count dim' \(two integers\), "
+                                          r"found 3 fields: '2 3 1'"):
+        io.load(path)
+
+
+def test_glove_rows_of_integers_are_still_rows(tmp_path):
+    # an all-integer first row is a GloVe row when the next rows have its shape
+    path = write(tmp_path / "g.txt", "7 1 2\n8 3 4\n")
+    kv = io.load(path)
+    assert kv.index_to_key == ["7", "8"]
+    assert kv.vectors.tolist() == [[1, 2], [3, 4]]
+    assert io.load(write(tmp_path / "one.txt", "7 1 2\n")).index_to_key == ["7"]
+
+
 @pytest.mark.parametrize("opener, suffix", [(gzip.open, ".gz"), (bz2.open, ".bz2"),
                                             (lzma.open, ".xz")])
 def test_compressed_text(tmp_path, opener, suffix):

@@ -174,6 +174,17 @@ def test_init_from_vectors_and_frozen_context(tmp_path):
         embkit.SkipGram(dim=6, min_count=1, progress=False, init_in=np.zeros((2, 6))).fit(str(tmp_path / "c.txt"))
 
 
+def test_fit_on_token_lists_equals_fit_on_the_same_text(tmp_path):
+    text = "a b c d a b\nc d a b\n" * 10
+    (tmp_path / "c.txt").write_text(text)
+    kw = dict(dim=6, min_count=1, epochs=2, threads=1, seed=5, progress=False)
+    from_file = embkit.SkipGram(**kw).fit(str(tmp_path / "c.txt")).wv
+    from_lists = embkit.SkipGram(**kw).fit([line.split() for line in text.splitlines()]).wv
+    assert from_lists.index_to_key == from_file.index_to_key
+    np.testing.assert_array_equal(from_lists.vectors, from_file.vectors)
+    assert from_lists.meta["corpus"]["sources"] == [{"path": "<sentences>"}]
+
+
 def test_threads_are_statistically_equivalent(tmp_path):
     # a corpus with planted structure: two topics whose words co-occur only within their topic
     rng = np.random.default_rng(0)

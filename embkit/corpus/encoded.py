@@ -15,11 +15,14 @@ pruned, count-ordered vocabulary is applied to the stream with NumPy.  The
 result is stored under ``$EMBKIT_CACHE/corpora/<key>/`` (default
 ``~/.cache/embkit``) as ``tokens.npy``, ``offsets.npy``, ``vocab.tsv`` and
 ``manifest.json``, keyed by the input files (path, size, mtime), the
-tokenizer and the vocabulary settings, and memory-mapped by later runs.
+tokenizer and the vocabulary settings, and memory-mapped by later runs; the
+least recently used entries are removed when the cache grows beyond
+``$EMBKIT_CACHE_SIZE`` (default 10G; see :mod:`embkit.corpus.cache`).
 Standard input is encoded in one pass and never cached.
 """
 import datetime
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -32,6 +35,7 @@ import numpy as np
 
 from .._atomic import atomic_dir
 from .._version import __version__
+from .cache import cache_limit, cache_root, evict, mark_used
 from ..exceptions import CorpusError, EmbkitError
 from .reading import STDIN, DecodeStats, expand_inputs, file_signature, iter_lines
 from .tokenize import make_tokenizer
@@ -43,9 +47,6 @@ FORMAT_VERSION = 1
 _SPILL_TOKENS = 1 << 20
 
 
-def cache_root():
-    """The cache directory: ``$EMBKIT_CACHE`` or ``~/.cache/embkit``."""
-    return Path(os.environ.get("EMBKIT_CACHE") or Path.home() / ".cache" / "embkit")
 
 
 class _FirstSeenIds(dict):
@@ -63,6 +64,84 @@ def _progress(progress, desc):
     return tqdm(desc=desc, unit=" tok", unit_scale=True, leave=False, mininterval=0.5, disable=None)
 
 
+class Sentences:
+    """Sentences already split into tokens, for :meth:`EncodedCorpus.encode`.
+
+    Parameters
+    ----------
+    sentences : iterable of sequences of str
+        Read once, in order (a generator will do).
+    lowercase : bool
+        Lowercase every token.
+    """
+
+    def __init__(self, sentences, lowercase=False):
+        self.sentences = sentences
+        self.lowercase = bool(lowercase)
+
+    def settings(self):
+        """The tokenizer settings recorded in the manifest."""
+        return {"kind": "given", "lowercase": self.lowercase, "pattern": None}
+
+    def __iter__(self):
+        lower = self.lowercase
+        for i, sent in enumerate(self.sentences):
+            if isinstance(sent, (str, bytes)) or not isinstance(sent, (list, tuple)):
+                raise CorpusError(f"sentence {i}: expected a list of str tokens, got {type(sent).__name__} "
+                                  f"{_short(sent)}")
+            for j, t in enumerate(sent):
+                if not isinstance(t, str):
+                    raise CorpusError(f"sentence {i}, token {j}: expected str, got {type(t).__name__} {_short(t)}")
+            yield [t.lower() for t in sent] if lower else sent
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def as_sentences(corpus):
+    """``corpus`` as :class:`Sentences` when it holds token lists, else None.
+
+    A list, tuple or iterator whose first item is a list or tuple is taken
+    for sentences; anything else (paths, ``"-"``) is left to
+    :func:`~embkit.corpus.reading.expand_inputs`.
+    """
+    if isinstance(corpus, Sentences):
+        return corpus
+    if isinstance(corpus, (str, bytes, os.PathLike, dict)) or not hasattr(corpus, "__iter__"):
+        return None
+    if isinstance(corpus, (list, tuple)):
+        return Sentences(corpus) if corpus and isinstance(corpus[0], (list, tuple)) else None
+    it = iter(corpus)
+    if it is not corpus:       # a re-iterable collection other than list/tuple: peek without consuming
+        first = next(iter(corpus), None)
+        return Sentences(corpus) if isinstance(first, (list, tuple)) else None
+    first = next(it, None)
+    if first is None:
+        raise CorpusError("the corpus iterator is empty")
+    rest = itertools.chain([first], it)
+    if isinstance(first, (list, tuple)):
+        return Sentences(rest)
+    return _PathIterator(rest)
+
+
+class _PathIterator(list):
+    """Paths from a one-shot iterator whose first item was already read."""
+
+
+def _token_lines(source, tokenizer, encoding_errors, stats):
+    """Token lists of every line: files through the tokenizer, or given sentences."""
+    if isinstance(source, Sentences):
+        for sent in source:
+            stats.lines += 1
+            yield sent
+        return
+    for path in source:
+        for _, text in iter_lines(path, encoding_errors, stats):
+            yield tokenizer(text)
+
+
 def _scan(files, tokenizer, encoding_errors, sink, progress):
     """One pass over the text: provisional ids into ``sink``, per-line lengths.
 
@@ -78,22 +157,20 @@ def _scan(files, tokenizer, encoding_errors, sink, progress):
     raw_tokens = 0
     bar = _progress(progress, "reading corpus")
     reported = 0
-    for path in files:
-        for _, text in iter_lines(path, encoding_errors, stats):
-            toks = tokenizer(text)
-            if not toks:
-                blank += 1
-                continue
-            buf.extend(map(getid, toks))
-            lengths.append(len(toks))
-            if len(buf) >= _SPILL_TOKENS:
-                raw_tokens += len(buf)
-                sink(np.frombuffer(buf, dtype=np.int32))
-                chunk_lengths.append(np.frombuffer(lengths, dtype=np.int64))
-                buf, lengths = array("i"), array("q")
-                if bar is not None:
-                    bar.update(raw_tokens - reported)
-                    reported = raw_tokens
+    for toks in _token_lines(files, tokenizer, encoding_errors, stats):
+        if not toks:
+            blank += 1
+            continue
+        buf.extend(map(getid, toks))
+        lengths.append(len(toks))
+        if len(buf) >= _SPILL_TOKENS:
+            raw_tokens += len(buf)
+            sink(np.frombuffer(buf, dtype=np.int32))
+            chunk_lengths.append(np.frombuffer(lengths, dtype=np.int64))
+            buf, lengths = array("i"), array("q")
+            if bar is not None:
+                bar.update(raw_tokens - reported)
+                reported = raw_tokens
     if len(buf):
         raw_tokens += len(buf)
         sink(np.frombuffer(buf, dtype=np.int32))
@@ -128,6 +205,8 @@ class _Chunks:
 
 
 def _source_name(files):
+    if isinstance(files, Sentences):
+        return "<sentences>"
     return "<stdin>" if files == [STDIN] else (files[0] if len(files) == 1 else f"{files[0]} (+{len(files) - 1} files)")
 
 
@@ -207,15 +286,16 @@ def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, pro
         "tokenizer": tokenizer.settings(),
         "vocab_settings": vocab_settings,
         "encoding_errors": encoding_errors,
-        "sources": [{"path": "-"} if f == STDIN else file_signature(f) for f in files],
+        "sources": ([{"path": "<sentences>"}] if isinstance(files, Sentences)
+                    else [{"path": "-"} if f == STDIN else file_signature(f) for f in files]),
     }
     with open(workdir / "manifest.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
     if n_split:
-        log.warning("%d line(s) longer than max_sentence_length=%d tokens were split into consecutive "
-                    "sentences (no token dropped)", n_split, vocab_settings["max_sentence_length"])
+        log.warning("%s: %d line(s) longer than max_sentence_length=%d tokens were split into consecutive "
+                    "sentences (no token dropped)", source, n_split, vocab_settings["max_sentence_length"])
     if info["replaced_invalid_utf8"]:
-        log.warning("replaced %d invalid UTF-8 sequence(s) with U+FFFD", info["replaced_invalid_utf8"])
+        log.warning("%s: replaced %d invalid UTF-8 sequence(s) with U+FFFD", source, info["replaced_invalid_utf8"])
 
 
 class EncodedCorpus:
@@ -310,9 +390,12 @@ class EncodedCorpus:
 
         Parameters
         ----------
-        corpus : str, os.PathLike or sequence of them
+        corpus : str, os.PathLike, sequence of them, or iterable of token lists
             Files (plain, ``.gz``, ``.bz2``, ``.xz``), directories, glob
-            patterns or ``"-"`` (standard input).  One sentence per line.
+            patterns or ``"-"`` (standard input), one sentence per line; or
+            sentences already split into tokens (a list of lists of str, as
+            gensim takes, or a generator of them; read once, never cached,
+            the tokenizer unused).
         tokenizer : {"whitespace", "regex"} or Tokenizer
         lowercase : bool
         min_count : int
@@ -345,9 +428,14 @@ class EncodedCorpus:
             Missing inputs, invalid UTF-8 (strict), 0 tokens, or no word
             reaching ``min_count``.
         """
-        tok = make_tokenizer(tokenizer, lowercase)
-        files = expand_inputs(corpus)
-        if STDIN in files and len(files) > 1:
+        sentences = as_sentences(corpus)
+        if isinstance(sentences, Sentences):
+            tok = Sentences(sentences.sentences, lowercase or sentences.lowercase)
+            files = tok
+        else:
+            tok = make_tokenizer(tokenizer, lowercase)
+            files = expand_inputs(list(sentences) if sentences is not None else corpus)
+        if files is not tok and STDIN in files and len(files) > 1:
             raise CorpusError("standard input ('-') cannot be combined with files")
         for name, value, low in (("min_count", min_count, 1), ("max_sentence_length", max_sentence_length, 1)):
             if int(value) < low:
@@ -359,7 +447,7 @@ class EncodedCorpus:
         vocab_settings = {"min_count": int(min_count),
                           "max_vocab_size": None if max_vocab_size is None else int(max_vocab_size),
                           "max_sentence_length": int(max_sentence_length)}
-        if files == [STDIN] or not cache:
+        if files is tok or files == [STDIN] or not cache:
             tmp = tempfile.mkdtemp(prefix="embkit-corpus-")
             try:
                 _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)
@@ -378,6 +466,7 @@ class EncodedCorpus:
         if (target / "manifest.json").exists():
             try:
                 enc = cls.open(target)
+                mark_used(target)
                 log.info("using cached encoded corpus %s", target)
                 return enc
             except (EmbkitError, OSError, ValueError) as exc:
@@ -388,8 +477,10 @@ class EncodedCorpus:
             log.warning("cache directory %s is not writable (%s); encoding without caching", root, exc)
             return cls.encode(corpus, tok, False, min_count, max_vocab_size, max_sentence_length,
                               encoding_errors, vocab, cache=False, progress=progress)
+        limit = cache_limit()   # a bad $EMBKIT_CACHE_SIZE fails before the work
         with atomic_dir(target) as tmp:
             _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)
+        evict(root, limit, keep=target)
         return cls.open(target)
 
 

@@ -2,7 +2,8 @@
 
 A corpus is one or many files, directories (every non-hidden file below them,
 in sorted order), glob patterns, or ``-`` for standard input.  Files ending in
-``.gz``, ``.bz2`` or ``.xz`` are decompressed.  Text is UTF-8; a byte-order
+``.gz``, ``.bz2`` or ``.xz`` are decompressed, and so is compressed data
+without such a name (standard input included), told by its magic number.  Text is UTF-8; a byte-order
 mark at the start of a file is dropped; CRLF, LF and a lone CR all end a line
 (universal newlines).
 """
@@ -11,6 +12,7 @@ import glob
 import gzip
 import lzma
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -75,10 +77,31 @@ def expand_inputs(inputs):
     return files
 
 
+# magic numbers; none of them can start UTF-8 text (0x8b and 0xfd are not valid
+# there, and bzip2's is followed by its block magic "1AY&SY")
+_MAGIC = ((b"\x1f\x8b", gzip.open), (b"\xfd7zXZ\x00", lzma.open))
+_BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
+
+
+def _sniff(head):
+    """The opener for compressed data starting with ``head``, or None for text."""
+    for magic, opener in _MAGIC:
+        if head.startswith(magic):
+            return opener
+    return bz2.open if _BZIP2.match(head) else None
+
+
 def _open_binary(path):
+    """A binary stream of the text: decompressed by the name's suffix or, without
+    one (and for standard input), by the data's magic number."""
     if path == STDIN:
-        return sys.stdin.buffer
+        stdin = sys.stdin.buffer
+        opener = _sniff(stdin.peek(10)[:10]) if hasattr(stdin, "peek") else None
+        return opener(stdin, "rb") if opener is not None else stdin
     opener = _OPENERS.get(Path(path).suffix.lower())
+    if opener is None:
+        with open(path, "rb") as f:
+            opener = _sniff(f.read(10))
     if opener is not None:
         return opener(path, "rb")
     return open(path, "rb")

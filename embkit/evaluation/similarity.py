@@ -68,15 +68,19 @@ def _cosines(kv, rows1, rows2):
 
 
 def _correlations(gold, model):
-    """(spearman, pearson) as floats, or None where a side is constant."""
-    if np.ptp(gold) == 0 or np.ptp(model) == 0:
-        return None, None
+    """(spearman, pearson, why): floats, or None and the reason where a side is constant."""
+    if np.ptp(gold) == 0:
+        return None, None, "the human scores of the scored pairs are all equal"
+    if np.ptp(model) == 0:
+        return None, None, (f"the model's cosines of the scored pairs are all equal ({model[0]:g}; "
+                            "all-zero vectors give 0)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         spearman = float(stats.spearmanr(gold, model)[0])
         pearson = float(stats.pearsonr(gold, model)[0])
+    why = None if np.isfinite(spearman) and np.isfinite(pearson) else "the correlation is not finite"
     return (spearman if np.isfinite(spearman) else None,
-            pearson if np.isfinite(pearson) else None)
+            pearson if np.isfinite(pearson) else None, why)
 
 
 def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=None):
@@ -101,7 +105,8 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
     -------
     dict
         ``dataset``, ``spearman``, ``pearson`` (floats; None only when one
-        side is constant), ``pairs_used`` (pairs that entered the
+        side is constant), ``undefined`` (None, or why the correlations are
+        None), ``pairs_used`` (pairs that entered the
         correlation), ``pairs_total``, ``oov_share`` (OOV pairs / total),
         ``oov`` (list of ``[word1, word2]`` as written in the data set),
         ``oov_mode`` and ``case_sensitive``.
@@ -141,6 +146,7 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
         "dataset": data.name,
         "spearman": None,
         "pearson": None,
+        "undefined": None,
         "pairs_used": len(gold),
         "pairs_total": total,
         "oov_share": len(oov_pairs) / total,
@@ -149,8 +155,9 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
         "case_sensitive": vocab.case_sensitive,
     }
     if len(gold) < 2:
+        result["undefined"] = "fewer than 2 pairs scored"
         raise TooFewPairsError(
             f"{data.name}: only {len(gold)} of {total} pairs can be scored, a correlation needs "
             f"at least 2 ({len(oov_pairs)} pair(s) have out-of-vocabulary words)", result)
-    result["spearman"], result["pearson"] = _correlations(gold, model)
+    result["spearman"], result["pearson"], result["undefined"] = _correlations(gold, model)
     return result

@@ -221,9 +221,11 @@ class Word2Vec:
 
         Parameters
         ----------
-        corpus : str, os.PathLike, sequence of them, or EncodedCorpus
-            Text files (see :meth:`embkit.EncodedCorpus.encode`) or an
-            already encoded corpus.
+        corpus : str, os.PathLike, sequence of them, iterable of token lists, or EncodedCorpus
+            Text files, or sentences already split into tokens (a list of
+            lists of str, as gensim takes; see
+            :meth:`embkit.EncodedCorpus.encode`), or an already encoded
+            corpus.
 
         Returns
         -------

@@ -1,0 +1,55 @@
+"""``embkit cache``: list or clear the cache of encoded corpora."""
+import datetime
+
+import click
+
+from embkit._memory import format_size
+from embkit.corpus import cache
+
+from ._common import CONTEXT, emit_json
+
+
+def register(cli):
+    """Add the ``cache`` group to the ``cli`` group."""
+    cli.add_command(cache_group)
+
+
+@click.group("cache", context_settings=CONTEXT)
+def cache_group():
+    """The cache of encoded corpora ($EMBKIT_CACHE, default ~/.cache/embkit).
+
+    Training encodes a corpus once and reuses it while its files are unchanged.
+    The least recently used entries are removed when the cache grows beyond
+    $EMBKIT_CACHE_SIZE (default 10G).
+    """
+
+
+@cache_group.command("info", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_info(as_json):
+    """List the cached encoded corpora, least recently used first."""
+    root = cache.cache_root()
+    entries = cache.cache_entries(root)
+    total = sum(e["bytes"] for e in entries)
+    if as_json:
+        emit_json({"root": str(root), "limit_bytes": cache.cache_limit(), "bytes": total,
+                   "entries": [dict(e, path=str(e["path"]), last_used=_iso(e["last_used"])) for e in entries]})
+        return
+    click.echo(f"{root}: {len(entries)} encoded corpora, {format_size(total)} "
+               f"(limit {format_size(cache.cache_limit())})")
+    for e in entries:
+        src = e["sources"][0] if e["sources"] else "?"
+        more = f" (+{len(e['sources']) - 1} files)" if len(e["sources"]) > 1 else ""
+        click.echo(f"  {e['path'].name}  {format_size(e['bytes']):>10}  last used {_iso(e['last_used'])}  "
+                   f"{e['tokens']} tokens  {src}{more}")
+
+
+@cache_group.command("clear", context_settings=CONTEXT)
+def cache_clear():
+    """Remove every cached encoded corpus."""
+    n, freed = cache.clear_cache()
+    click.echo(f"removed {n} encoded corpora ({format_size(freed)}) from {cache.cache_root()}")
+
+
+def _iso(ts):
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat(timespec="seconds")
