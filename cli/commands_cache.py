@@ -47,8 +47,9 @@ def cache_info(as_json):
 @cache_group.command("clear", context_settings=CONTEXT)
 def cache_clear():
     """Remove every cached encoded corpus."""
-    n, freed = cache.clear_cache()
-    click.echo(f"removed {n} encoded corpora ({format_size(freed)}) from {cache.cache_root()}")
+    n, freed, busy = cache.clear_cache()
+    click.echo(f"removed {n} encoded corpora ({format_size(freed)}) from {cache.cache_root()}"
+               + (f"; {busy} in use by a running process left in place" if busy else ""))
 
 
 def _iso(ts):

@@ -134,8 +134,15 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
 @corpus_options
 def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_sentence_length, encoding_errors):
     """Count CORPUS and write its vocabulary (most frequent first, ties by first occurrence)."""
+    from embkit.corpus.reading import expand_inputs
     from embkit.corpus.vocab import Vocabulary
+    from embkit.io import check_output_not_input, check_writable_location
 
+    if output != "-":
+        check_output_not_input(output, expand_inputs(list(corpus)))
+        if Path(output).is_dir():
+            raise click.BadParameter(f"{output} is a directory; give a file name", param_hint="-o/--output")
+        check_writable_location(output)
     v = Vocabulary.build(list(corpus), tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
                          max_vocab_size=max_vocab_size, encoding_errors=encoding_errors)
     if output == "-":

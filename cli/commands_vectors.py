@@ -141,6 +141,7 @@ def convert(paths, to, limit):
         raise click.UsageError(f"cannot tell the output format from the name {out!r}; "
                                f"pass --to ({', '.join(io.FORMATS)})")
     vecs = resolve_vecs(paths[0] if len(paths) == 2 else None)
+    io.check_output(out, to, inputs=[vecs])     # never convert a file onto itself
     kv = _load(vecs, limit)
     io.save(kv, out, format=to)
     fmt = to or (io.NATIVE if Path(out).is_dir() else io.format_from_name(out))

@@ -6,6 +6,7 @@ outright (SIGKILL, power loss) cannot remove its own, so the next write of the
 same NAME removes those whose process, on this host, no longer exists.
 """
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -13,6 +14,8 @@ import shutil
 import socket
 import tempfile
 from pathlib import Path
+
+from .exceptions import EmbkitError
 
 
 def _host_tag():
@@ -43,7 +46,22 @@ def remove_stale_temporaries(path):
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    pattern = re.compile(re.escape(f".{path.name}.{_host_tag()}-") + r"(\d+)\.[^.]+\.(?:tmp|old)")
+    return _remove_stale(parent, re.escape(path.name))
+
+
+def remove_stale_temporaries_in(directory):
+    """Remove the temporaries of any output in ``directory`` left by dead processes of this host.
+
+    Returns
+    -------
+    int
+        How many were removed.
+    """
+    return _remove_stale(Path(directory), r".+")
+
+
+def _remove_stale(parent, name_pattern):
+    pattern = re.compile(r"\." + name_pattern + re.escape(f".{_host_tag()}-") + r"(\d+)\.[^.]+\.(?:tmp|old)")
     removed = 0
     try:
         entries = list(os.scandir(parent))
@@ -100,9 +118,10 @@ def atomic_file(path, mode="wb"):
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file ordinary permissions
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        _raise_naming(exc, path)
         raise
 
 
@@ -131,14 +150,50 @@ def atomic_dir(path):
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())
+        _move_into_place(tmp, path, parent)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _raise_naming(exc, path)
+        raise
+
+
+def _move_into_place(tmp, path, parent, attempts=20):
+    """Rename the finished directory ``tmp`` to ``path``, replacing a directory there.
+
+    A directory cannot be renamed over a non-empty one, so an existing one is
+    first moved aside.  Other processes may be doing the same with ``path``:
+    each step that loses such a race is retried, and the last writer wins.
+    """
+    for _ in range(attempts):
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=_prefix(path), suffix=".old", dir=parent))
             os.rmdir(old)
-            os.replace(path, old)
-            os.replace(tmp, path)
+            try:
+                os.replace(path, old)
+            except FileNotFoundError:      # another process moved it first
+                continue
             shutil.rmtree(old, ignore_errors=True)
-        else:
+        try:
             os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise                      # not a race: a real failure
+    raise OSError(errno.EBUSY, "other processes keep replacing it", str(path))
+
+
+def _raise_naming(exc, path):
+    """Re-raise an OSError as an EmbkitError that names the output, not the temporary."""
+    if isinstance(exc, OSError) and not isinstance(exc, EmbkitError):
+        reason = exc.strerror or str(exc)
+        if exc.errno is None and _disk_full(Path(path).absolute().parent):
+            reason = "No space left on device"   # numpy's short-write errors carry no errno
+        raise EmbkitError(f"cannot write {path}: {reason}") from exc
+
+
+def _disk_full(directory):
+    try:
+        st = os.statvfs(directory)
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize < 2**20

@@ -41,6 +41,7 @@ import lzma
 import math
 import operator
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -287,10 +288,7 @@ def check_output(path, format=None, inputs=()):
     if named is not None and named != format and Path(_split_compression(p.name)[0]).suffix:
         raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {format}; "
                           f"choose a name that matches, so the file can be read back")
-    target = os.path.realpath(p)
-    for src in inputs:
-        if src != "-" and os.path.exists(src) and os.path.realpath(src) == target:
-            raise EmbkitError(f"the output {str(path)!r} is also an input; choose another output name")
+    check_output_not_input(p, inputs)
     if format == NATIVE:
         if p.exists() and not p.is_dir():
             raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
@@ -299,12 +297,41 @@ def check_output(path, format=None, inputs=()):
                               f"(no meta.json with format 'embkit')")
     elif p.is_dir():
         raise EmbkitError(f"cannot write {format} vectors to {path}: it is a directory")
-    parent = p.absolute().parent
+    check_writable_location(path)
+    return format
+
+
+def check_output_not_input(path, inputs):
+    """Raise EmbkitError when writing ``path`` would replace one of ``inputs``.
+
+    Paths are compared after resolving links; ``"-"`` (standard input) is
+    never a file.
+    """
+    target = os.path.realpath(path)
+    for src in inputs:
+        if src != "-" and os.path.exists(src) and os.path.realpath(src) == target:
+            raise EmbkitError(f"the output {str(path)!r} is also an input; choose another output name")
+
+
+def check_writable_location(path):
+    """Raise EmbkitError unless a file can be created beside ``path``.
+
+    The nearest existing parent directory gets a probe file (created and
+    removed at once): permission bits alone do not tell, e.g. on read-only
+    mounts or in ``/proc``.
+    """
+    parent = Path(path).absolute().parent
     while not parent.exists():
         parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise EmbkitError(f"cannot write {path}: directory {parent} is not writable")
-    return format
+    if not parent.is_dir():
+        raise EmbkitError(f"cannot write {path}: {parent} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".embkit-probe.", dir=parent)
+    except OSError as exc:
+        raise EmbkitError(f"cannot write {path}: directory {parent} is not writable "
+                          f"({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def save(kv, path, format=None):

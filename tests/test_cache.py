@@ -1,7 +1,10 @@
 """The cache of encoded corpora: reuse marks, size limit (LRU eviction), `embkit cache`."""
+import gc
 import json
 import os
+import shutil
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +18,15 @@ def _encode(path):
     return EncodedCorpus.encode(str(path), min_count=1, progress=False)
 
 
+def _encode_closed(path):
+    """Encode and let go of the corpus (an open one counts as in use); return its cache path."""
+    enc = _encode(path)
+    where = enc.path
+    del enc
+    gc.collect()
+    return where
+
+
 def _corpora(tmp_path, n):
     paths = []
     for i in range(n):
@@ -26,7 +38,7 @@ def _corpora(tmp_path, n):
 
 def test_entries_are_listed_least_recently_used_first(tmp_path):
     a, b = _corpora(tmp_path, 2)
-    ea, eb = _encode(a), _encode(b)
+    ea, eb = _encode(a), _encode(b)   # (open entries are still listed)
     os.utime(ea.path / "manifest.json", (1000, 1000))
     os.utime(eb.path / "manifest.json", (2000, 2000))
     assert [e["path"] for e in cache_entries()] == [ea.path, eb.path]
@@ -40,24 +52,37 @@ def test_entries_are_listed_least_recently_used_first(tmp_path):
 
 def test_new_entries_evict_the_least_recently_used_beyond_the_limit(tmp_path, monkeypatch):
     a, b, c = _corpora(tmp_path, 3)
-    ea = _encode(a)
-    one = sum(f.stat().st_size for f in ea.path.iterdir())
+    pa = _encode_closed(a)
+    one = sum(f.stat().st_size for f in pa.iterdir())
     monkeypatch.setenv("EMBKIT_CACHE_SIZE", str(2 * one + one // 2))   # room for two entries
-    os.utime(ea.path / "manifest.json", (1000, 1000))
-    eb = _encode(b)
-    os.utime(eb.path / "manifest.json", (2000, 2000))
-    ec = _encode(c)
-    assert not ea.path.exists() and eb.path.exists() and ec.path.exists()
+    os.utime(pa / "manifest.json", (1000, 1000))
+    pb = _encode_closed(b)
+    os.utime(pb / "manifest.json", (2000, 2000))
+    pc = _encode_closed(c)
+    assert not pa.exists() and pb.exists() and pc.exists()
     monkeypatch.setenv("EMBKIT_CACHE_SIZE", "0")                      # keeps only the new entry
-    ea2 = _encode(a)
-    assert [e["path"] for e in cache_entries()] == [ea2.path]
+    pa2 = _encode_closed(a)
+    assert [e["path"] for e in cache_entries()] == [pa2]
 
 
 def test_evict_never_removes_the_kept_entry(tmp_path):
     (a,) = _corpora(tmp_path, 1)
-    ea = _encode(a)
-    assert evict(limit=0, keep=ea.path) == [] and ea.path.exists()
-    assert evict(limit=0) == [ea.path] and not ea.path.exists()
+    pa = _encode_closed(a)
+    assert evict(limit=0, keep=pa) == [] and pa.exists()
+    assert evict(limit=0) == [pa] and not pa.exists()
+
+
+def test_entries_in_use_are_neither_evicted_nor_cleared_and_stay_readable(tmp_path):
+    a, b = _corpora(tmp_path, 2)
+    ea = _encode(a)                                # open: a training would be reading it
+    first = ea.read_tokens(0, 200).copy()
+    assert evict(limit=0) == [] and ea.path.exists()
+    assert clear_cache() == (0, 0, 1) and ea.path.exists()
+    res = CliRunner().invoke(cli, ["cache", "clear"])
+    assert "1 in use by a running process left in place" in res.stdout
+    # even if the files go (a process without flock support, a user's rm -r), reads go on
+    shutil.rmtree(ea.path)
+    np.testing.assert_array_equal(ea.read_tokens(0, 200), first)
 
 
 def test_bad_cache_size_is_a_clear_error(tmp_path, monkeypatch):
@@ -72,7 +97,7 @@ def test_bad_cache_size_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_cache_info_and_clear_commands(tmp_path):
     a, b = _corpora(tmp_path, 2)
-    _encode(a), _encode(b)
+    _encode_closed(a), _encode_closed(b)
     runner = CliRunner()
     res = runner.invoke(cli, ["cache", "info", "--json"])
     assert res.exit_code == 0
@@ -83,4 +108,4 @@ def test_cache_info_and_clear_commands(tmp_path):
     assert res.exit_code == 0 and "2 encoded corpora" in res.stdout and "200 tokens" in res.stdout
     res = runner.invoke(cli, ["cache", "clear"])
     assert res.exit_code == 0 and res.stdout.startswith("removed 2 encoded corpora")
-    assert cache_entries() == [] and clear_cache() == (0, 0)
+    assert cache_entries() == [] and clear_cache() == (0, 0, 0)

@@ -5,7 +5,8 @@ Encoded corpora live in ``$EMBKIT_CACHE/corpora/<key>/`` (default
 ``manifest.json``).  After a new entry is written, the least recently used
 others are removed while the cache holds more than ``$EMBKIT_CACHE_SIZE``
 (default ``10G``; sizes as for ``--max-memory``; ``0`` keeps only the newest
-entry).
+entry).  An entry that a running process is reading (it holds a shared
+``flock`` on ``tokens.npy``) is never removed.
 """
 import json
 import logging
@@ -13,6 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
+from .._atomic import remove_stale_temporaries_in
 from .._memory import format_size, parse_size
 from ..exceptions import EmbkitError
 
@@ -121,7 +123,8 @@ def evict(root=None, limit=None, keep=None):
             break
         if keep is not None and e["path"].resolve() == keep:
             continue
-        shutil.rmtree(e["path"], ignore_errors=True)
+        if not _remove_unless_in_use(e["path"]):
+            continue
         total -= e["bytes"]
         removed.append(e["path"])
         log.info("cache: removed %s (%s, least recently used) to stay under %s", e["path"],
@@ -130,17 +133,60 @@ def evict(root=None, limit=None, keep=None):
 
 
 def clear_cache(root=None):
-    """Remove every encoded corpus from the cache.
+    """Remove every encoded corpus from the cache, except those a running process is reading.
+
+    Temporaries left by encodings that were killed are removed too.
 
     Returns
     -------
-    (int, int)
-        Entries removed and bytes freed.
+    (int, int, int)
+        Entries removed, bytes freed, entries left because they are in use.
     """
-    entries = cache_entries(root)
-    for e in entries:
-        shutil.rmtree(e["path"], ignore_errors=True)
-    return len(entries), sum(e["bytes"] for e in entries)
+    base = Path(root if root is not None else cache_root()) / "corpora"
+    removed = freed = busy = 0
+    for e in cache_entries(root):
+        if _remove_unless_in_use(e["path"]):
+            removed += 1
+            freed += e["bytes"]
+        else:
+            busy += 1
+    remove_stale_temporaries_in(base)
+    return removed, freed, busy
+
+
+def _remove_unless_in_use(entry):
+    """Remove a cache entry unless a process holds it open (it keeps a shared lock on tokens.npy).
+
+    Returns
+    -------
+    bool
+        True when removed.
+    """
+    entry = Path(entry)
+    try:
+        fd = os.open(entry / "tokens.npy", os.O_RDONLY)
+    except OSError:
+        fd = None
+    try:
+        if fd is not None:
+            try:
+                import fcntl
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except ImportError:
+                pass
+            except OSError:
+                return False               # in use by a running training
+        # vanish at once under a hidden name, then delete at leisure
+        gone = entry.with_name(f".{entry.name}.removing-{os.getpid()}")
+        try:
+            os.replace(entry, gone)
+        except OSError:
+            gone = entry
+        shutil.rmtree(gone, ignore_errors=True)
+        return True
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 __all__ = ["cache_root", "cache_limit", "cache_entries", "mark_used", "evict", "clear_cache"]

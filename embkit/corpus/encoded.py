@@ -28,6 +28,7 @@ import logging
 import os
 import shutil
 import tempfile
+import weakref
 from array import array
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from .._atomic import atomic_dir
 from .._version import __version__
 from .cache import cache_limit, cache_root, evict, mark_used
 from ..exceptions import CorpusError, EmbkitError
-from .reading import STDIN, DecodeStats, expand_inputs, file_signature, iter_lines
+from .reading import STDIN, DecodeStats, expand_inputs, file_signature, is_regular_file, iter_lines
 from .tokenize import make_tokenizer
 from .vocab import Vocabulary, empty_vocab_error
 
@@ -298,6 +299,14 @@ def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, pro
         log.warning("%s: replaced %d invalid UTF-8 sequence(s) with U+FFFD", source, info["replaced_invalid_utf8"])
 
 
+def _lock_shared(fd):
+    try:
+        import fcntl
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except (ImportError, OSError):
+        pass   # no flock here, or an eviction holds it right now: reads still work through the open file
+
+
 class EncodedCorpus:
     """A corpus as arrays of vocabulary ids, shared by every training method.
 
@@ -325,6 +334,14 @@ class EncodedCorpus:
         self.vocab = vocab
         self.manifest = manifest
         self.path = path
+        self._fd = None
+        if isinstance(tokens, np.memmap) and tokens.filename:
+            # Kept open for the corpus's lifetime: reads go on even if the cache entry is removed
+            # meanwhile (another process's eviction or `embkit cache clear`), and the shared lock
+            # tells those to leave the entry alone while it is in use.
+            self._fd = os.open(tokens.filename, os.O_RDONLY)
+            weakref.finalize(self, os.close, self._fd)
+            _lock_shared(self._fd)
 
     def __repr__(self):
         return (f"<EncodedCorpus {self.manifest.get('tokens')} tokens, {len(self.offsets) - 1} sentences, "
@@ -338,15 +355,25 @@ class EncodedCorpus:
         resident memory (it stays in the operating system's page cache).
         """
         tokens = self.tokens
-        if isinstance(tokens, np.memmap) and tokens.filename:
+        if self._fd is not None:
             out = np.empty(stop - start, dtype=np.int32)
-            with open(tokens.filename, "rb") as f:
-                f.seek(tokens.offset + 4 * start)
-                got = f.readinto(memoryview(out).cast("B"))
+            view = memoryview(out).cast("B")
+            got, pos = 0, tokens.offset + 4 * start
+            while got < out.nbytes:
+                n = os.preadv(self._fd, [view[got:]], pos + got)
+                if n <= 0:
+                    break
+                got += n
             if got != out.nbytes:
-                raise EmbkitError(f"{tokens.filename}: encoded corpus is truncated; delete the cache and retry")
-            return out
-        return np.ascontiguousarray(tokens[start:stop])
+                raise EmbkitError(f"{tokens.filename}: encoded corpus is truncated; run `embkit cache clear` "
+                                  "and retry")
+        else:
+            out = np.ascontiguousarray(tokens[start:stop])
+        if out.size and (int(out.min()) < 0 or int(out.max()) >= len(self.vocab)):
+            # a damaged cache file must not reach the kernels, which trust their indices
+            raise EmbkitError(f"{self.path or 'encoded corpus'}: token ids outside the vocabulary of "
+                              f"{len(self.vocab)} words (damaged cache); run `embkit cache clear` and retry")
+        return out
 
     @property
     def n_sentences(self):
@@ -378,6 +405,10 @@ class EncodedCorpus:
         mode = "r" if mmap else None
         tokens = np.load(path / "tokens.npy", mmap_mode=mode)
         offsets = np.load(path / "offsets.npy")
+        if (tokens.ndim != 1 or tokens.dtype != np.int32 or offsets.ndim != 1 or offsets.dtype != np.int64
+                or len(offsets) < 1 or offsets[0] != 0 or offsets[-1] != len(tokens)
+                or (len(offsets) > 1 and np.any(np.diff(offsets) < 0))):
+            raise EmbkitError(f"{path}: tokens.npy and offsets.npy do not agree (damaged encoded corpus)")
         vocab = Vocabulary.load(path / "vocab.tsv")
         vocab.settings = manifest.get("vocab_settings", {})
         return cls(tokens, offsets, vocab, manifest, path)
@@ -447,7 +478,8 @@ class EncodedCorpus:
         vocab_settings = {"min_count": int(min_count),
                           "max_vocab_size": None if max_vocab_size is None else int(max_vocab_size),
                           "max_sentence_length": int(max_sentence_length)}
-        if files is tok or files == [STDIN] or not cache:
+        # standard input, pipes and devices are read once and never cached (their name says nothing of the data)
+        if files is tok or not cache or not all(is_regular_file(f) for f in files):
             tmp = tempfile.mkdtemp(prefix="embkit-corpus-")
             try:
                 _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)

@@ -92,19 +92,36 @@ def _sniff(head):
 
 
 def _open_binary(path):
-    """A binary stream of the text: decompressed by the name's suffix or, without
-    one (and for standard input), by the data's magic number."""
+    """(stream, files to close): the text as bytes, decompressed by the name's suffix
+    or, without one (and for standard input), by the data's magic number.
+
+    Each input is opened once, so pipes (``<(...)``, FIFOs) lose nothing.
+    """
     if path == STDIN:
-        stdin = sys.stdin.buffer
-        opener = _sniff(stdin.peek(10)[:10]) if hasattr(stdin, "peek") else None
-        return opener(stdin, "rb") if opener is not None else stdin
-    opener = _OPENERS.get(Path(path).suffix.lower())
+        raw, owned = sys.stdin.buffer, []
+    else:
+        opener = _OPENERS.get(Path(path).suffix.lower())
+        if opener is not None:
+            stream = opener(path, "rb")
+            return stream, [stream]
+        raw = open(path, "rb")
+        owned = [raw]
+    opener = _sniff(raw.peek(10)[:10]) if hasattr(raw, "peek") else None
     if opener is None:
-        with open(path, "rb") as f:
-            opener = _sniff(f.read(10))
-    if opener is not None:
-        return opener(path, "rb")
-    return open(path, "rb")
+        return raw, owned
+    stream = opener(raw, "rb")          # closing it leaves ``raw`` open: close both
+    return stream, [stream] + owned
+
+
+def is_regular_file(path):
+    """True for a regular file; False for standard input, pipes, FIFOs and devices."""
+    import stat
+    if path == STDIN:
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 class DecodeStats:
@@ -164,7 +181,7 @@ def iter_lines(path, encoding_errors="strict", stats=None):
     """
     if stats is None:
         stats = DecodeStats()
-    f = _open_binary(path)
+    f, to_close = _open_binary(path)
     name = "<stdin>" if path == STDIN else path
     lineno = 0
     offset = 0
@@ -196,8 +213,8 @@ def iter_lines(path, encoding_errors="strict", stats=None):
             raise  # a real I/O error (permissions, ...): keep its own message
         raise CorpusError(f"{name}: cannot decompress ({exc})") from None
     finally:
-        if f is not sys.stdin.buffer:
-            f.close()
+        for handle in to_close:
+            handle.close()
 
 
 def file_signature(path):
@@ -206,4 +223,4 @@ def file_signature(path):
     return {"path": os.path.abspath(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-__all__ = ["expand_inputs", "iter_lines", "file_signature", "DecodeStats", "STDIN"]
+__all__ = ["expand_inputs", "iter_lines", "file_signature", "is_regular_file", "DecodeStats", "STDIN"]
