@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from embkit._atomic import _host_tag, atomic_dir, atomic_file, remove_stale_temporaries
+from embkit.exceptions import EmbkitError
 
 
 def _dead_pid():
@@ -54,3 +55,34 @@ def test_leftovers_of_dead_processes_are_removed_on_the_next_write(tmp_path):
     assert not stale_dir.exists()
     assert (tmp_path / "model" / "vectors.npy").read_bytes() == b"done"
     assert remove_stale_temporaries(tmp_path / "out.vec") == 0
+
+
+def test_write_errors_name_the_output_not_the_temporary(tmp_path):
+    target = tmp_path / "out.vec"
+    (tmp_path / "out.vec").mkdir()                 # os.replace onto a directory fails
+    with pytest.raises(EmbkitError) as err:
+        with atomic_file(target) as f:
+            f.write(b"x")
+    assert str(err.value).startswith(f"cannot write {target}: ") and ".tmp" not in str(err.value)
+
+
+def test_directory_replacement_survives_a_concurrent_writer(tmp_path, monkeypatch):
+    import embkit._atomic as atomic
+
+    target = tmp_path / "m.embkit"
+    target.mkdir()
+    (target / "old").write_text("old")
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def racing_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 1:                        # another process moves the old model away first
+            real_replace(src, tmp_path / "elsewhere")
+            raise FileNotFoundError(2, "No such file or directory", str(src))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", racing_replace)
+    with atomic_dir(target) as d:
+        (d / "new").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["new"]

@@ -242,3 +242,16 @@ def test_help_shows_defaults():
     assert result.exit_code == 0 and "default: 10" in result.stdout
     result = run("convert", "--help")
     assert "[VECS] OUT" in result.stdout and "from OUT's name" in result.stdout
+
+
+def test_convert_never_writes_onto_its_input(tmp_path):
+    src = tmp_path / "m.vec"
+    src.write_text((FIXTURES / "short.vec").read_text())
+    before = src.read_text()
+    link = tmp_path / "link.vec"
+    link.symlink_to(src)
+    for args in (["convert", src, src, "--limit", 2], ["convert", link, src, "--limit", 2],
+                 ["convert", src, link]):
+        result = run(*args)
+        assert_one_line_error(result, "is also an input")
+    assert src.read_text() == before

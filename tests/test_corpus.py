@@ -260,3 +260,51 @@ def test_iterator_of_paths_still_means_files(tmp_path):
     (tmp_path / "a.txt").write_text("x y\n")
     enc = EncodedCorpus.encode(iter([str(tmp_path / "a.txt")]), min_count=1, progress=False)
     assert sentences(enc) == [["x", "y"]]
+
+
+# ------------------------------------------------------------------ pipes and damaged caches
+
+def _fifo_with(tmp_path, data):
+    import threading
+    path = tmp_path / "fifo"
+    os.mkfifo(path)
+
+    def writer():
+        with open(path, "wb") as f:
+            for i in range(0, len(data), 1000):      # in small pieces, as a slow producer would
+                f.write(data[i:i + 1000])
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    return path, t
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("compress", [None, gzip.compress])
+def test_named_pipe_is_read_whole_and_not_cached(tmp_path, compress):
+    text = "".join(f"{i} x\n" for i in range(20000)).encode()
+    path, t = _fifo_with(tmp_path, compress(text) if compress else text)
+    enc = encode(path)
+    t.join(5)
+    assert enc.manifest["raw_tokens"] == 40000 and enc.path is None
+    assert enc.vocab.words[0] == "x" and len(enc.vocab) == 20001
+    assert not (cache_root() / "corpora").exists() or not any((cache_root() / "corpora").iterdir())
+
+
+def test_damaged_cache_entries_are_errors_not_crashes(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("a b c\nb c\n" * 10)
+    enc = encode(p)
+    where = enc.path
+    del enc
+    tokens = np.load(where / "tokens.npy")
+    tokens[3] = 2**31 - 1
+    np.save(where / "tokens.npy", tokens)
+    enc = encode(p)
+    with pytest.raises(EmbkitError, match=r"token ids outside the vocabulary of 3 words \(damaged cache\)"):
+        enc.read_tokens(0, 10)
+    offsets = np.load(where / "offsets.npy")
+    offsets[-1] += 5
+    np.save(where / "offsets.npy", offsets)
+    with pytest.raises(EmbkitError, match="do not agree"):
+        EncodedCorpus.open(where)

@@ -235,3 +235,14 @@ def test_vocab_command_writes_tsv_or_stdout(tmp_path):
     r = run(["vocab", str(CORPUS / "blank_lines.txt"), "--min-count", "1", "-o", str(tmp_path / "v.tsv"),
              "--tokenizer", "REGEX"])
     assert r.exit_code == 0 and (tmp_path / "v.tsv").read_text() == "the\t2\ncat\t1\ndog\t1\n"
+
+
+def test_vocab_refuses_to_overwrite_its_corpus_or_a_directory(tmp_path):
+    corpus = tmp_path / "lee.txt"
+    corpus.write_text("a b a\n")
+    r = CliRunner().invoke(cli, ["vocab", str(corpus), "--min-count", "1", "-o", str(corpus)])
+    assert r.exit_code == 1 and "is also an input" in r.output
+    assert corpus.read_text() == "a b a\n"
+    (tmp_path / "d").mkdir()
+    r = CliRunner().invoke(cli, ["vocab", str(corpus), "--min-count", "1", "-o", str(tmp_path / "d")])
+    assert r.exit_code == 2 and "is a directory" in r.output
