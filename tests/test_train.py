@@ -246,3 +246,19 @@ def test_vocab_refuses_to_overwrite_its_corpus_or_a_directory(tmp_path):
     (tmp_path / "d").mkdir()
     r = CliRunner().invoke(cli, ["vocab", str(corpus), "--min-count", "1", "-o", str(tmp_path / "d")])
     assert r.exit_code == 2 and "is a directory" in r.output
+
+
+def test_library_refuses_min_alpha_above_alpha():
+    with pytest.raises(embkit.EmbkitError, match=r"min_alpha \(0.5\) must not exceed alpha \(0.01\)"):
+        embkit.SkipGram(min_count=1, alpha=0.01, min_alpha=0.5, progress=False).fit([["a", "b"]])
+
+
+def test_fit_on_an_encoded_corpus_uses_and_records_its_settings(tmp_path):
+    (tmp_path / "c.txt").write_text("A b c\nb c a\n" * 10)
+    enc = embkit.EncodedCorpus.encode(str(tmp_path / "c.txt"), min_count=1, lowercase=True, progress=False)
+    m = embkit.SkipGram(dim=4, epochs=1, threads=1, progress=False).fit(enc)   # defaults: min_count 5, no lowercase
+    params = m.wv.meta["params"]
+    assert params["min_count"] == 1 and params["lowercase"] is True and params["tokenizer"] == "whitespace"
+    with pytest.raises(embkit.EmbkitError,
+                       match=r"tokenizer='regex' \(the corpus has 'whitespace'\), min_count=50 \(the corpus has 1\)"):
+        embkit.SkipGram(min_count=50, tokenizer="regex", progress=False).fit(enc)

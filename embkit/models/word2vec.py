@@ -190,6 +190,12 @@ class Word2Vec:
     def __repr__(self):
         return f"{type(self).__name__}(dim={self.dim}, window={self.window}, epochs={self.epochs})"
 
+    @classmethod
+    def _init_defaults(cls):
+        import inspect
+        return {k: v.default for k, v in inspect.signature(Word2Vec.__init__).parameters.items()
+                if v.default is not inspect.Parameter.empty}
+
     def _default_alpha(self):
         return 0.025 if self.sg else 0.05
 
@@ -211,6 +217,9 @@ class Word2Vec:
             p[name] = float(v)
         if p["alpha"] <= 0:
             raise EmbkitError(f"alpha must be > 0, got {p['alpha']}")
+        if p["min_alpha"] > p["alpha"]:
+            raise EmbkitError(f"min_alpha ({p['min_alpha']}) must not exceed alpha ({p['alpha']}): "
+                              "the learning rate falls from alpha to min_alpha")
         if p["threads"] is not None and (not isinstance(p["threads"], (int, np.integer)) or p["threads"] < 1):
             raise EmbkitError(f"threads must be an integer >= 1, got {p['threads']!r}")
         return p
@@ -247,6 +256,7 @@ class Word2Vec:
         started = time.perf_counter()
         if isinstance(corpus, EncodedCorpus):
             enc = corpus
+            _adopt_corpus_settings(p, enc, self._init_defaults())
         else:
             enc = EncodedCorpus.encode(corpus, **{k: p[k] for k in _ENCODE_PARAMS}, cache=self.cache,
                                        progress=self.progress)
@@ -398,6 +408,33 @@ class Word2Vec:
         """Save the vectors (see :func:`embkit.save`)."""
         self.wv.save(path, format=format)
         return self
+
+
+def _adopt_corpus_settings(p, enc, defaults):
+    """Put an encoded corpus's own settings into ``p`` (they are what training uses).
+
+    Raises EmbkitError when the estimator was given a non-default value that
+    the corpus contradicts (e.g. ``min_count=50`` for a corpus encoded with
+    ``min_count=1``): it would be silently ignored.
+    """
+    m = enc.manifest
+    tok = m.get("tokenizer") or {}
+    vs = m.get("vocab_settings") or {}
+    actual = {"tokenizer": tok.get("kind"), "lowercase": tok.get("lowercase"), "min_count": vs.get("min_count"),
+              "max_vocab_size": vs.get("max_vocab_size"), "max_sentence_length": vs.get("max_sentence_length"),
+              "encoding_errors": m.get("encoding_errors")}
+    conflicts = []
+    for name, value in actual.items():
+        if value is None and name != "max_vocab_size":
+            continue                       # not recorded (e.g. an older or hand-made corpus)
+        given = p[name]
+        given = getattr(given, "kind", given)
+        if given != value and given != defaults[name]:
+            conflicts.append(f"{name}={given!r} (the corpus has {value!r})")
+        p[name] = value
+    if conflicts:
+        raise EmbkitError("these settings disagree with the encoded corpus, which was built with its own: "
+                          + ", ".join(conflicts) + "; encode the corpus again with them, or leave them out")
 
 
 def _release_free_memory():
