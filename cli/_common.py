@@ -1,5 +1,6 @@
-"""Helpers shared by the CLI commands: model discovery and error reporting."""
+"""Helpers shared by the CLI commands: model discovery, option types, output."""
 import json
+import math
 from pathlib import Path
 
 import click
@@ -41,3 +42,13 @@ def resolve_vecs(vecs):
 
 def emit_json(obj):
     click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+class FiniteFloat(click.FloatRange):
+    """A float range that also refuses nan and inf (usage error, exit 2)."""
+
+    def convert(self, value, param, ctx):
+        value = super().convert(value, param, ctx)
+        if value is not None and not math.isfinite(value):
+            self.fail(f"{value} is not a finite number", param, ctx)
+        return value

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from ._common import CONTEXT
+from ._common import CONTEXT, FiniteFloat
 
 log = logging.getLogger("embkit")
 
@@ -77,11 +77,11 @@ def _memory_size(ctx, param, value):
 @click.option("--dim", default=100, type=click.IntRange(min=1), help="Vector dimensionality.")
 @click.option("--window", default=5, type=click.IntRange(min=1), help="Maximum context distance.")
 @click.option("--negative", default=5, type=click.IntRange(min=1), help="Noise words per example.")
-@click.option("--ns-exponent", default=0.75, type=click.FloatRange(min=0), help="Exponent of the noise distribution.")
-@click.option("--sample", default=1e-3, type=click.FloatRange(min=0), help="Subsampling threshold (0: off).")
-@click.option("--alpha", default=None, type=click.FloatRange(min=0, min_open=True),
+@click.option("--ns-exponent", default=0.75, type=FiniteFloat(min=0), help="Exponent of the noise distribution.")
+@click.option("--sample", default=1e-3, type=FiniteFloat(min=0), help="Subsampling threshold (0: off).")
+@click.option("--alpha", default=None, type=FiniteFloat(min=0, min_open=True),
               help="Initial learning rate [default: 0.025 sgns, 0.05 cbow].")
-@click.option("--min-alpha", default=1e-4, type=click.FloatRange(min=0), help="Final learning rate.")
+@click.option("--min-alpha", default=1e-4, type=FiniteFloat(min=0), help="Final learning rate.")
 @click.option("--epochs", default=5, type=click.IntRange(min=0), help="Passes over the corpus.")
 @corpus_options
 @click.option("--threads", default=None, type=click.IntRange(min=1),
@@ -110,6 +110,9 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
     if min_alpha > (alpha if alpha is not None else (0.025 if model == "sgns" else 0.05)):
         raise click.BadParameter("must not exceed --alpha (the rate falls from --alpha to --min-alpha)",
                                  param_hint="--min-alpha")
+    if output is not None and output.strip() in ("", "-"):
+        raise click.BadParameter("give a file or directory name (vectors are not written to standard output)",
+                                 param_hint="-o/--output")
     out = output or default_output(corpus, fmt)
     check_output(out, fmt, inputs=expand_inputs(list(corpus)))  # fail now, not after training
     est = Word2Vec(sg=(model == "sgns"), dim=dim, window=window, negative=negative, ns_exponent=ns_exponent,
@@ -138,6 +141,8 @@ def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_s
     from embkit.corpus.vocab import Vocabulary
     from embkit.io import check_output_not_input, check_writable_location
 
+    if not output.strip():
+        raise click.BadParameter("give a file name, or - for standard output", param_hint="-o/--output")
     if output != "-":
         check_output_not_input(output, expand_inputs(list(corpus)))
         if Path(output).is_dir():

@@ -15,6 +15,10 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Ctrl-C: outputs are written atomically, so nothing half-written is left; 130 = 128 + SIGINT
+            click.echo("embkit: interrupted", err=True)
+            ctx.exit(130)
         except BrokenPipeError:
             # output piped into e.g. `head`: stop quietly, as other Unix tools do
             import os

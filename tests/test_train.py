@@ -262,3 +262,29 @@ def test_fit_on_an_encoded_corpus_uses_and_records_its_settings(tmp_path):
     with pytest.raises(embkit.EmbkitError,
                        match=r"tokenizer='regex' \(the corpus has 'whitespace'\), min_count=50 \(the corpus has 1\)"):
         embkit.SkipGram(min_count=50, tokenizer="regex", progress=False).fit(enc)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--alpha", "nan"], "nan is not a finite number"),
+    (["--sample", "inf"], "inf is not a finite number"),
+    (["--min-alpha", "nan"], "nan is not a finite number"),
+    (["-o", "-"], "not written to standard output"),
+    (["-o", ""], "give a file or directory name"),
+])
+def test_train_usage_errors_exit_2(tmp_path, args, message):
+    (tmp_path / "c.txt").write_text("a b\n")
+    r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), *args])
+    assert r.exit_code == 2 and message in r.output
+    assert not (tmp_path / "-").exists()
+
+
+def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path, monkeypatch):
+    (tmp_path / "c.txt").write_text("a b c\n" * 20)
+
+    def interrupted(self, corpus):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(embkit.models.word2vec.Word2Vec, "fit", interrupted)
+    r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "-o", str(tmp_path / "o.vec")])
+    assert r.exit_code == 130 and r.stderr.strip() == "embkit: interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt"]
