@@ -92,7 +92,8 @@ def _memory_size(ctx, param, value):
               help="Skip-gram: share noise words across a centre word's window and update it as one batch "
                    "(Ji et al. 2016, about 2x faster); --no-share-negatives gives word2vec.c's pair-by-pair update.")
 @click.option("--max-memory", default=None, callback=_memory_size,
-              help="Fail early if the job needs more, e.g. 512M, 2G, 1GiB.")
+              help="Fail before allocating if training would need more (runtime, matrices, tables), "
+                   "e.g. 512M, 2G, 1GiB [default: the memory available].")
 @click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
               help="Output format [default: from the output name].")
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store the encoded corpus.")

@@ -48,17 +48,20 @@ def available_memory():
     return None
 
 
-def check_budget(parts, max_memory=None, what="training"):
+def check_budget(parts, max_memory=None, what="training", already=0):
     """Fail before allocating when the estimate exceeds the budget.
 
     Parameters
     ----------
     parts : dict
-        Name of each allocation to its size in bytes.
+        Name of each part to its size in bytes.
     max_memory : int or str, optional
-        The user's limit (``--max-memory``).
+        The user's limit (``--max-memory``), compared with the whole total.
     what : str
         The job, for the message.
+    already : int
+        Bytes of ``parts`` that the process holds already (its runtime):
+        only the rest is compared with the memory available now.
 
     Returns
     -------
@@ -68,7 +71,8 @@ def check_budget(parts, max_memory=None, what="training"):
     Raises
     ------
     MemoryBudgetError
-        When the total exceeds ``max_memory`` or the memory available now.
+        When the total exceeds ``max_memory``, or what is still to be
+        allocated exceeds the memory available now.
     """
     total = int(sum(parts.values()))
     detail = ", ".join(f"{k} {format_size(v)}" for k, v in parts.items())
@@ -79,7 +83,7 @@ def check_budget(parts, max_memory=None, what="training"):
                 f"{what} needs about {format_size(total)} ({detail}), more than --max-memory "
                 f"{format_size(limit)}; lower --dim or raise --min-count / set --max-vocab-size")
     avail = available_memory()
-    if avail is not None and total > avail:
+    if avail is not None and total - already > avail:
         raise MemoryBudgetError(
             f"{what} needs about {format_size(total)} ({detail}) but only {format_size(avail)} of memory "
             f"is available; lower --dim or raise --min-count / set --max-vocab-size")
@@ -87,6 +91,11 @@ def check_budget(parts, max_memory=None, what="training"):
 
 
 _MADV_PAGEOUT = 21  # Linux >= 5.4
+
+
+def resident_bytes():
+    """This process's resident set size in bytes (Linux), or None."""
+    return _resident_bytes()
 
 
 def _resident_bytes():

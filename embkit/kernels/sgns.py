@@ -34,14 +34,15 @@ once per centre and shared by all its context words, and the whole window is
 updated as one small batch: all scores are computed from the vectors as they
 were before the window, then each output and context row is updated once
 (Ji et al. 2016, "Parallelizing Word2Vec in Shared and Distributed Memory").
-The classic update (each pair in turn, fresh noise words per pair) is the
-default.
+This is what the estimators use by default; ``share_negatives=False`` gives
+word2vec.c's classic update (each pair in turn, fresh noise words per pair).
 
 Random draw order (the contract the tests' reference follows): per sentence,
 one draw per token whose keep probability is below 1 (subsampling); then per
 kept centre word, one draw for the reduced window (if shrinking), then for
-the batched update ``negative`` noise words if the window holds a context word, each noise word taking two draws
-(alias column, then coin); for the classic skip-gram update, per context word
+the batched update ``negative`` noise words if the window holds a context
+word, each noise word taking two draws (alias column, then coin); for the
+classic skip-gram update, per context word
 in window order, ``negative`` noise words; for CBOW, ``negative`` noise words
 per centre.
 

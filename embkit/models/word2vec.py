@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from .._memory import check_budget
+from .._memory import check_budget, resident_bytes
 from .._version import __version__
 from ..corpus.encoded import EncodedCorpus
 from ..exceptions import EmbkitError, TrainingDivergedError
@@ -22,6 +22,7 @@ from ..exceptions import EmbkitError, TrainingDivergedError
 log = logging.getLogger(__name__)
 
 CHUNK_TOKENS = 8192
+_KERNEL_LOAD_BYTES = 30 * 2**20   # resident memory that loading the cached kernels adds
 MAX_EXP = 6.0
 SIGMOID_TABLE_SIZE = 4096
 
@@ -278,8 +279,11 @@ class Word2Vec:
         offsets = _readonly(enc.offsets)
         matrix = n_words * dim * 4
         resident_corpus = 0 if isinstance(enc.tokens, np.memmap) else enc.tokens.nbytes
-        check_budget({"input vectors": matrix, "output vectors": matrix, "sampling tables": n_words * 16,
-                      "encoded corpus": resident_corpus + offsets.nbytes}, p["max_memory"])
+        # the runtime: what the process holds now, plus what loading the kernels adds (measured: ~30 MiB)
+        held = resident_bytes() or 0
+        check_budget({"runtime (Python, NumPy, Numba)": held + _KERNEL_LOAD_BYTES, "input vectors": matrix,
+                      "output vectors": matrix, "sampling tables": n_words * 16,
+                      "encoded corpus": resident_corpus + offsets.nbytes}, p["max_memory"], already=held)
         _check_init(self.init_in, n_words, dim, "init_in", context=False)
         _check_init(self.init_out, n_words, dim, "init_out", context=True)
 
