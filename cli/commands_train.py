@@ -25,7 +25,9 @@ def default_output(corpus, fmt=None):
         return f"stdin{ext}"
     name = Path(first.rstrip("/")).name
     if any(ch in name for ch in "*?["):
-        name = Path(first).parent.name or "corpus"
+        # a pattern: the part before its first wildcard (sotu_19*.txt.gz -> sotu_19), else its directory's name
+        stem = name[:min(name.index(ch) for ch in "*?[" if ch in name)].rstrip("._- ")
+        return f"{stem or Path(first).parent.name or 'corpus'}{ext}"
     path = Path(name)
     if path.suffix.lower() in _COMPRESSED:
         path = path.with_suffix("")
@@ -129,7 +131,16 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
     wps = t["words_per_second"]
     click.echo(f"wrote {out}: {len(est.wv)} words x {dim}, {model}, {epochs} epochs over "
                f"{est.corpus_.raw_tokens} tokens in {t['seconds']:.1f} s"
-               f"{f' ({wps / 1e6:.2f}M words/s)' if wps else ''}{last}", err=True)
+               f"{f' ({_rate(wps)} words/s)' if wps else ''}{last}", err=True)
+
+
+def _rate(words_per_second):
+    """1.53M, 812k or 950: three significant figures at most."""
+    if words_per_second >= 1e6:
+        return f"{words_per_second / 1e6:.2f}M"
+    if words_per_second >= 1e3:
+        return f"{words_per_second / 1e3:.0f}k"
+    return f"{words_per_second:.0f}"
 
 
 @click.command(context_settings=CONTEXT)

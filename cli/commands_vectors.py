@@ -35,9 +35,14 @@ def _load(path, limit):
 def neighbors(vecs, words, topn, as_json, limit):
     """Nearest neighbours (cosine) of each WORD in the vectors VECS."""
     kv = _load(vecs, limit)
-    for word in words:
-        if word not in kv:
-            raise EmbkitError(f"{word!r} is not in the vocabulary of {vecs} ({len(kv)} words)")
+    missing = [w for w in words if w not in kv]
+    if missing:
+        hints = []
+        for w in missing:
+            other = next((k for k in kv.index_to_key if k.casefold() == w.casefold()), None)
+            hints.append(f"{w!r} (did you mean {other!r}?)" if other else repr(w))
+        raise EmbkitError(f"not in the vocabulary of {vecs} ({len(kv)} words; words are matched exactly): "
+                          + ", ".join(hints))
     results = [(word, kv.most_similar(word, topn=topn)) for word in words]
     if as_json:
         emit_json([{"word": word, "neighbors": [{"key": key, "similarity": score}

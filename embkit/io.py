@@ -904,7 +904,7 @@ def _json_default(value):
 
 
 def _native_meta_json(kv):
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     meta = {
         "format": "embkit",
         "format_version": NATIVE_FORMAT_VERSION,

@@ -109,3 +109,23 @@ def test_cache_info_and_clear_commands(tmp_path):
     res = runner.invoke(cli, ["cache", "clear"])
     assert res.exit_code == 0 and res.stdout.startswith("removed 2 encoded corpora")
     assert cache_entries() == [] and clear_cache() == (0, 0, 0)
+
+
+def test_reuse_checks_the_limit_evicts_and_repeats_warnings(tmp_path, monkeypatch, caplog):
+    a, b = _corpora(tmp_path, 2)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"x \xff y\n" * 3)
+    pa = _encode_closed(a)
+    pb = _encode_closed(b)
+    os.utime(pa / "manifest.json", (1000, 1000))
+    monkeypatch.setenv("EMBKIT_CACHE_SIZE", "nonsense")
+    with pytest.raises(EmbkitError, match="EMBKIT_CACHE_SIZE"):
+        _encode(b)                                   # cached, but the setting is still checked
+    monkeypatch.setenv("EMBKIT_CACHE_SIZE", "0")
+    assert _encode_closed(b) == pb and not pa.exists()   # a reuse also keeps the cache under the limit
+    monkeypatch.delenv("EMBKIT_CACHE_SIZE")
+    for _ in range(2):                               # encoded, then reused: the warning both times
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="embkit"):
+            EncodedCorpus.encode(str(bad), min_count=1, encoding_errors="replace", progress=False)
+        assert f"{bad}: replaced 3 invalid UTF-8 sequence(s)" in caplog.text

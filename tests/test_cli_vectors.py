@@ -85,8 +85,9 @@ def test_neighbors_default_topn_and_native_input(model_dir):
 
 
 def test_neighbors_unknown_word(vec_file):
-    result = run("neighbors", vec_file, "a", "zebra")
-    assert_one_line_error(result, "'zebra' is not in the vocabulary", "small.vec")
+    result = run("neighbors", vec_file, "a", "zebra", "A", "okapi")
+    assert_one_line_error(result, "not in the vocabulary of", "small.vec",
+                          "matched exactly): 'zebra', 'A' (did you mean 'a'?), 'okapi'")
     assert result.stdout == ""
 
 

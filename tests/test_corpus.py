@@ -250,6 +250,8 @@ def test_token_list_generator_and_lowercase():
     ([["a", "b"], "c d"], "sentence 1: expected a list of str tokens, got str 'c d'"),
     ([["a", 3]], "sentence 0, token 1: expected str, got int 3"),
     (iter([]), "the corpus iterator is empty"),
+    ([["a", ""]], "sentence 0, token 1: '' is empty or holds a tab or line break"),
+    ([["a"], ["b\tc"]], "sentence 1, token 0: 'b\\tc' is empty or holds a tab or line break"),
 ])
 def test_bad_token_lists(corpus, message):
     with pytest.raises(CorpusError, match=re.escape(message)):
@@ -308,3 +310,8 @@ def test_damaged_cache_entries_are_errors_not_crashes(tmp_path):
     np.save(where / "offsets.npy", offsets)
     with pytest.raises(EmbkitError, match="do not agree"):
         EncodedCorpus.open(where)
+
+
+def test_token_lists_still_check_the_tokenizer_setting():
+    with pytest.raises(EmbkitError, match="bogus"):
+        EncodedCorpus.encode([["a"]], tokenizer="bogus", min_count=1, progress=False)

@@ -451,7 +451,7 @@ def test_native_layout(tmp_path):
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["format"] == "embkit" and meta["format_version"] == 1
     assert meta["embkit_version"] == __version__
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta["created"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", meta["created"])   # as trained models
     assert meta["has_counts"] is True
     assert meta["params"] == {"dim": 2, "window": 5}
     assert [p.name for p in tmp_path.iterdir()] == ["m.embkit"]     # no temporary left

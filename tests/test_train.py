@@ -128,6 +128,9 @@ def test_default_output_name_and_native_directory(tmp_path):
     assert default_output(["data/corpora/sotu.txt.gz"]) == "sotu.embkit"
     assert default_output(["corpus.txt"]) == "corpus.embkit"
     assert default_output(["-"]) == "stdin.embkit"
+    assert default_output(["d/en/sotu_19*.txt.gz"]) == "sotu_19.embkit"
+    assert default_output(["d/en/*.txt"], "word2vec") == "en.vec"
+    assert default_output(["d/texts/"]) == "texts.embkit"
     (tmp_path / "corpus.txt").write_text("a b c a b\nb c a\n" * 5)
     r = run(["train", "corpus.txt", "--min-count", "1", "--epochs", "1", "--dim", "8", "--quiet"], cwd=tmp_path)
     assert r.exit_code == 0, r.output

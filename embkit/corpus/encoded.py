@@ -93,6 +93,9 @@ class Sentences:
             for j, t in enumerate(sent):
                 if not isinstance(t, str):
                     raise CorpusError(f"sentence {i}, token {j}: expected str, got {type(t).__name__} {_short(t)}")
+                if not t or "\t" in t or "\n" in t or "\r" in t:
+                    raise CorpusError(f"sentence {i}, token {j}: {_short(t)} is empty or holds a tab or line "
+                                      "break, which no token may")
             yield [t.lower() for t in sent] if lower else sent
 
 
@@ -292,11 +295,18 @@ def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, pro
     }
     with open(workdir / "manifest.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
+
+
+def _report(manifest, source):
+    """Warn about what encoding changed in the text (each time the encoding is used, cached or not)."""
+    n_split = manifest.get("lines_split") or 0
     if n_split:
         log.warning("%s: %d line(s) longer than max_sentence_length=%d tokens were split into consecutive "
-                    "sentences (no token dropped)", source, n_split, vocab_settings["max_sentence_length"])
-    if info["replaced_invalid_utf8"]:
-        log.warning("%s: replaced %d invalid UTF-8 sequence(s) with U+FFFD", source, info["replaced_invalid_utf8"])
+                    "sentences (no token dropped)", source, n_split,
+                    (manifest.get("vocab_settings") or {}).get("max_sentence_length"))
+    replaced = manifest.get("replaced_invalid_utf8") or 0
+    if replaced:
+        log.warning("%s: replaced %d invalid UTF-8 sequence(s) with U+FFFD", source, replaced)
 
 
 def _lock_shared(fd):
@@ -461,6 +471,7 @@ class EncodedCorpus:
         """
         sentences = as_sentences(corpus)
         if isinstance(sentences, Sentences):
+            make_tokenizer(tokenizer, lowercase)     # validates the setting, though given tokens are not split
             tok = Sentences(sentences.sentences, lowercase or sentences.lowercase)
             files = tok
         else:
@@ -486,6 +497,7 @@ class EncodedCorpus:
                 enc = cls.open(tmp, mmap=False)
                 enc.tokens = np.array(enc.tokens)
                 enc.path = None
+                _report(enc.manifest, _source_name(files))
                 return enc
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -495,25 +507,30 @@ class EncodedCorpus:
         key = hashlib.sha256(json.dumps(key_src, sort_keys=True).encode()).hexdigest()[:24]
         root = Path(cache_dir) if cache_dir is not None else cache_root()
         target = root / "corpora" / key
+        limit = cache_limit()   # a bad $EMBKIT_CACHE_SIZE fails before any work
         if (target / "manifest.json").exists():
             try:
                 enc = cls.open(target)
-                mark_used(target)
-                log.info("using cached encoded corpus %s", target)
-                return enc
             except (EmbkitError, OSError, ValueError) as exc:
                 log.warning("ignoring unreadable cached corpus %s (%s)", target, exc)
+            else:
+                mark_used(target)
+                log.info("using cached encoded corpus %s", target)
+                _report(enc.manifest, _source_name(files))
+                evict(root, limit, keep=target)
+                return enc
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             log.warning("cache directory %s is not writable (%s); encoding without caching", root, exc)
             return cls.encode(corpus, tok, False, min_count, max_vocab_size, max_sentence_length,
                               encoding_errors, vocab, cache=False, progress=progress)
-        limit = cache_limit()   # a bad $EMBKIT_CACHE_SIZE fails before the work
         with atomic_dir(target) as tmp:
             _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)
+        enc = cls.open(target)
+        _report(enc.manifest, _source_name(files))
         evict(root, limit, keep=target)
-        return cls.open(target)
+        return enc
 
 
 def scan_counts(corpus, tokenizer="whitespace", lowercase=False, min_count=5, max_vocab_size=None,
