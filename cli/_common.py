@@ -52,3 +52,22 @@ class FiniteFloat(click.FloatRange):
         if value is not None and not math.isfinite(value):
             self.fail(f"{value} is not a finite number", param, ctx)
         return value
+
+
+def read_options(f):
+    """``--limit`` and ``--unicode-errors``, for the commands that read vectors."""
+    f = click.option("--unicode-errors", type=click.Choice(["strict", "replace"]), default="strict",
+                     help="Tokens that are not valid UTF-8: stop with an error, or replace the bad bytes "
+                          "with U+FFFD.")(f)
+    f = click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Read only the first N vectors (the most frequent words; a warning tells "
+                          "when the file holds more).")(f)
+    return f
+
+
+def load_vectors(vecs, limit=None, unicode_errors="strict"):
+    """Vectors from a file or an embkit model directory (memory-mapped)."""
+    from embkit import io
+
+    mmap = "r" if io.detect_format(vecs) == io.NATIVE else None
+    return io.load(vecs, limit=limit, mmap=mmap, unicode_errors=unicode_errors)

@@ -6,14 +6,13 @@ table, or with ``--json`` the result dicts of :mod:`embkit.evaluation`.
 """
 import click
 
-from ._common import CONTEXT, emit_json, resolve_vecs
+from ._common import CONTEXT, emit_json, load_vectors, read_options, resolve_vecs
 
 _OOV_LIST_MAX = 20
 
 
-def _load(vecs, limit):
-    from embkit.io import load
-    return load(resolve_vecs(vecs), limit=limit)
+def _load(vecs, limit, unicode_errors):
+    return load_vectors(resolve_vecs(vecs), limit, unicode_errors)
 
 
 def _pct(num, den):
@@ -80,8 +79,6 @@ def _print_all(res):
 
 
 vecs_argument = click.argument("vecs", required=False, metavar="[VECS]")
-limit_option = click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
-                            help="Load only the first N vectors (the most frequent words).")
 case_option = click.option("--case-sensitive", is_flag=True,
                            help="Match words exactly (default: case-insensitive, the most "
                                 "frequent case variant).")
@@ -106,16 +103,16 @@ def eval_group():
 @click.option("--restrict-vocab", type=click.IntRange(min=1), default=None, metavar="N",
               help="Only the first N words are candidates and count as in-vocabulary.")
 @case_option
-@limit_option
+@read_options
 @json_option
-def analogies_cmd(vecs, dataset, method, restrict_vocab, case_sensitive, limit, as_json):
+def analogies_cmd(vecs, dataset, method, restrict_vocab, case_sensitive, limit, unicode_errors, as_json):
     """Accuracy on analogy questions (a:b :: c:?), per section and in total.
 
     Accuracy is the micro-average over answered questions; questions with an
     out-of-vocabulary word are skipped and reported in the coverage.
     """
     from embkit.evaluation import evaluate_analogies
-    kv = _load(vecs, limit)
+    kv = _load(vecs, limit, unicode_errors)
     result = evaluate_analogies(kv, dataset, method=method.lower(), restrict_vocab=restrict_vocab,
                                 case_sensitive=case_sensitive)
     if as_json:
@@ -130,12 +127,12 @@ def analogies_cmd(vecs, dataset, method, restrict_vocab, case_sensitive, limit, 
               help="A bundled similarity set, a 'word1 word2 score' file, or all bundled sets.")
 @oov_option
 @case_option
-@limit_option
+@read_options
 @json_option
-def similarity_cmd(vecs, dataset, oov, case_sensitive, limit, as_json):
+def similarity_cmd(vecs, dataset, oov, case_sensitive, limit, unicode_errors, as_json):
     """Spearman and Pearson correlation with human word-pair similarity scores."""
     from embkit.evaluation import evaluate_all, evaluate_similarity
-    kv = _load(vecs, limit)
+    kv = _load(vecs, limit, unicode_errors)
     if dataset == "all":
         results = evaluate_all(kv, case_sensitive=case_sensitive, oov=oov,
                                analogy_datasets=[])["similarity"]
@@ -156,12 +153,12 @@ def similarity_cmd(vecs, dataset, oov, case_sensitive, limit, as_json):
 @method_option
 @oov_option
 @case_option
-@limit_option
+@read_options
 @json_option
-def all_cmd(vecs, method, oov, case_sensitive, limit, as_json):
+def all_cmd(vecs, method, oov, case_sensitive, limit, unicode_errors, as_json):
     """Every bundled analogy and similarity benchmark."""
     from embkit.evaluation import evaluate_all
-    kv = _load(vecs, limit)
+    kv = _load(vecs, limit, unicode_errors)
     result = evaluate_all(kv, method=method.lower(), case_sensitive=case_sensitive, oov=oov)
     if as_json:
         emit_json(result)

@@ -6,11 +6,7 @@ import click
 from embkit import io
 from embkit.exceptions import EmbkitError
 
-from ._common import CONTEXT, emit_json, resolve_vecs
-
-_limit_option = click.option(
-    "--limit", type=click.IntRange(min=1), default=None, metavar="N",
-    help="Read only the first N vectors (a warning tells when the file holds more).")
+from ._common import CONTEXT, emit_json, load_vectors, read_options, resolve_vecs
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
@@ -21,20 +17,15 @@ def register(cli):
     cli.add_command(convert)
 
 
-def _load(path, limit):
-    mmap = "r" if io.detect_format(path) == io.NATIVE else None
-    return io.load(path, limit=limit, mmap=mmap)
-
-
 @click.command(context_settings=CONTEXT)
 @click.argument("vecs")
 @click.argument("words", nargs=-1, required=True, metavar="WORD...")
 @click.option("--topn", type=click.IntRange(min=1), default=10, help="Neighbours per word.")
 @_json_option
-@_limit_option
-def neighbors(vecs, words, topn, as_json, limit):
+@read_options
+def neighbors(vecs, words, topn, as_json, limit, unicode_errors):
     """Nearest neighbours (cosine) of each WORD in the vectors VECS."""
-    kv = _load(vecs, limit)
+    kv = load_vectors(vecs, limit, unicode_errors)
     missing = [w for w in words if w not in kv]
     if missing:
         hints = []
@@ -87,12 +78,12 @@ def _scalar(value):
 @click.command(context_settings=CONTEXT, short_help="Size, format and training metadata of vectors.")
 @click.argument("vecs", required=False)
 @_json_option
-@_limit_option
-def info(vecs, as_json, limit):
+@read_options
+def info(vecs, as_json, limit, unicode_errors):
     """Size, format and training metadata of VECS (default: the newest model here)."""
     vecs = resolve_vecs(vecs)
     fmt = io.detect_format(vecs)
-    kv = _load(vecs, limit)
+    kv = load_vectors(vecs, limit, unicode_errors)
     meta = dict(kv.meta)
     summary = {
         "path": str(vecs),
@@ -125,8 +116,8 @@ def info(vecs, as_json, limit):
 @click.option("--to", "to", type=click.Choice(io.FORMATS), default=None,
               show_default="from OUT's name",
               help="Output format.")
-@_limit_option
-def convert(paths, to, limit):
+@read_options
+def convert(paths, to, limit, unicode_errors):
     """Write the vectors VECS (default: the newest model here) to OUT in another format.
 
     \b
@@ -147,7 +138,7 @@ def convert(paths, to, limit):
                                f"pass --to ({', '.join(io.FORMATS)})")
     vecs = resolve_vecs(paths[0] if len(paths) == 2 else None)
     io.check_output(out, to, inputs=[vecs])     # never convert a file onto itself
-    kv = _load(vecs, limit)
+    kv = load_vectors(vecs, limit, unicode_errors)
     io.save(kv, out, format=to)
     fmt = to or (io.NATIVE if Path(out).is_dir() else io.format_from_name(out))
     click.echo(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")

@@ -247,7 +247,34 @@ def load(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
         raise EmbkitError(
             f"{path}: reading {fmt} files is not supported yet; load the .vec text file "
             f"fastText writes next to the .bin instead")
-    return reader(path, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
+    try:
+        return reader(path, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
+    except FormatError as exc:
+        hint = _other_format_hint(path, fmt)
+        if hint is None:
+            raise
+        raise FormatError(exc.path, exc.lineno, f"{exc.message}; {hint}") from None
+
+
+def _other_format_hint(path, fmt):
+    """A hint when a malformed file looks like the other word2vec format, else None."""
+    try:
+        with _open_read(path) as f:
+            head = f.read(1 << 16)
+    except (OSError, EOFError, lzma.LZMAError):
+        return None
+    try:
+        head.decode("utf-8")
+        text_like = b"\0" not in head
+    except UnicodeDecodeError as exc:
+        text_like = exc.start >= len(head) - 3 and b"\0" not in head   # only a character cut at the end
+    if fmt == WORD2VEC and not text_like:
+        return ("the file holds binary data: if it is word2vec binary, name it .bin "
+                "(or load it with format='word2vec-bin')")
+    if fmt == WORD2VEC_BIN and text_like:
+        return ("the file looks like text: if it is word2vec text, name it .vec or .txt "
+                "(or load it with format='word2vec')")
+    return None
 
 
 def check_output(path, format=None, inputs=()):
@@ -468,8 +495,8 @@ def _decode_token(raw, path, lineno, where, unicode_errors):
     except UnicodeDecodeError as exc:
         raise FormatError(path, lineno,
                           f"{where}token {_preview(raw)!r} is not valid UTF-8 ({exc.reason} at "
-                          f"byte {exc.start} of the token); load with unicode_errors='replace' "
-                          f"to read it anyway") from None
+                          f"byte {exc.start} of the token); to read it anyway, replace the bad bytes "
+                          f"(--unicode-errors replace; unicode_errors='replace' in Python)") from None
 
 
 class _Rows:

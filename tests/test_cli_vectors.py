@@ -256,3 +256,14 @@ def test_convert_never_writes_onto_its_input(tmp_path):
         result = run(*args)
         assert_one_line_error(result, "is also an input")
     assert src.read_text() == before
+
+
+def test_unicode_errors_option_reads_bad_tokens(tmp_path):
+    path = tmp_path / "bad.vec"
+    path.write_bytes(b"2 2\nca\xfffe 1 2\nthe 3 4\n")
+    assert_one_line_error(run("info", path), "bad.vec, line 2", "not valid UTF-8", "--unicode-errors replace")
+    result = run("neighbors", path, "the", "--unicode-errors", "replace", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["neighbors"][0]["key"] == "ca\ufffdfe"
+    result = run("eval", "similarity", path, "--unicode-errors", "replace", "--json")
+    assert result.exit_code == 0

@@ -571,3 +571,21 @@ def test_we_read_what_gensim_writes(tmp_path, kv, name, binary):
     assert back.index_to_key == kv.index_to_key
     assert_allclose(back.vectors, kv.vectors, rtol=1e-6)
     assert np.array_equal(back.vectors, kv.vectors)
+
+
+def test_misnamed_files_get_a_hint_about_the_other_format(tmp_path):
+    kv = KeyedVectors(["the", "of", "and"], np.arange(12, dtype=np.float32).reshape(3, 4) / 7 - 0.5)
+    io.save(kv, tmp_path / "real.bin")
+    io.save(kv, tmp_path / "real.vec")
+    (tmp_path / "binary.vec").write_bytes((tmp_path / "real.bin").read_bytes())
+    (tmp_path / "text.bin").write_bytes((tmp_path / "real.vec").read_bytes())
+    with pytest.raises(FormatError, match=r"binary data: if it is word2vec binary, name it \.bin"):
+        io.load(tmp_path / "binary.vec")
+    with pytest.raises(FormatError, match=r"looks like text: if it is word2vec text, name it \.vec or \.txt"):
+        io.load(tmp_path / "text.bin")
+    np.testing.assert_array_equal(io.load(tmp_path / "text.bin", format="word2vec").vectors, kv.vectors)
+    # a malformed file of the right kind gets no such hint
+    (tmp_path / "bad.vec").write_text("2 3\nalpha 0.1 0.2\nbeta 1 2 3\n")
+    with pytest.raises(FormatError) as err:
+        io.load(tmp_path / "bad.vec")
+    assert "name it" not in str(err.value)
