@@ -94,21 +94,25 @@ def test_b10_every_token_of_a_long_line_is_trained(tmp_path):
     assert "split" in r1.output
 
 
-def test_b16_same_seed_one_thread_is_byte_identical_across_processes(tmp_path):
+@pytest.mark.parametrize("sample", [1e-3, 0.0])   # the case's command, and one where every token trains
+def test_b16_same_seed_one_thread_is_byte_identical_across_processes(tmp_path, sample):
     hashes = []
     for hashseed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hashseed, "EMBKIT_CACHE": str(tmp_path / f"cache{hashseed}")}
         out = tmp_path / f"{hashseed}.vec"
         subprocess.run([sys.executable, "-m", "embkit_cli.main", "train", str(CORPUS / "tie_corpus.txt"),
                         "--min-count", "1", "--dim", "4", "--epochs", "5", "--seed", "7", "--threads", "1",
-                        "-o", str(out), "--quiet"], check=True, env=env, capture_output=True)
+                        "--sample", str(sample), "-o", str(out), "--quiet"], check=True, env=env, capture_output=True)
         hashes.append(hashlib.sha256(out.read_bytes()).hexdigest())
     assert hashes[0] == hashes[1]
-    kv = embkit.SkipGram(dim=4, epochs=5, seed=7, threads=1, min_count=1, progress=False).fit(
-        str(CORPUS / "tie_corpus.txt")).wv
-    kv.save(str(tmp_path / "lib.vec"))
+    model = embkit.SkipGram(dim=4, epochs=5, seed=7, threads=1, min_count=1, sample=sample, progress=False).fit(
+        str(CORPUS / "tie_corpus.txt"))
+    model.wv.save(str(tmp_path / "lib.vec"))
     assert hashlib.sha256((tmp_path / "lib.vec").read_bytes()).hexdigest() == hashes[0]
     assert (tmp_path / "lib.vec").read_text().split("\n")[1].split()[0] == "delta"
+    if sample == 0:
+        # 3 lines of 4 words; a reduced window of 1 gives 1+2+2+1 = 6 pairs a line, a full one 4*3 = 12
+        assert all(18 <= rec["examples"] <= 36 and rec["tokens_trained"] == 12 for rec in model.training_)
 
 
 def test_b08_empty_corpus_cli_error_and_no_output(tmp_path):
