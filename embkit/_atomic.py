@@ -26,6 +26,12 @@ def _prefix(path):
     return f".{path.name}.{_host_tag()}-{os.getpid()}."
 
 
+def _resolved(path):
+    """The path to write: a symbolic link is followed, so its target is replaced, not the link."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def _pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -103,7 +109,7 @@ def atomic_file(path, mode="wb"):
         Write to it; on an exception the temporary file is removed and the
         target is left untouched.
     """
-    path = Path(path)
+    path = _resolved(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=_prefix(path), suffix=".tmp", dir=path.parent or ".")
@@ -142,7 +148,7 @@ def atomic_dir(path):
     pathlib.Path
         The temporary directory to fill.
     """
-    path = Path(path)
+    path = _resolved(path)
     parent = path.parent if str(path.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)

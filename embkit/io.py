@@ -316,6 +316,10 @@ def check_output(path, format=None, inputs=()):
         raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {format}; "
                           f"choose a name that matches, so the file can be read back")
     check_output_not_input(p, inputs)
+    inside = Path(os.path.realpath(p)).parent
+    if format != NATIVE and is_model_dir(inside):
+        raise EmbkitError(f"refusing to write {path}: it is inside the embkit model {inside}, "
+                          "which it would damage; choose another place")
     if format == NATIVE:
         if p.exists() and not p.is_dir():
             raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
@@ -336,8 +340,12 @@ def check_output_not_input(path, inputs):
     """
     target = os.path.realpath(path)
     for src in inputs:
-        if src != "-" and os.path.exists(src) and os.path.realpath(src) == target:
-            raise EmbkitError(f"the output {str(path)!r} is also an input; choose another output name")
+        if src == "-" or not os.path.exists(src):
+            continue
+        real = os.path.realpath(src)
+        if real == target or (os.path.isdir(real) and target.startswith(real.rstrip(os.sep) + os.sep)):
+            raise EmbkitError(f"the output {str(path)!r} is also an input, or inside one; "
+                              "choose another output name")
 
 
 def check_writable_location(path):
@@ -347,7 +355,10 @@ def check_writable_location(path):
     removed at once): permission bits alone do not tell, e.g. on read-only
     mounts or in ``/proc``.
     """
-    parent = Path(path).absolute().parent
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        raise EmbkitError(f"cannot write {path}: it is not a regular file (a device, pipe or socket), which "
+                          "an atomic write would replace; write to a file")
+    parent = Path(os.path.realpath(path)).parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir():

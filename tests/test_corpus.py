@@ -315,3 +315,25 @@ def test_damaged_cache_entries_are_errors_not_crashes(tmp_path):
 def test_token_lists_still_check_the_tokenizer_setting():
     with pytest.raises(EmbkitError, match="bogus"):
         EncodedCorpus.encode([["a"]], tokenizer="bogus", min_count=1, progress=False)
+
+
+def test_a_file_rewritten_with_the_same_size_and_mtime_is_encoded_again(tmp_path):
+    p = tmp_path / "c.txt"
+    p.write_text("alpha betaa gamma\n" * 10)
+    os.utime(p, ns=(10**18, 10**18))
+    first = encode(p)
+    q = tmp_path / "other.txt"
+    q.write_text("delta epsil zetaa\n" * 10)                  # same size
+    os.replace(q, p)
+    os.utime(p, ns=(10**18, 10**18))                           # same mtime, as `cp -p` or `touch -d` leave it
+    second = encode(p)
+    assert first.vocab.words == ["alpha", "betaa", "gamma"] and second.vocab.words == ["delta", "epsil", "zetaa"]
+
+
+def test_dev_stdin_is_never_cached(tmp_path, monkeypatch):
+    p = tmp_path / "c.txt"
+    p.write_text("a b\n")
+    with open(p, "rb") as f:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(f)))
+        enc = encode("/dev/fd/%d" % f.fileno())
+    assert enc.path is None and enc.vocab.words == ["a", "b"]

@@ -222,6 +222,18 @@ def test_directory_corpus_skips_models_written_into_it(tmp_path):
     assert r1.exit_code == 0 and r2.exit_code == 0, r1.output + r2.output
     meta = json.loads((tmp_path / "second.embkit" / "meta.json").read_text())
     assert [os.path.basename(s["path"]) for s in meta["corpus"]["sources"]] == ["corpus.txt"]
+    # word2vec outputs (text, binary, compressed) written there are left out too, with a warning
+    for name in ("a.vec", "b.bin", "c.txt.gz"):
+        r = run(["train", ".", "--min-count", "1", "--epochs", "1", "--dim", "4", "--quiet", "-o", name],
+                cwd=tmp_path)
+        assert r.exit_code == 0, r.output
+        assert "left out" not in r.output or "hold word vectors" in r.output
+    r = run(["train", ".", "--min-count", "1", "--epochs", "1", "--dim", "4", "--quiet", "-o", "last.embkit"],
+            cwd=tmp_path)
+    assert "left out 3 file(s) that hold word vectors, not text: a.vec, b.bin, c.txt.gz" in r.output
+    meta = json.loads((tmp_path / "last.embkit" / "meta.json").read_text())
+    assert [os.path.basename(s["path"]) for s in meta["corpus"]["sources"]] == ["corpus.txt"]
+    assert meta["corpus"]["raw_tokens"] == 40
 
 
 def test_output_problems_are_found_before_training(tmp_path):
@@ -295,3 +307,38 @@ def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path, monkeypatch):
     r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "-o", str(tmp_path / "o.vec")])
     assert r.exit_code == 130 and r.stderr.strip() == "embkit: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt"]
+
+
+def test_outputs_that_are_not_regular_files_are_refused_and_links_followed(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 20)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for args in (["vocab", str(corpus), "--min-count", "1", "-o", str(fifo)],
+                 ["train", str(corpus), "--min-count", "1", "--epochs", "1", "-o", str(fifo), "--format", "word2vec"],
+                 ["vocab", str(corpus), "--min-count", "1", "-o", "/dev/null"]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 1 and "not a regular file" in r.output, r.output
+    assert fifo.is_fifo() and os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    target = tmp_path / "real.tsv"
+    target.write_text("old\n")
+    link = tmp_path / "link.tsv"
+    link.symlink_to(target)
+    r = CliRunner().invoke(cli, ["vocab", str(corpus), "--min-count", "1", "-o", str(link)])
+    assert r.exit_code == 0 and link.is_symlink() and target.read_text() == "a\t20\nb\t20\nc\t20\n"
+
+
+def test_no_output_inside_an_input_model(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 20)
+    r = run(["train", str(corpus), "--min-count", "1", "--epochs", "1", "--dim", "4", "--quiet", "-o",
+             str(tmp_path / "m.embkit")])
+    assert r.exit_code == 0
+    before = (tmp_path / "m.embkit" / "vocab.tsv").read_bytes()
+    r = CliRunner().invoke(cli, ["convert", str(tmp_path / "m.embkit"), str(tmp_path / "m.embkit" / "vocab.tsv"),
+                                 "--to", "word2vec"])
+    assert r.exit_code == 1 and "is also an input, or inside one" in r.output
+    r = CliRunner().invoke(cli, ["train", str(corpus), "--min-count", "1", "-o",
+                                 str(tmp_path / "m.embkit" / "v.vec")])
+    assert r.exit_code == 1 and "inside the embkit model" in r.output
+    assert (tmp_path / "m.embkit" / "vocab.tsv").read_bytes() == before

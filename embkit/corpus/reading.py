@@ -58,8 +58,16 @@ def expand_inputs(inputs):
                 str(p) for p in Path(item).rglob("*")
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(item).parts)
                 and not any(parent in models for parent in p.parents))
+            vectors = [f for f in found if looks_like_vectors(f)]
+            if vectors:
+                import logging
+                logging.getLogger(__name__).warning(
+                    "%s: left out %d file(s) that hold word vectors, not text: %s", item, len(vectors),
+                    ", ".join(vectors[:5]) + (" ..." if len(vectors) > 5 else ""))
+                found = [f for f in found if f not in set(vectors)]
             if not found:
-                raise CorpusError(f"{item}: directory contains no files")
+                raise CorpusError(f"{item}: directory contains no files" + (" other than word vectors"
+                                                                           if vectors else ""))
             files.extend(found)
         elif os.path.exists(item):
             files.append(item)
@@ -113,10 +121,51 @@ def _open_binary(path):
     return stream, [stream] + owned
 
 
+_HEADER = re.compile(rb"[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?\n")
+
+
+def looks_like_vectors(path):
+    """True when a file is word vectors in word2vec format (text or binary), e.g. an earlier output.
+
+    The first line must be a ``count dim`` header, followed either by binary
+    data or by a row of a token and ``dim`` numbers.
+    """
+    try:
+        f, to_close = _open_binary(path)
+        try:
+            head = f.read(1 << 16)
+        finally:
+            for handle in to_close:
+                handle.close()
+    except (OSError, EOFError, lzma.LZMAError):
+        return False
+    m = _HEADER.match(head)
+    if not m:
+        return False
+    body = head[m.end():]
+    if b"\0" in body:
+        return True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(body) - 3:          # not just a character cut at the end: binary rows
+            return True
+    second = body.split(b"\n", 1)[0].split()
+    dim = int(m.group(2))
+    if dim < 1 or len(second) < dim + 1:
+        return False
+    try:
+        [float(x) for x in second[-dim:]]
+    except ValueError:
+        return False
+    return True
+
+
 def is_regular_file(path):
-    """True for a regular file; False for standard input, pipes, FIFOs and devices."""
+    """True for a regular file; False for standard input (``-``, ``/dev/stdin``, ``/dev/fd/N``,
+    ``/proc/...``), pipes, FIFOs and devices."""
     import stat
-    if path == STDIN:
+    if path == STDIN or os.path.abspath(path).startswith(("/dev/", "/proc/")):
         return False
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
@@ -218,9 +267,15 @@ def iter_lines(path, encoding_errors="strict", stats=None):
 
 
 def file_signature(path):
-    """Return ``{"path", "size", "mtime_ns"}`` identifying a file's version."""
+    """Return ``{"path", "size", "mtime_ns", "ctime_ns", "inode"}`` identifying a file's version.
+
+    The path is resolved (links, ``/dev/stdin`` redirected from a file), and
+    the change time and inode catch a file rewritten with its old size and
+    modification time (``cp -p``, ``touch -d``).
+    """
     st = os.stat(path)
-    return {"path": os.path.abspath(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return {"path": os.path.realpath(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "ctime_ns": st.st_ctime_ns, "inode": st.st_ino}
 
 
 __all__ = ["expand_inputs", "iter_lines", "file_signature", "is_regular_file", "DecodeStats", "STDIN"]
