@@ -11,6 +11,14 @@ from embkit.exceptions import EmbkitError
 from ._common import CONTEXT
 
 
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that temporary outputs are removed as on Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
@@ -19,6 +27,9 @@ class _Group(click.Group):
             # Ctrl-C: outputs are written atomically, so nothing half-written is left; 130 = 128 + SIGINT
             click.echo("embkit: interrupted", err=True)
             ctx.exit(130)
+        except Terminated:
+            click.echo("embkit: terminated", err=True)
+            ctx.exit(143)                  # 128 + SIGTERM
         except BrokenPipeError:
             # output piped into e.g. `head`: stop quietly, as other Unix tools do
             import os
@@ -83,6 +94,8 @@ _register()
 
 
 def main():
+    import signal
+    signal.signal(signal.SIGTERM, _on_sigterm)   # `kill`, `timeout`: clean up like Ctrl-C
     cli(prog_name="embkit")
 
 

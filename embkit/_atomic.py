@@ -163,13 +163,40 @@ def atomic_dir(path):
         raise
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a, b):
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    import ctypes
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError, TypeError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOENT):
+        return False                       # not supported here (or ``b`` vanished): use the fallback
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def _move_into_place(tmp, path, parent, attempts=20):
     """Rename the finished directory ``tmp`` to ``path``, replacing a directory there.
 
-    A directory cannot be renamed over a non-empty one, so an existing one is
-    first moved aside.  Other processes may be doing the same with ``path``:
-    each step that loses such a race is retried, and the last writer wins.
+    Where Linux allows, the new and the old directory are swapped in one step,
+    so a reader never finds ``path`` missing; the old one is then deleted.
+    Elsewhere the old directory is first moved aside.  Other processes may be
+    doing the same with ``path``: each step that loses such a race is retried,
+    and the last writer wins.
     """
+    if path.is_dir() and not path.is_symlink() and _exchange(tmp, path):
+        shutil.rmtree(tmp, ignore_errors=True)   # ``tmp`` now holds the old model
+        return
     for _ in range(attempts):
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=_prefix(path), suffix=".old", dir=parent))

@@ -268,7 +268,8 @@ def _other_format_hint(path, fmt):
         text_like = b"\0" not in head
     except UnicodeDecodeError as exc:
         text_like = exc.start >= len(head) - 3 and b"\0" not in head   # only a character cut at the end
-    if fmt == WORD2VEC and not text_like:
+    # float32 rows hold NUL bytes (in 64 KiB of real vectors, always); text in another encoding does not
+    if fmt == WORD2VEC and b"\0" in head:
         return ("the file holds binary data: if it is word2vec binary, name it .bin "
                 "(or load it with format='word2vec-bin')")
     if fmt == WORD2VEC_BIN and text_like:

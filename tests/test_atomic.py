@@ -82,7 +82,26 @@ def test_directory_replacement_survives_a_concurrent_writer(tmp_path, monkeypatc
             raise FileNotFoundError(2, "No such file or directory", str(src))
         return real_replace(src, dst)
 
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)     # the fallback, where renameat2 is missing
     monkeypatch.setattr(atomic.os, "replace", racing_replace)
     with atomic_dir(target) as d:
         (d / "new").write_text("new")
     assert sorted(p.name for p in target.iterdir()) == ["new"]
+
+
+def test_directory_replacement_swaps_in_one_step_where_linux_allows(tmp_path):
+    import embkit._atomic as atomic
+
+    target = tmp_path / "m.embkit"
+    target.mkdir()
+    (target / "old").write_text("old")
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "x").write_text("a")
+    if not atomic._exchange(a, b):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
+    assert (b / "x").read_text() == "a" and not (a / "x").exists()
+    with atomic_dir(target) as d:
+        (d / "new").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["new"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "m.embkit"]     # no leftovers

@@ -337,3 +337,26 @@ def test_dev_stdin_is_never_cached(tmp_path, monkeypatch):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(f)))
         enc = encode("/dev/fd/%d" % f.fileno())
     assert enc.path is None and enc.vocab.words == ["a", "b"]
+
+
+@pytest.mark.parametrize("corpus, message", [
+    (["the", "cat", "sat"], "pass sentences as lists of tokens"),
+    (np.array([["a", "b"]]), "a NumPy array is not a corpus"),
+    ([["a", "b\ud800"]], "sentence 0, token 1: 'b\\ud800' cannot be written as UTF-8"),
+])
+def test_library_corpus_mistakes_get_clear_errors(corpus, message):
+    with pytest.raises(CorpusError, match=re.escape(message)):
+        EncodedCorpus.encode(corpus, min_count=1, progress=False)
+
+
+def test_damaged_cached_vocabulary_is_noticed_and_rebuilt(tmp_path, caplog):
+    p = tmp_path / "c.txt"
+    p.write_text("a b c\nb c\n" * 10)
+    where = encode(p).path
+    with open(where / "vocab.tsv", "r+b") as f:
+        f.write(b"q")                               # still a valid TSV: "q<TAB>20"
+    with pytest.raises(EmbkitError, match="vocab.tsv does not match the manifest"):
+        EncodedCorpus.open(where)
+    with caplog.at_level("WARNING", logger="embkit"):
+        enc = encode(p)                             # ignored and encoded again
+    assert "ignoring unreadable cached corpus" in caplog.text and enc.vocab.words == ["b", "c", "a"]

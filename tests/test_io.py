@@ -584,8 +584,10 @@ def test_misnamed_files_get_a_hint_about_the_other_format(tmp_path):
     with pytest.raises(FormatError, match=r"looks like text: if it is word2vec text, name it \.vec or \.txt"):
         io.load(tmp_path / "text.bin")
     np.testing.assert_array_equal(io.load(tmp_path / "text.bin", format="word2vec").vectors, kv.vectors)
-    # a malformed file of the right kind gets no such hint
+    # a malformed file of the right kind gets no such hint, nor does text in another encoding
     (tmp_path / "bad.vec").write_text("2 3\nalpha 0.1 0.2\nbeta 1 2 3\n")
-    with pytest.raises(FormatError) as err:
-        io.load(tmp_path / "bad.vec")
-    assert "name it" not in str(err.value)
+    (tmp_path / "latin1.vec").write_bytes(b"1 2\ncaf\xe9 1 2\n")
+    for name in ("bad.vec", "latin1.vec"):
+        with pytest.raises(FormatError) as err:
+            io.load(tmp_path / name)
+        assert "name it" not in str(err.value)

@@ -342,3 +342,25 @@ def test_no_output_inside_an_input_model(tmp_path):
                                  str(tmp_path / "m.embkit" / "v.vec")])
     assert r.exit_code == 1 and "inside the embkit model" in r.output
     assert (tmp_path / "m.embkit" / "vocab.tsv").read_bytes() == before
+
+
+def test_sigterm_exits_143_and_leaves_no_temporary(tmp_path):
+    import signal
+    import time
+
+    corpus = tmp_path / "c.txt"
+    rng = np.random.default_rng(0)
+    corpus.write_text("\n".join(" ".join(f"w{i}" for i in rng.integers(0, 500, 50)) for _ in range(20000)) + "\n")
+    env = {**os.environ, "EMBKIT_CACHE": str(tmp_path / "cache")}
+    p = subprocess.Popen([sys.executable, "-m", "embkit_cli.main", "train", str(corpus), "--epochs", "200",
+                          "--min-count", "1", "--threads", "1", "-o", str(tmp_path / "out.vec"), "--quiet"],
+                         env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not any((tmp_path / "cache").rglob("manifest.json")):
+        time.sleep(0.05)                            # encoded; now training
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 143 and err.strip().endswith("embkit: terminated"), err
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["c.txt", "cache"]
+    assert not [x for x in (tmp_path / "cache" / "corpora").iterdir() if x.name.startswith(".")]

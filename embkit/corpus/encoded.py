@@ -96,7 +96,22 @@ class Sentences:
                 if not t or "\t" in t or "\n" in t or "\r" in t:
                     raise CorpusError(f"sentence {i}, token {j}: {_short(t)} is empty or holds a tab or line "
                                       "break, which no token may")
+                if not t.isascii():
+                    try:
+                        t.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise CorpusError(f"sentence {i}, token {j}: {_short(t)} cannot be written as UTF-8 "
+                                          "(a lone surrogate)") from None
             yield [t.lower() for t in sent] if lower else sent
+
+
+def _words_hint(corpus):
+    """A hint when a missing 'file' looks like a list of words rather than paths."""
+    if isinstance(corpus, (list, tuple)) and len(corpus) > 1 and all(
+            isinstance(x, str) and os.sep not in x and "." not in x and not os.path.exists(x) for x in corpus[:20]):
+        return ("; to train on words in memory, pass sentences as lists of tokens, "
+                "e.g. [['the', 'cat', 'sat'], ...]")
+    return ""
 
 
 def _short(value):
@@ -113,6 +128,8 @@ def as_sentences(corpus):
     """
     if isinstance(corpus, Sentences):
         return corpus
+    if isinstance(corpus, np.ndarray):
+        raise CorpusError("a NumPy array is not a corpus: pass file paths, or sentences as lists of str tokens")
     if isinstance(corpus, (str, bytes, os.PathLike, dict)) or not hasattr(corpus, "__iter__"):
         return None
     if isinstance(corpus, (list, tuple)):
@@ -420,6 +437,9 @@ class EncodedCorpus:
                 or (len(offsets) > 1 and np.any(np.diff(offsets) < 0))):
             raise EmbkitError(f"{path}: tokens.npy and offsets.npy do not agree (damaged encoded corpus)")
         vocab = Vocabulary.load(path / "vocab.tsv")
+        if manifest.get("vocab_sha256") not in (None, vocab.sha256()) or len(vocab) != manifest.get(
+                "vocab_size", len(vocab)):
+            raise EmbkitError(f"{path}: vocab.tsv does not match the manifest (damaged encoded corpus)")
         vocab.settings = manifest.get("vocab_settings", {})
         return cls(tokens, offsets, vocab, manifest, path)
 
@@ -472,11 +492,16 @@ class EncodedCorpus:
         sentences = as_sentences(corpus)
         if isinstance(sentences, Sentences):
             make_tokenizer(tokenizer, lowercase)     # validates the setting, though given tokens are not split
+            if tokenizer != "whitespace":
+                log.warning("tokenizer=%r is not used: the sentences are already split into tokens", tokenizer)
             tok = Sentences(sentences.sentences, lowercase or sentences.lowercase)
             files = tok
         else:
             tok = make_tokenizer(tokenizer, lowercase)
-            files = expand_inputs(list(sentences) if sentences is not None else corpus)
+            try:
+                files = expand_inputs(list(sentences) if sentences is not None else corpus)
+            except CorpusError as exc:
+                raise CorpusError(str(exc) + _words_hint(corpus)) from None
         if files is not tok and STDIN in files and len(files) > 1:
             raise CorpusError("standard input ('-') cannot be combined with files")
         for name, value, low in (("min_count", min_count, 1), ("max_sentence_length", max_sentence_length, 1)):

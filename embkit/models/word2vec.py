@@ -22,7 +22,7 @@ from ..exceptions import EmbkitError, TrainingDivergedError
 log = logging.getLogger(__name__)
 
 CHUNK_TOKENS = 8192
-_KERNEL_LOAD_BYTES = 30 * 2**20   # resident memory that loading the cached kernels adds
+_KERNEL_LOAD_BYTES = 70 * 2**20   # resident memory that loading the kernels adds at its peak (LLVM)
 MAX_EXP = 6.0
 SIGMOID_TABLE_SIZE = 4096
 
@@ -223,6 +223,10 @@ class Word2Vec:
                               "the learning rate falls from alpha to min_alpha")
         if p["threads"] is not None and (not isinstance(p["threads"], (int, np.integer)) or p["threads"] < 1):
             raise EmbkitError(f"threads must be an integer >= 1, got {p['threads']!r}")
+        if p["max_memory"] is not None:
+            from .._memory import parse_size
+            if parse_size(p["max_memory"]) <= 0:
+                raise EmbkitError(f"max_memory must be a positive size, got {p['max_memory']!r}")
         return p
 
     # ------------------------------------------------------------------ fit
@@ -279,7 +283,8 @@ class Word2Vec:
         offsets = _readonly(enc.offsets)
         matrix = n_words * dim * 4
         resident_corpus = 0 if isinstance(enc.tokens, np.memmap) else enc.tokens.nbytes
-        # the runtime: what the process holds now, plus what loading the kernels adds (measured: ~30 MiB)
+        # the runtime: what the process holds now, plus what loading the kernels adds at its peak (measured:
+        # ~25 MiB that stays and ~40 MiB of LLVM code, handed back after loading)
         held = resident_bytes() or 0
         check_budget({"runtime (Python, NumPy, Numba)": held + _KERNEL_LOAD_BYTES, "input vectors": matrix,
                       "output vectors": matrix, "sampling tables": n_words * 16,
@@ -324,6 +329,8 @@ class Word2Vec:
 
         raw = enc.raw_tokens
         epochs = p["epochs"]
+        if epochs == 0:
+            log.warning("epochs=0: nothing is trained; the vectors are the random initial ones")
         alpha, min_alpha = p["alpha"], p["min_alpha"]
         bar = None
         if self.progress and epochs:
