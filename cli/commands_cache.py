@@ -1,5 +1,6 @@
 """``embkit cache``: list or clear the cache of encoded corpora."""
 import datetime
+import os
 
 import click
 
@@ -35,8 +36,10 @@ def cache_info(as_json):
         emit_json({"root": str(root), "limit_bytes": cache.cache_limit(), "bytes": total,
                    "entries": [dict(e, path=str(e["path"]), last_used=_iso(e["last_used"])) for e in entries]})
         return
+    cache.cache_limit()        # a bad $EMBKIT_CACHE_SIZE is an error here too
+    limit = os.environ.get("EMBKIT_CACHE_SIZE") or cache.DEFAULT_LIMIT
     click.echo(f"{root}: {len(entries)} encoded corpora, {format_size(total)} "
-               f"(limit {format_size(cache.cache_limit())})")
+               f"(limit {limit}, $EMBKIT_CACHE_SIZE)")
     for e in entries:
         src = e["sources"][0] if e["sources"] else "?"
         more = f" (+{len(e['sources']) - 1} files)" if len(e["sources"]) > 1 else ""
@@ -47,8 +50,9 @@ def cache_info(as_json):
 @cache_group.command("clear", context_settings=CONTEXT)
 def cache_clear():
     """Remove every cached encoded corpus."""
-    n, freed, busy = cache.clear_cache()
+    n, freed, busy, leftovers = cache.clear_cache()
     click.echo(f"removed {n} encoded corpora ({format_size(freed)}) from {cache.cache_root()}"
+               + (f" and {leftovers} leftover(s) of interrupted runs" if leftovers else "")
                + (f"; {busy} in use by a running process left in place" if busy else ""))
 
 

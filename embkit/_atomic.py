@@ -125,9 +125,10 @@ def atomic_file(path, mode="wb"):
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file ordinary permissions
         os.replace(tmp, path)
     except BaseException as exc:
+        full = isinstance(exc, OSError) and exc.errno is None and _disk_full(path.parent)   # before freeing space
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        _raise_naming(exc, path)
+        _raise_naming(exc, path, full)
         raise
 
 
@@ -158,8 +159,9 @@ def atomic_dir(path):
         os.chmod(tmp, 0o777 & ~_umask())
         _move_into_place(tmp, path, parent)
     except BaseException as exc:
+        full = isinstance(exc, OSError) and exc.errno is None and _disk_full(parent)   # before freeing space
         shutil.rmtree(tmp, ignore_errors=True)
-        _raise_naming(exc, path)
+        _raise_naming(exc, path, full)
         raise
 
 
@@ -215,11 +217,11 @@ def _move_into_place(tmp, path, parent, attempts=20):
     raise OSError(errno.EBUSY, "other processes keep replacing it", str(path))
 
 
-def _raise_naming(exc, path):
+def _raise_naming(exc, path, disk_full=False):
     """Re-raise an OSError as an EmbkitError that names the output, not the temporary."""
     if isinstance(exc, OSError) and not isinstance(exc, EmbkitError):
         reason = exc.strerror or str(exc)
-        if exc.errno is None and _disk_full(Path(path).absolute().parent):
+        if disk_full:
             reason = "No space left on device"   # numpy's short-write errors carry no errno
         raise EmbkitError(f"cannot write {path}: {reason}") from exc
 

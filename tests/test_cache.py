@@ -3,11 +3,14 @@ import gc
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from embkit._atomic import _host_tag
 from embkit.corpus.cache import cache_entries, cache_limit, cache_root, clear_cache, evict
 from embkit.corpus.encoded import EncodedCorpus
 from embkit.exceptions import EmbkitError
@@ -77,9 +80,15 @@ def test_entries_in_use_are_neither_evicted_nor_cleared_and_stay_readable(tmp_pa
     ea = _encode(a)                                # open: a training would be reading it
     first = ea.read_tokens(0, 200).copy()
     assert evict(limit=0) == [] and ea.path.exists()
-    assert clear_cache() == (0, 0, 1) and ea.path.exists()
+    assert clear_cache() == (0, 0, 1, 0) and ea.path.exists()
     res = CliRunner().invoke(cli, ["cache", "clear"])
     assert "1 in use by a running process left in place" in res.stdout
+    # leftovers of a killed encoding are removed by `cache clear`, and counted
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    (cache_root() / "corpora" / f".abc.{_host_tag()}-{proc.pid}.x1.tmp").mkdir()
+    res = CliRunner().invoke(cli, ["cache", "clear"])
+    assert "and 1 leftover(s) of interrupted runs" in res.stdout
     # even if the files go (a process without flock support, a user's rm -r), reads go on
     shutil.rmtree(ea.path)
     np.testing.assert_array_equal(ea.read_tokens(0, 200), first)
@@ -108,7 +117,7 @@ def test_cache_info_and_clear_commands(tmp_path):
     assert res.exit_code == 0 and "2 encoded corpora" in res.stdout and "200 tokens" in res.stdout
     res = runner.invoke(cli, ["cache", "clear"])
     assert res.exit_code == 0 and res.stdout.startswith("removed 2 encoded corpora")
-    assert cache_entries() == [] and clear_cache() == (0, 0, 0)
+    assert cache_entries() == [] and clear_cache() == (0, 0, 0, 0)
 
 
 def test_reuse_checks_the_limit_evicts_and_repeats_warnings(tmp_path, monkeypatch, caplog):

@@ -139,8 +139,9 @@ def clear_cache(root=None):
 
     Returns
     -------
-    (int, int, int)
-        Entries removed, bytes freed, entries left because they are in use.
+    (int, int, int, int)
+        Entries removed, bytes freed, entries left because they are in use,
+        leftovers of killed runs removed.
     """
     base = Path(root if root is not None else cache_root()) / "corpora"
     removed = freed = busy = 0
@@ -150,8 +151,8 @@ def clear_cache(root=None):
             freed += e["bytes"]
         else:
             busy += 1
-    remove_stale_temporaries_in(base)
-    return removed, freed, busy
+    leftovers = remove_stale_temporaries_in(base)
+    return removed, freed, busy, leftovers
 
 
 def _remove_unless_in_use(entry):
