@@ -99,7 +99,9 @@ def info(vecs, as_json, limit, unicode_errors):
     if as_json:
         emit_json({**summary, "meta": meta})
         return
-    lines = [f"path: {vecs}", f"format: {fmt}", f"words: {len(kv)}", f"dim: {kv.dim}",
+    shown = fmt + (" (text without a header line, as GloVe writes)" if fmt == io.WORD2VEC and not _has_header(vecs)
+                   else "")
+    lines = [f"path: {vecs}", f"format: {shown}", f"words: {len(kv)}", f"dim: {kv.dim}",
              "counts: " + (f"yes (total {summary['total_count']})" if kv.counts is not None
                            else "no"),
              f"context vectors: {'yes' if kv.context is not None else 'no'}"]
@@ -142,3 +144,12 @@ def convert(paths, to, limit, unicode_errors):
     io.save(kv, out, format=to)
     fmt = to or (io.NATIVE if Path(out).is_dir() else io.format_from_name(out))
     click.echo(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")
+
+
+def _has_header(path):
+    """True when a word2vec text file starts with a ``count dim`` line."""
+    try:
+        with io._open_read(path) as f:
+            return io._parse_header(f.readline(1024).lstrip(b"\xef\xbb\xbf")) is not None
+    except (OSError, EOFError):
+        return True

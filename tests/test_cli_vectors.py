@@ -267,3 +267,12 @@ def test_unicode_errors_option_reads_bad_tokens(tmp_path):
     assert json.loads(result.stdout)[0]["neighbors"][0]["key"] == "ca\ufffdfe"
     result = run("eval", "similarity", path, "--unicode-errors", "replace", "--json")
     assert result.exit_code == 0
+
+
+def test_info_says_when_text_has_no_header(tmp_path):
+    glove = tmp_path / "g.txt"
+    glove.write_text("the 0.5 -1\nof 2 0.25\n")
+    result = run("info", glove)
+    assert result.exit_code == 0 and "format: word2vec (text without a header line, as GloVe writes)" in result.stdout
+    result = run("info", FIXTURES / "short.vec", "--limit", 3)
+    assert "format: word2vec\n" in result.stdout
