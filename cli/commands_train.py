@@ -117,14 +117,15 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
         raise click.BadParameter("give a file or directory name (vectors are not written to standard output)",
                                  param_hint="-o/--output")
     out = output or default_output(corpus, fmt)
-    check_output(out, fmt, inputs=expand_inputs(list(corpus)))  # fail now, not after training
+    inputs = expand_inputs(list(corpus))          # directories and globs expanded once
+    check_output(out, fmt, inputs=inputs)         # fail now, not after training
     est = Word2Vec(sg=(model == "sgns"), dim=dim, window=window, negative=negative, ns_exponent=ns_exponent,
                    sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs, min_count=min_count,
                    max_vocab_size=max_vocab_size, max_sentence_length=max_sentence_length, tokenizer=tokenizer,
                    lowercase=lowercase, encoding_errors=encoding_errors, shrink_windows=not no_shrink_windows,
                    share_negatives=share_negatives, threads=threads, seed=seed, max_memory=max_memory,
                    cache=not no_cache, progress=not quiet)
-    est.fit(list(corpus))
+    est.fit(inputs)
     est.wv.save(out, format=fmt)
     t = est.wv.meta["training"]
     last = f", final loss {t['epochs'][-1]['loss_mean']:.4f}/example" if t["epochs"] else ""
@@ -151,16 +152,18 @@ def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_s
     """Count CORPUS and write its vocabulary (most frequent first, ties by first occurrence)."""
     from embkit.corpus.reading import expand_inputs
     from embkit.corpus.vocab import Vocabulary
-    from embkit.io import check_output_not_input, check_writable_location
+    from embkit.io import check_not_inside_model, check_output_not_input, check_writable_location
 
     if not output.strip():
         raise click.BadParameter("give a file name, or - for standard output", param_hint="-o/--output")
+    inputs = expand_inputs(list(corpus))
     if output != "-":
-        check_output_not_input(output, expand_inputs(list(corpus)))
+        check_output_not_input(output, inputs)
         if Path(output).is_dir():
             raise click.BadParameter(f"{output} is a directory; give a file name", param_hint="-o/--output")
+        check_not_inside_model(output)
         check_writable_location(output)
-    v = Vocabulary.build(list(corpus), tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
+    v = Vocabulary.build(inputs, tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
                          max_vocab_size=max_vocab_size, encoding_errors=encoding_errors)
     if output == "-":
         for w, c in zip(v.words, v.counts.tolist()):

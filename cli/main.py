@@ -12,11 +12,11 @@ from ._common import CONTEXT
 
 
 class Terminated(BaseException):
-    """Raised in the main thread on SIGTERM, so that temporary outputs are removed as on Ctrl-C."""
+    """Raised in the main thread on SIGTERM or SIGHUP, so that temporary outputs are removed as on Ctrl-C."""
 
 
-def _on_sigterm(signum, frame):
-    raise Terminated()
+def _on_signal(signum, frame):
+    raise Terminated(signum)
 
 
 class _Group(click.Group):
@@ -27,9 +27,10 @@ class _Group(click.Group):
             # Ctrl-C: outputs are written atomically, so nothing half-written is left; 130 = 128 + SIGINT
             click.echo("embkit: interrupted", err=True)
             ctx.exit(130)
-        except Terminated:
-            click.echo("embkit: terminated", err=True)
-            ctx.exit(143)                  # 128 + SIGTERM
+        except Terminated as exc:
+            signum = exc.args[0] if exc.args else 15
+            click.echo("embkit: terminated" if signum == 15 else f"embkit: terminated by signal {signum}", err=True)
+            ctx.exit(128 + signum)         # 143 for SIGTERM, 129 for SIGHUP
         except BrokenPipeError:
             # output piped into e.g. `head`: stop quietly, as other Unix tools do
             import os
@@ -95,7 +96,10 @@ _register()
 
 def main():
     import signal
-    signal.signal(signal.SIGTERM, _on_sigterm)   # `kill`, `timeout`: clean up like Ctrl-C
+    # `kill`, `timeout`, a closed terminal: clean up like Ctrl-C
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _on_signal)
     cli(prog_name="embkit")
 
 

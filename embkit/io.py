@@ -317,10 +317,8 @@ def check_output(path, format=None, inputs=()):
         raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {format}; "
                           f"choose a name that matches, so the file can be read back")
     check_output_not_input(p, inputs)
-    inside = Path(os.path.realpath(p)).parent
-    if format != NATIVE and is_model_dir(inside):
-        raise EmbkitError(f"refusing to write {path}: it is inside the embkit model {inside}, "
-                          "which it would damage; choose another place")
+    if format != NATIVE:
+        check_not_inside_model(p)
     if format == NATIVE:
         if p.exists() and not p.is_dir():
             raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
@@ -347,6 +345,14 @@ def check_output_not_input(path, inputs):
         if real == target or (os.path.isdir(real) and target.startswith(real.rstrip(os.sep) + os.sep)):
             raise EmbkitError(f"the output {str(path)!r} is also an input, or inside one; "
                               "choose another output name")
+
+
+def check_not_inside_model(path):
+    """Raise EmbkitError when the file ``path`` would be written inside an embkit model directory."""
+    inside = Path(os.path.realpath(path)).parent
+    if is_model_dir(inside):
+        raise EmbkitError(f"refusing to write {path}: it is inside the embkit model {inside}, "
+                          "which it would damage; choose another place")
 
 
 def check_writable_location(path):

@@ -230,7 +230,7 @@ def test_directory_corpus_skips_models_written_into_it(tmp_path):
         assert "left out" not in r.output or "hold word vectors" in r.output
     r = run(["train", ".", "--min-count", "1", "--epochs", "1", "--dim", "4", "--quiet", "-o", "last.embkit"],
             cwd=tmp_path)
-    assert "left out 3 file(s) that hold word vectors, not text: a.vec, b.bin, c.txt.gz" in r.output
+    assert r.output.count("left out 3 file(s) that hold word vectors, not text: a.vec, b.bin, c.txt.gz") == 1
     meta = json.loads((tmp_path / "last.embkit" / "meta.json").read_text())
     assert [os.path.basename(s["path"]) for s in meta["corpus"]["sources"]] == ["corpus.txt"]
     assert meta["corpus"]["raw_tokens"] == 40
@@ -341,6 +341,9 @@ def test_no_output_inside_an_input_model(tmp_path):
     r = CliRunner().invoke(cli, ["train", str(corpus), "--min-count", "1", "-o",
                                  str(tmp_path / "m.embkit" / "v.vec")])
     assert r.exit_code == 1 and "inside the embkit model" in r.output
+    r = CliRunner().invoke(cli, ["vocab", str(corpus), "--min-count", "1", "-o",
+                                 str(tmp_path / "m.embkit" / "vocab.tsv")])
+    assert r.exit_code == 1 and "inside the embkit model" in r.output
     assert (tmp_path / "m.embkit" / "vocab.tsv").read_bytes() == before
 
 
@@ -362,5 +365,15 @@ def test_sigterm_exits_143_and_leaves_no_temporary(tmp_path):
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
     assert p.returncode == 143 and err.strip().endswith("embkit: terminated"), err
+    # a closed terminal (SIGHUP) is handled the same way
+    p = subprocess.Popen([sys.executable, "-m", "embkit_cli.main", "train", str(corpus), "--epochs", "200",
+                          "--min-count", "1", "--threads", "1", "-o", str(tmp_path / "out.vec"), "--quiet"],
+                         env=env, stderr=subprocess.PIPE, text=True)
+    first = p.stderr.readline()                     # logged once the handlers are installed
+    assert "using cached encoded corpus" in first, first
+    time.sleep(0.3)
+    p.send_signal(signal.SIGHUP)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 129 and err.strip().endswith("embkit: terminated by signal 1"), err
     assert sorted(x.name for x in tmp_path.iterdir()) == ["c.txt", "cache"]
     assert not [x for x in (tmp_path / "cache" / "corpora").iterdir() if x.name.startswith(".")]
