@@ -5,14 +5,15 @@ import re
 from .exceptions import EmbkitError, MemoryBudgetError
 
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
-          "t": 10**12, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+          "t": 10**12, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 
 
 def parse_size(text):
     """Bytes in a size such as ``512M``, ``2G``, ``1GiB`` or ``1000000``.
 
     Decimal units (K, M, G, T, with or without B) are powers of 1000; binary
-    units (KiB, MiB, GiB, TiB) powers of 1024.
+    units (KiB, MiB, GiB, TiB, or Ki, Mi, Gi, Ti) powers of 1024.
 
     Raises
     ------

@@ -11,7 +11,7 @@ from embkit.exceptions import EmbkitError, MemoryBudgetError
 
 @pytest.mark.parametrize("text, expected", [
     ("512M", 512 * 10**6), ("2G", 2 * 10**9), ("1GiB", 2**30), ("1.5 KiB", 1536), ("1000000", 10**6),
-    ("3mb", 3 * 10**6), (4096, 4096),
+    ("3mb", 3 * 10**6), (4096, 4096), ("143Mi", 143 * 2**20), ("2Gi", 2 * 2**30),
 ])
 def test_parse_size(text, expected):
     assert parse_size(text) == expected
