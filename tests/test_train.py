@@ -358,9 +358,10 @@ def test_sigterm_exits_143_and_leaves_no_temporary(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "embkit_cli.main", "train", str(corpus), "--epochs", "200",
                           "--min-count", "1", "--threads", "1", "-o", str(tmp_path / "out.vec"), "--quiet"],
                          env=env, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and not any((tmp_path / "cache").rglob("manifest.json")):
-        time.sleep(0.05)                            # encoded; now training
+    for _ in range(1200):                           # up to about a minute: wait until encoded (then training)
+        if any((tmp_path / "cache").rglob("manifest.json")):
+            break
+        time.sleep(0.05)
     time.sleep(0.5)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
