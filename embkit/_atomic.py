@@ -66,22 +66,25 @@ def remove_stale_temporaries_in(directory):
     return _remove_stale(Path(directory), r".+")
 
 
-def _remove_stale(parent, name_pattern):
+def stale_temporaries_in(directory, name_pattern=r".+"):
+    """Paths of temporaries in ``directory`` left by dead processes of this host."""
     pattern = re.compile(r"\." + name_pattern + re.escape(f".{_host_tag()}-") + r"(\d+)\.[^.]+\.(?:tmp|old)")
-    removed = 0
     try:
-        entries = list(os.scandir(parent))
+        entries = list(os.scandir(directory))
     except OSError:
-        return 0
-    for entry in entries:
-        m = pattern.fullmatch(entry.name)
-        if not m or _pid_alive(int(m.group(1))):
-            continue
+        return []
+    return [Path(e.path) for e in entries
+            if (m := pattern.fullmatch(e.name)) and not _pid_alive(int(m.group(1)))]
+
+
+def _remove_stale(parent, name_pattern):
+    removed = 0
+    for path in stale_temporaries_in(parent, name_pattern):
         with contextlib.suppress(OSError):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
             else:
-                os.unlink(entry.path)
+                os.unlink(path)
             removed += 1
     return removed
 

@@ -87,6 +87,9 @@ def test_entries_in_use_are_neither_evicted_nor_cleared_and_stay_readable(tmp_pa
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     (cache_root() / "corpora" / f".abc.{_host_tag()}-{proc.pid}.x1.tmp").mkdir()
+    (cache_root() / "corpora" / f".abc.{_host_tag()}-{proc.pid}.x1.tmp" / "tokens.npy").write_bytes(b"\0" * 2048)
+    res = CliRunner().invoke(cli, ["cache", "info"])
+    assert "and 1 leftover(s) of interrupted runs (2.0 KiB); `embkit cache clear` removes them" in res.stdout
     res = CliRunner().invoke(cli, ["cache", "clear"])
     assert "and 1 leftover(s) of interrupted runs" in res.stdout
     # even if the files go (a process without flock support, a user's rm -r), reads go on

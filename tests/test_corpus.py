@@ -360,3 +360,19 @@ def test_damaged_cached_vocabulary_is_noticed_and_rebuilt(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="embkit"):
         enc = encode(p)                             # ignored and encoded again
     assert "ignoring unreadable cached corpus" in caplog.text and enc.vocab.words == ["b", "c", "a"]
+
+
+def test_vector_files_are_recognised_and_text_is_not(tmp_path):
+    from embkit.corpus.reading import looks_like_vectors
+
+    rows = "\n".join(f"w{i} " + " ".join(f"{0.1 * (i + j):.4f}" for j in range(12)) for i in range(5)) + "\n"
+    cases = {
+        "glove.txt": (rows, True),
+        "w2v.vec": ("5 12\n" + rows, True),
+        "text.txt": ("the cat sat on the mat\nand the dog too\nthird line\n", False),
+        "numbers.txt": ("year 1990 1991 1992 1993 1994 1995 1996 1997 1998 1999 2000\n" * 3, False),
+        "two_ints.txt": ("12 apostles\nand more text\n", False),
+    }
+    for name, (text, expected) in cases.items():
+        (tmp_path / name).write_text(text)
+        assert looks_like_vectors(str(tmp_path / name)) is expected, name

@@ -125,10 +125,11 @@ _HEADER = re.compile(rb"[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?\n")
 
 
 def looks_like_vectors(path):
-    """True when a file is word vectors in word2vec format (text or binary), e.g. an earlier output.
+    """True when a file holds word vectors rather than text, e.g. an earlier output.
 
-    The first line must be a ``count dim`` header, followed either by binary
-    data or by a row of a token and ``dim`` numbers.
+    word2vec format: a ``count dim`` header followed by binary data or by a
+    row of a token and ``dim`` numbers.  GloVe format (no header): two rows
+    of a token and the same number (10 or more) of decimal numbers.
     """
     try:
         f, to_close = _open_binary(path)
@@ -141,7 +142,7 @@ def looks_like_vectors(path):
         return False
     m = _HEADER.match(head)
     if not m:
-        return False
+        return _looks_like_glove(head)
     body = head[m.end():]
     if b"\0" in body:
         return True
@@ -159,6 +160,27 @@ def looks_like_vectors(path):
     except ValueError:
         return False
     return True
+
+
+def _looks_like_glove(head):
+    """Headerless vectors (GloVe): the first lines are a token and the same number (10 or more) of numbers,
+    some of them with a decimal point or an exponent."""
+    lines = head.split(b"\n")[:3]
+    if len(lines) < 3:                      # the third may be cut by the read; two whole lines are needed
+        return False
+    widths = set()
+    for line in lines[:2]:
+        fields = line.split()
+        if len(fields) < 11:
+            return False
+        try:
+            [float(x) for x in fields[1:]]
+        except ValueError:
+            return False
+        if not any(b"." in x or b"e" in x.lower() for x in fields[1:]):
+            return False
+        widths.add(len(fields))
+    return len(widths) == 1
 
 
 def is_regular_file(path):
