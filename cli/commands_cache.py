@@ -4,7 +4,6 @@ import os
 
 import click
 
-from embkit._atomic import stale_temporaries_in
 from embkit._memory import format_size
 from embkit.corpus import cache
 
@@ -41,10 +40,9 @@ def cache_info(as_json):
     limit = os.environ.get("EMBKIT_CACHE_SIZE") or cache.DEFAULT_LIMIT
     click.echo(f"{root}: {len(entries)} encoded corpora, {format_size(total)} "
                f"(limit {limit}, $EMBKIT_CACHE_SIZE)")
-    leftovers = stale_temporaries_in(root / "corpora")
-    if leftovers:
-        size = sum(cache._size(p) if p.is_dir() else p.stat().st_size for p in leftovers)
-        click.echo(f"  and {len(leftovers)} leftover(s) of interrupted runs ({format_size(size)}); "
+    n_left, size = cache.leftovers(root)
+    if n_left:
+        click.echo(f"  and {n_left} leftover(s) of interrupted runs ({format_size(size)}); "
                    "`embkit cache clear` removes them")
     for e in entries:
         src = e["sources"][0] if e["sources"] else "?"

@@ -15,6 +15,14 @@ def _load(vecs, limit, unicode_errors):
     return load_vectors(resolve_vecs(vecs), limit, unicode_errors)
 
 
+def _emit(result, as_json, print_table):
+    """JSON on request, else the human table."""
+    if as_json:
+        emit_json(result)
+    else:
+        print_table(result)
+
+
 def _pct(num, den):
     return "n/a" if not den else f"{100.0 * num / den:.1f}%"
 
@@ -115,10 +123,7 @@ def analogies_cmd(vecs, dataset, method, restrict_vocab, case_sensitive, limit, 
     kv = _load(vecs, limit, unicode_errors)
     result = evaluate_analogies(kv, dataset, method=method.lower(), restrict_vocab=restrict_vocab,
                                 case_sensitive=case_sensitive)
-    if as_json:
-        emit_json(result)
-    else:
-        _print_analogies(result)
+    _emit(result, as_json, _print_analogies)
 
 
 @eval_group.command("similarity", context_settings=CONTEXT)
@@ -136,16 +141,10 @@ def similarity_cmd(vecs, dataset, oov, case_sensitive, limit, unicode_errors, as
     if dataset == "all":
         results = evaluate_all(kv, case_sensitive=case_sensitive, oov=oov,
                                analogy_datasets=[])["similarity"]
-        if as_json:
-            emit_json(results)
-        else:
-            _print_similarity(results, list_oov=False)
+        _emit(results, as_json, lambda r: _print_similarity(r, list_oov=False))
         return
     result = evaluate_similarity(kv, dataset, case_sensitive=case_sensitive, oov=oov)
-    if as_json:
-        emit_json(result)
-    else:
-        _print_similarity([result], list_oov=True)
+    _emit(result, as_json, lambda r: _print_similarity([r], list_oov=True))
 
 
 @eval_group.command("all", context_settings=CONTEXT)
@@ -160,10 +159,7 @@ def all_cmd(vecs, method, oov, case_sensitive, limit, unicode_errors, as_json):
     from embkit.evaluation import evaluate_all
     kv = _load(vecs, limit, unicode_errors)
     result = evaluate_all(kv, method=method.lower(), case_sensitive=case_sensitive, oov=oov)
-    if as_json:
-        emit_json(result)
-    else:
-        _print_all(result)
+    _emit(result, as_json, _print_all)
 
 
 def register(cli):

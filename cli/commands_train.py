@@ -152,17 +152,13 @@ def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_s
     """Count CORPUS and write its vocabulary (most frequent first, ties by first occurrence)."""
     from embkit.corpus.reading import expand_inputs
     from embkit.corpus.vocab import Vocabulary
-    from embkit.io import check_not_inside_model, check_output_not_input, check_writable_location
+    from embkit.io import check_file_output
 
     if not output.strip():
         raise click.BadParameter("give a file name, or - for standard output", param_hint="-o/--output")
     inputs = expand_inputs(list(corpus))
     if output != "-":
-        check_output_not_input(output, inputs)
-        if Path(output).is_dir():
-            raise click.BadParameter(f"{output} is a directory; give a file name", param_hint="-o/--output")
-        check_not_inside_model(output)
-        check_writable_location(output)
+        check_file_output(output, inputs, what="a vocabulary")
     v = Vocabulary.build(inputs, tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
                          max_vocab_size=max_vocab_size, encoding_errors=encoding_errors)
     if output == "-":

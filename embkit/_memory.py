@@ -96,10 +96,6 @@ _MADV_PAGEOUT = 21  # Linux >= 5.4
 
 def resident_bytes():
     """This process's resident set size in bytes (Linux), or None."""
-    return _resident_bytes()
-
-
-def _resident_bytes():
     try:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -141,7 +137,7 @@ def release_library_pages(name="libllvmlite"):
         return 0
     madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
     madvise.restype = ctypes.c_int
-    before = _resident_bytes()
+    before = resident_bytes()
     advised = 0
     for line in maps:
         fields = line.split(maxsplit=5)
@@ -150,7 +146,7 @@ def release_library_pages(name="libllvmlite"):
         lo, hi = (int(x, 16) for x in fields[0].split("-"))
         if madvise(lo, hi - lo, _MADV_PAGEOUT) == 0:
             advised += hi - lo
-    after = _resident_bytes()
+    after = resident_bytes()
     freed = max(0, before - after) if advised and before is not None and after is not None else 0
     logging.getLogger(__name__).debug("released %s of %s's resident pages", format_size(freed), name)
     return freed

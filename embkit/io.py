@@ -316,19 +316,35 @@ def check_output(path, format=None, inputs=()):
     if named is not None and named != format and Path(_split_compression(p.name)[0]).suffix:
         raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {format}; "
                           f"choose a name that matches, so the file can be read back")
-    check_output_not_input(p, inputs)
     if format != NATIVE:
-        check_not_inside_model(p)
-    if format == NATIVE:
-        if p.exists() and not p.is_dir():
-            raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
-        if p.is_dir() and any(p.iterdir()) and not is_model_dir(p):
-            raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
-                              f"(no meta.json with format 'embkit')")
-    elif p.is_dir():
-        raise EmbkitError(f"cannot write {format} vectors to {path}: it is a directory")
+        check_file_output(path, inputs, what=f"{format} vectors")
+        return format
+    check_output_not_input(p, inputs)
+    if p.exists() and not p.is_dir():
+        raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
+    if p.is_dir() and any(p.iterdir()) and not is_model_dir(p):
+        raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
+                          f"(no meta.json with format 'embkit')")
     check_writable_location(path)
     return format
+
+
+def check_file_output(path, inputs=(), what="a file"):
+    """Check, before any work, that a single file can be written to ``path``.
+
+    Refused: an output that is one of ``inputs`` or inside one, a directory,
+    a file inside an embkit model, a device/pipe/socket, and a location
+    where no file can be created.
+
+    Raises
+    ------
+    EmbkitError
+    """
+    check_output_not_input(path, inputs)
+    if Path(path).is_dir():
+        raise EmbkitError(f"cannot write {what} to {path}: it is a directory")
+    check_not_inside_model(path)
+    check_writable_location(path)
 
 
 def check_output_not_input(path, inputs):
@@ -481,6 +497,15 @@ def _check_writable_values(kv, path):
             raise EmbkitError(
                 f"refusing to write {path}: the {name} row of {kv.index_to_key[row]!r} (row {row}) "
                 f"has a non-finite value ({_nonfinite_value(matrix[row])})")
+
+
+def _check_writable(kv, path, fmt, token_problem):
+    """Refuse, before writing, a key ``fmt`` cannot hold (``token_problem(key)`` says why) or a non-finite value."""
+    for row, key in enumerate(kv.index_to_key):
+        why = token_problem(key)
+        if why:
+            _refuse_token(key, row, fmt, path, why)
+    _check_writable_values(kv, path)
 
 
 def _refuse_token(key, row, fmt, path, why):
@@ -675,11 +700,7 @@ def _text_token_problem(key):
 
 def _write_word2vec_text(kv, path):
     keys = kv.index_to_key
-    for row, key in enumerate(keys):
-        why = _text_token_problem(key)
-        if why:
-            _refuse_token(key, row, WORD2VEC, path, why)
-    _check_writable_values(kv, path)
+    _check_writable(kv, path, WORD2VEC, _text_token_problem)
     template = " ".join(["%.9g"] * kv.dim)     # 9 digits give every float32 back exactly
     with _open_write(path) as f:
         f.write(f"{len(keys)} {kv.dim}\n".encode("ascii"))
@@ -818,11 +839,7 @@ def _binary_token_problem(key):
 
 def _write_word2vec_binary(kv, path):
     keys = kv.index_to_key
-    for row, key in enumerate(keys):
-        why = _binary_token_problem(key)
-        if why:
-            _refuse_token(key, row, WORD2VEC_BIN, path, why)
-    _check_writable_values(kv, path)
+    _check_writable(kv, path, WORD2VEC_BIN, _binary_token_problem)
     with _open_write(path) as f:
         f.write(f"{len(keys)} {kv.dim}\n".encode("ascii"))
         for start in range(0, len(keys), _WRITE_ROWS):
@@ -974,13 +991,15 @@ def is_model_dir(path):
         return False
 
 
+def _native_token_problem(key):
+    if "\t" in key or "\n" in key or "\r" in key:
+        return "vocab.tsv cannot hold a tab, newline or carriage return"
+    return None
+
+
 def _write_native(kv, path):
     d = Path(path)  # check_output (called by save) has refused files and foreign directories
-    for row, key in enumerate(kv.index_to_key):
-        if "\t" in key or "\n" in key or "\r" in key:
-            _refuse_token(key, row, NATIVE, path,
-                          "vocab.tsv cannot hold a tab, newline or carriage return")
-    _check_writable_values(kv, path)
+    _check_writable(kv, path, NATIVE, _native_token_problem)
     meta_json = _native_meta_json(kv)
     counts = kv.counts if kv.counts is not None else np.zeros(len(kv), dtype=np.int64)
     with atomic_dir(d) as tmp:

@@ -264,7 +264,7 @@ def test_vocab_refuses_to_overwrite_its_corpus_or_a_directory(tmp_path):
     assert corpus.read_text() == "a b a\n"
     (tmp_path / "d").mkdir()
     r = CliRunner().invoke(cli, ["vocab", str(corpus), "--min-count", "1", "-o", str(tmp_path / "d")])
-    assert r.exit_code == 2 and "is a directory" in r.output
+    assert r.exit_code == 1 and "it is a directory" in r.output
 
 
 def test_library_refuses_min_alpha_above_alpha():

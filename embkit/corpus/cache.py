@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .._atomic import remove_stale_temporaries_in
+from .._atomic import remove_stale_temporaries_in, stale_temporaries_in
 from .._memory import format_size, parse_size
 from ..exceptions import EmbkitError
 
@@ -87,6 +87,12 @@ def cache_entries(root=None):
                     "sources": [s.get("path") for s in m.get("sources", [])]})
     out.sort(key=lambda e: (e["last_used"], e["path"].name))
     return out
+
+
+def leftovers(root=None):
+    """Temporaries left in the cache by encodings that were killed: (count, bytes)."""
+    paths = stale_temporaries_in(Path(root if root is not None else cache_root()) / "corpora")
+    return len(paths), sum(_size(p) if p.is_dir() else p.stat().st_size for p in paths)
 
 
 def mark_used(entry):
@@ -190,4 +196,4 @@ def _remove_unless_in_use(entry):
             os.close(fd)
 
 
-__all__ = ["cache_root", "cache_limit", "cache_entries", "mark_used", "evict", "clear_cache"]
+__all__ = ["cache_root", "cache_limit", "cache_entries", "leftovers", "mark_used", "evict", "clear_cache"]

@@ -11,14 +11,18 @@ import bz2
 import glob
 import gzip
 import lzma
+import logging
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 
 from ..exceptions import CorpusError
 
 STDIN = "-"
+
+log = logging.getLogger(__name__)
 
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
 
@@ -60,8 +64,7 @@ def expand_inputs(inputs):
                 and not any(parent in models for parent in p.parents))
             vectors = [f for f in found if looks_like_vectors(f)]
             if vectors:
-                import logging
-                logging.getLogger(__name__).warning(
+                log.warning(
                     "%s: left out %d file(s) that hold word vectors, not text: %s", item, len(vectors),
                     ", ".join(vectors[:5]) + (" ..." if len(vectors) > 5 else ""))
                 found = [f for f in found if f not in set(vectors)]
@@ -186,7 +189,6 @@ def _looks_like_glove(head):
 def is_regular_file(path):
     """True for a regular file; False for standard input (``-``, ``/dev/stdin``, ``/dev/fd/N``,
     ``/proc/...``), pipes, FIFOs and devices."""
-    import stat
     if path == STDIN or os.path.abspath(path).startswith(("/dev/", "/proc/")):
         return False
     try:
