@@ -381,6 +381,11 @@ def check_writable_location(path):
     if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
         raise EmbkitError(f"cannot write {path}: it is not a regular file (a device, pipe or socket), which "
                           "an atomic write would replace; write to a file")
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        # /dev/stdout and friends lead to whatever a descriptor is open on: an atomic write would replace
+        # that file (a redirect target, a log) instead of writing to the stream
+        raise EmbkitError(f"cannot write {path}: outputs go to files, not to /dev or /proc "
+                          "(`embkit vocab -o -` writes to standard output)")
     parent = Path(os.path.realpath(path)).parent
     while not parent.exists():
         parent = parent.parent

@@ -320,6 +320,14 @@ def test_outputs_that_are_not_regular_files_are_refused_and_links_followed(tmp_p
         r = CliRunner().invoke(cli, args)
         assert r.exit_code == 1 and "not a regular file" in r.output, r.output
     assert fifo.is_fifo() and os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    # /dev/stdout redirected to a file must not replace that file
+    log = tmp_path / "log.txt"
+    log.write_text("important\n")
+    with open(log, "a") as out:
+        proc = subprocess.run([sys.executable, "-m", "embkit_cli.main", "vocab", str(corpus), "--min-count", "1",
+                               "-o", "/dev/stdout"], stdout=out, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 1 and "not to /dev or /proc" in proc.stderr
+    assert log.read_text() == "important\n"
     target = tmp_path / "real.tsv"
     target.write_text("old\n")
     link = tmp_path / "link.tsv"
