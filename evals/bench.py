@@ -30,6 +30,7 @@ from . import bench_common as bc
 # section name -> module; None = planned, not written yet
 SECTIONS = {
     "sgns": "evals.bench_sgns",
+    "sgns-sweep": "evals.bench_sweep",
     "fasttext": None,
     "count": None,
     "post": None,
