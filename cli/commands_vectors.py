@@ -90,9 +90,9 @@ def neighbors(args, positive, negative, topn, case_insensitive, as_json, limit, 
     \b
     Of each WORD:                 embkit neighbors vecs.vec king queen
     Of vector arithmetic:         embkit neighbors vecs.vec --positive king,woman --negative man
-    The query words are not listed. The first argument is VECS when it is an existing path or ends
-    in .embkit, .vec, .txt, .bin (optionally compressed). Unknown WORDs are reported on one line
-    after the neighbours of the known ones (exit status 1).
+    The query words are not listed. The first argument is VECS when it is an existing path,
+    contains a /, or ends in .embkit, .vec, .txt, .bin (optionally compressed). Unknown WORDs are
+    reported on one line after the neighbours of the known ones (exit status 1).
     """
     positive, negative = _word_list(positive), _word_list(negative)
     arithmetic = bool(positive or negative)

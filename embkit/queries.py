@@ -11,8 +11,9 @@ rules that gensim does not keep:
   depend on the sorting algorithm;
 * keys given as query terms are never returned.
 
-Cosines are computed from :attr:`~embkit.vectors.KeyedVectors.unit_vectors`
-(float32) and clipped to [-1, 1].
+Cosines come from :attr:`~embkit.vectors.KeyedVectors.unit_vectors`
+(float32), are summed in float64 and rounded to float32 (so equal vectors
+score exactly alike), and are clipped to [-1, 1].
 
 >>> import numpy as np
 >>> from embkit.vectors import KeyedVectors
@@ -20,8 +21,6 @@ Cosines are computed from :attr:`~embkit.vectors.KeyedVectors.unit_vectors`
 ...                   [[1, 0, 1], [0, 1, 1], [1, 0, -1], [0, 1, -1]])
 >>> analogy(kv, "man", "king", "woman", topn=1)[0][0]
 'queen'
->>> round(similarity(kv, "man", "woman"), 6)
-0.5
 
 References
 ----------
@@ -34,8 +33,7 @@ Word Representations. CoNLL 2014, 171-180 (3CosMul: equation 4, with cosines
 shifted to [0, 1] as in footnote 7).
 
 Řehůřek, R., Sojka, P. (2010). Software Framework for Topic Modelling with
-Large Corpora. LREC 2010 Workshop on New Challenges for NLP Frameworks
-(gensim, whose ``KeyedVectors`` queries these functions match).
+Large Corpora. LREC 2010 workshop (gensim, whose queries these match).
 """
 import numpy as np
 
@@ -53,9 +51,6 @@ ANALOGY_METHODS = ("3cosadd", "3cosmul")
 # Goldberg's 0.001, and so does analogy(method="3cosmul")
 COSMUL_EPSILON = 1e-6
 
-# Rows scored at once in float64 (16 Ki rows of 300 dimensions: 39 MB).
-_BLOCK_ROWS = 1 << 14
-
 
 # -- helpers -------------------------------------------------------------------
 
@@ -69,28 +64,13 @@ def _unit(vector):
     return vector / norm
 
 
-def _cosine(x):
-    """A float cosine clipped to [-1, 1] (rounding can step just outside)."""
-    return float(min(1.0, max(-1.0, float(x))))
-
-
-def _check_topn(topn):
-    if topn is None:
-        return None
-    if isinstance(topn, bool) or int(topn) != topn or topn < 0:
-        raise ValueError(f"topn must be a non-negative integer or None, got {topn!r}")
-    return int(topn)
-
-
-def _limit(kv, restrict_vocab):
-    """Number of leading rows that are candidates."""
-    n = len(kv)
-    if restrict_vocab is None:
-        return n
-    if isinstance(restrict_vocab, bool) or int(restrict_vocab) != restrict_vocab \
-            or restrict_vocab < 0:
-        raise ValueError(f"restrict_vocab must be a non-negative integer, got {restrict_vocab!r}")
-    return min(n, int(restrict_vocab))
+def _count(name, value, default):
+    """A non-negative integer argument; None gives ``default``."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or int(value) != value or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer or None, got {value!r}")
+    return int(value)
 
 
 def _as_list(group):
@@ -143,54 +123,60 @@ def _term(kv, item, weight, vocab, weighted=True):
     return _unit(vec), (), weight
 
 
-def _cosine_score(query):
-    """Scores of a block of unit rows: their cosines with the unit ``query``."""
-    query = np.asarray(query, dtype=np.float64)
+def _dots(block, terms):
+    """Dot products (m, k) of ``block`` (m, dim) with ``terms`` (k, dim), summed in float64.
 
-    def score(block):
-        cos = block @ query.astype(block.dtype)
-        return np.clip(cos, -1.0, 1.0, out=cos)
-    return score
-
-
-def _exact(kv, rows, score):
-    """``score`` of the unit rows ``rows`` (int64 array), computed in float64, as float32.
-
-    A matrix product in float32 can give two identical rows scores an ulp
-    apart (the rounding depends on where a row sits in memory); rounding
-    float64 scores to float32 makes them equal, so that equal vectors tie.
+    A float32 product can give equal rows results an ulp apart (its rounding
+    depends on where a row sits in memory); float64 sums rounded to float32
+    by the callers do not.
     """
+    return np.einsum("ij,kj->ik", block, np.asarray(terms, dtype=np.float64), dtype=np.float64)
+
+
+def _cosines(block, query):
+    """Cosines (float32, shape (m,)) of unit rows ``block`` with a unit ``query``; equal rows tie."""
+    cos = _dots(block, np.reshape(query, (1, -1)))[:, 0]
+    return np.clip(cos, -1.0, 1.0, out=cos).astype(np.float32)
+
+
+def _fast_cosines(block, query):
+    """Cosines of ``block`` with ``query`` by a float32 product: quick; equal rows may differ."""
+    return block @ np.asarray(query, dtype=np.float32)
+
+
+# Far above the rounding error of a float32 cosine (about dim * 6e-8 at worst).
+_MARGIN = 1e-4
+
+
+def _top(kv, score, exclude, topn, restrict_vocab, query=None):
+    """(key, score) of the best of the first ``restrict_vocab`` rows but ``exclude``, equal scores by row.
+
+    ``score`` maps unit rows (m, dim) to float32 scores (m,), alike for equal
+    rows. With a cosine ``query``, a float32 product picks the candidates first.
+    """
+    topn = _count("topn", topn, None)
+    limit = min(len(kv), _count("restrict_vocab", restrict_vocab, len(kv)))
     unit = kv.unit_vectors
-    out = np.empty(len(rows), dtype=np.float32)
-    for start in range(0, len(rows), _BLOCK_ROWS):
-        block = np.asarray(unit[rows[start:start + _BLOCK_ROWS]], dtype=np.float64)
-        out[start:start + _BLOCK_ROWS] = score(block)
-    return out
-
-
-def _top(kv, limit, score, exclude, topn):
-    """(key, score) of the best of the first ``limit`` rows, best first, equal scores by row.
-
-    ``score`` maps a block of unit rows (float32 or float64, shape (m, dim))
-    to their scores (shape (m,)). The rows in ``exclude`` are left out.
-    """
     skip = np.asarray(sorted({i for i in exclude if i < limit}), dtype=np.int64)
     n_left = limit - len(skip)
     wanted = n_left if topn is None else min(topn, n_left)
     if wanted <= 0:
         return []
-    if wanted < n_left:
-        # a fast float32 pass picks the candidates, with a margin far above its
-        # rounding error so that no row that belongs in the result is missed
-        fast = score(kv.unit_vectors[:limit])
+    if query is not None and wanted < n_left:
+        fast = _fast_cosines(unit[:limit], query)
         fast[skip] = -np.inf
         threshold = float(np.partition(fast, limit - wanted)[limit - wanted])
-        candidates = np.flatnonzero(fast >= threshold - 1e-4 * max(1.0, abs(threshold)))
+        candidates = np.flatnonzero(fast >= threshold - _MARGIN)      # all that may make it
+        scores = score(unit[candidates])
     else:
-        keep = np.ones(limit, dtype=bool)
-        keep[skip] = False
-        candidates = np.flatnonzero(keep)
-    scores = _exact(kv, candidates, score)
+        scores = score(unit[:limit])
+        scores[skip] = -np.inf
+        candidates = np.arange(limit)
+    if wanted < len(candidates):
+        # every row scoring at least the wanted-th best score, in row order
+        threshold = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
+        keep = np.flatnonzero(scores >= threshold)
+        candidates, scores = candidates[keep], scores[keep]
     order = np.argsort(-scores, kind="stable")[:wanted]      # stable: equal scores by row
     return [(kv.index_to_key[candidates[i]], float(scores[i])) for i in order.tolist()]
 
@@ -207,11 +193,12 @@ def most_similar(kv, positive=None, negative=None, topn=10, restrict_vocab=None,
         The vectors searched.
     positive, negative : str, array_like or list of them, optional
         Query terms: keys, or vectors of shape (dim,) (a 2-D array gives one
-        term per row). Every term is scaled to length 1 and weighted +1
-        (positive) or -1 (negative). A term may be a ``(term, weight)`` tuple
-        whose weight replaces that default, as in gensim (so
-        ``negative=[("man", -2.0)]`` subtracts ``man`` twice). The query is the
-        weighted mean.
+        term per row). Every term is scaled to length 1 (gensim takes a
+        vector as it is) and weighted +1 (positive) or -1 (negative). A term
+        may be a ``(term, weight)`` tuple whose weight replaces that default,
+        as in gensim: ``negative=[("man", -2.0)]`` subtracts ``man`` twice.
+        The cosine with the weighted mean ranks keys as the 3CosAdd objective
+        ``sum(weight * cos(x, term))`` does.
     topn : int or None
         How many results; None returns every candidate.
     restrict_vocab : int, optional
@@ -240,13 +227,6 @@ def most_similar(kv, positive=None, negative=None, topn=10, restrict_vocab=None,
     ValueError
         When no term is given, a vector has the wrong shape, or ``topn`` or
         ``restrict_vocab`` is not a non-negative integer.
-
-    Notes
-    -----
-    gensim uses a raw vector term as it is; here it is scaled to length 1
-    like a key's vector (the same when the vector has length 1). The cosine
-    with the mean ranks keys as Mikolov et al.'s 3CosAdd objective
-    ``sum(weight * cos(x, term))`` does.
     """
     vocab = _lookup(kv, case_sensitive, vocab)
     terms = [_term(kv, item, default, vocab)
@@ -254,13 +234,9 @@ def most_similar(kv, positive=None, negative=None, topn=10, restrict_vocab=None,
              for item in _as_list(group)]
     if not terms:
         raise ValueError("most_similar needs at least one positive or negative term")
-    topn = _check_topn(topn)
-    limit = _limit(kv, restrict_vocab)
-    if limit == 0 or topn == 0:
-        return []
     query = _unit(np.sum([weight * vec for vec, _, weight in terms], axis=0))
     exclude = [row for _, rows, _ in terms for row in rows]
-    return _top(kv, limit, _cosine_score(query), exclude, topn)
+    return _top(kv, lambda block: _cosines(block, query), exclude, topn, restrict_vocab, query)
 
 
 def similar_by_vector(kv, vector, topn=10, restrict_vocab=None):
@@ -288,26 +264,22 @@ def similar_by_vector(kv, vector, topn=10, restrict_vocab=None):
         When ``vector`` does not have shape (dim,).
     """
     query, _, _ = _term(kv, np.asarray(vector), 1.0, None)
-    topn = _check_topn(topn)
-    limit = _limit(kv, restrict_vocab)
-    if limit == 0 or topn == 0:
-        return []
-    return _top(kv, limit, _cosine_score(query), (), topn)
+    return _top(kv, lambda block: _cosines(block, query), (), topn, restrict_vocab, query)
 
 
 def _cosmul_score(pos, neg, epsilon):
-    """Scores of a block of unit rows: 3CosMul with the unit vectors ``pos`` and ``neg``."""
+    """Scores (float32) of unit rows: 3CosMul with the unit term vectors ``pos`` and ``neg``."""
     pos = np.array([vec for vec, _, _ in pos], dtype=np.float64)
     neg = np.array([vec for vec, _, _ in neg], dtype=np.float64).reshape(-1, pos.shape[1])
 
     def shifted(block, terms):
-        cos = block @ terms.astype(block.dtype).T
+        cos = _dots(block, terms)
         np.clip(cos, -1.0, 1.0, out=cos)
         return np.prod((cos + 1.0) / 2.0, axis=1)
 
     def score(block):
         denominator = shifted(block, neg) if len(neg) else 1.0
-        return shifted(block, pos) / (denominator + epsilon)
+        return (shifted(block, pos) / (denominator + epsilon)).astype(np.float32)
     return score
 
 
@@ -328,6 +300,7 @@ def most_similar_cosmul(kv, positive=None, negative=None, topn=10, restrict_voca
         The vectors searched.
     positive : str, array_like or list of them
         Keys or vectors of shape (dim,) in the numerator; at least one.
+        Vectors are scaled to length 1 (gensim takes them as they are).
     negative : str, array_like or list of them, optional
         Keys or vectors in the denominator.
     topn : int or None
@@ -359,11 +332,6 @@ def most_similar_cosmul(kv, positive=None, negative=None, topn=10, restrict_voca
         When ``positive`` is empty, a term is a ``(term, weight)`` pair, a
         vector has the wrong shape, ``epsilon`` is not positive, or ``topn``
         or ``restrict_vocab`` is not a non-negative integer.
-
-    Notes
-    -----
-    gensim uses a raw vector term as it is; here it is scaled to length 1
-    (the same when the vector has length 1).
     """
     if not (np.isfinite(epsilon) and epsilon > 0):
         raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
@@ -372,12 +340,8 @@ def most_similar_cosmul(kv, positive=None, negative=None, topn=10, restrict_voca
     neg = [_term(kv, item, 1.0, vocab, weighted=False) for item in _as_list(negative)]
     if not pos:
         raise ValueError("most_similar_cosmul needs at least one positive term")
-    topn = _check_topn(topn)
-    limit = _limit(kv, restrict_vocab)
-    if limit == 0 or topn == 0:
-        return []
     exclude = [row for _, rows, _ in pos + neg for row in rows]
-    return _top(kv, limit, _cosmul_score(pos, neg, float(epsilon)), exclude, topn)
+    return _top(kv, _cosmul_score(pos, neg, float(epsilon)), exclude, topn, restrict_vocab)
 
 
 def analogy(kv, a, b, c, method="3cosadd", topn=10, restrict_vocab=None, *,
@@ -456,8 +420,8 @@ def similarity(kv, w1, w2):
     KeyNotFoundError
         (a KeyError) for an unknown key.
     """
-    rows = np.array([kv.get_index(w1)], dtype=np.int64)
-    return float(_exact(kv, rows, _cosine_score(kv.unit_vectors[kv.get_index(w2)]))[0])
+    unit = kv.unit_vectors
+    return float(_cosines(unit[kv.get_index(w1)][None, :], unit[kv.get_index(w2)])[0])
 
 
 def n_similarity(kv, ws1, ws2):
@@ -491,7 +455,7 @@ def n_similarity(kv, ws1, ws2):
         raise ValueError("n_similarity needs at least one key in each list")
     mean1 = np.asarray(kv[ws1], dtype=np.float64).mean(axis=0)
     mean2 = np.asarray(kv[ws2], dtype=np.float64).mean(axis=0)
-    return _cosine(np.dot(_unit(mean1), _unit(mean2)))
+    return float(np.clip(np.dot(_unit(mean1), _unit(mean2)), -1.0, 1.0))
 
 
 def distance(kv, w1, w2):
@@ -548,23 +512,28 @@ def distances(kv, word_or_vector, other_words=()):
         query, _, _ = _term(kv, np.asarray(word_or_vector), 1.0, None)
     others = [] if other_words is None else _keys(other_words)
     if others:
-        rows = np.asarray([kv.get_index(w) for w in others], dtype=np.int64)
+        block = kv.unit_vectors[np.asarray([kv.get_index(w) for w in others], dtype=np.int64)]
     else:
-        rows = np.arange(len(kv), dtype=np.int64)
-    return np.float32(1.0) - _exact(kv, rows, _cosine_score(query))
+        block = kv.unit_vectors
+    return np.float32(1.0) - _cosines(block, query)
 
 
 def _closer(kv, w1, w2):
-    """Boolean mask (n_words,) of the keys other than ``w1`` closer to ``w1`` than ``w2`` is."""
+    """Rows, in order, of the keys other than ``w1`` closer to ``w1`` than ``w2`` is."""
     i, j = kv.get_index(w1), kv.get_index(w2)
-    dist = distances(kv, w1)
-    closer = dist < dist[j]
+    unit = kv.unit_vectors
+    cos_j = _cosines(unit[j][None, :], unit[i])[0]
+    # a float32 product first, then exact cosines only for the rows near cos_j
+    fast = _fast_cosines(unit, unit[i])
+    closer = fast > cos_j + _MARGIN
+    near = np.flatnonzero(np.abs(fast - cos_j) <= _MARGIN)
+    closer[near] = _cosines(unit[near], unit[i]) > cos_j
     closer[i] = False
-    return closer
+    return np.flatnonzero(closer)
 
 
 def closer_than(kv, w1, w2):
-    """Keys closer (by cosine distance) to ``w1`` than ``w2`` is.
+    """Keys closer to ``w1`` than ``w2`` is: of higher cosine, lower cosine distance.
 
     Parameters
     ----------
@@ -584,7 +553,7 @@ def closer_than(kv, w1, w2):
     KeyNotFoundError
         (a KeyError) for an unknown key.
     """
-    return [kv.index_to_key[i] for i in np.flatnonzero(_closer(kv, w1, w2)).tolist()]
+    return [kv.index_to_key[i] for i in _closer(kv, w1, w2).tolist()]
 
 
 def rank(kv, w1, w2):
@@ -600,15 +569,14 @@ def rank(kv, w1, w2):
     Returns
     -------
     int
-        ``len(closer_than(w1, w2)) + 1``: keys at the same distance as ``w2``
-        do not push it down.
+        ``len(closer_than(w1, w2)) + 1``: keys as close as ``w2`` do not count.
 
     Raises
     ------
     KeyNotFoundError
         (a KeyError) for an unknown key.
     """
-    return int(np.count_nonzero(_closer(kv, w1, w2))) + 1
+    return len(_closer(kv, w1, w2)) + 1
 
 
 def doesnt_match(kv, words):

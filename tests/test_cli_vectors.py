@@ -322,7 +322,8 @@ def test_neighbors_prints_known_words_and_reports_unknown_ones():
     assert result.exit_code == 1
     assert result.stdout == "man\n    1  woman  0.5000\n    2  king   0.5000\n"
     assert result.stderr.strip().splitlines() == [
-        f"embkit: error: not in the vocabulary of {ANALOGY_VEC} (9 words; words are matched exactly): 'xyzzy'"]
+        f"embkit: error: not in the vocabulary of {ANALOGY_VEC} (9 words; words are matched "
+        "exactly): 'xyzzy'"]
     result = run("neighbors", ANALOGY_VEC, "man", "xyzzy", "--json")
     assert result.exit_code == 1 and [e["word"] for e in json.loads(result.stdout)] == ["man"]
 

@@ -329,3 +329,22 @@ def test_equal_rows_tie_exactly_wherever_they_sit():
 def test_similarity_is_the_score_most_similar_reports(kv):
     for key, score in kv.most_similar("w6", topn=None):
         assert kv.similarity("w6", key) == pytest.approx(score, abs=1e-7)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_analogy_top_answer_is_the_evaluations_answer(tmp_path, method):
+    from embkit.evaluation import evaluate_analogies
+
+    rng = np.random.default_rng(5)
+    keys = [f"v{i}" for i in range(40)]
+    kv = KeyedVectors(keys, rng.standard_normal((40, 8)))
+    triples = rng.choice(40, size=(30, 3), replace=True)
+    triples = [t for t in triples.tolist() if len(set(t)) == 3]
+    lines = [": random"]
+    for a, b, c in triples:
+        answer = queries.analogy(kv, keys[a], keys[b], keys[c], method=method, topn=1)[0][0]
+        lines.append(f"{keys[a]} {keys[b]} {keys[c]} {answer}")
+    path = tmp_path / "q.txt"
+    path.write_text("\n".join(lines) + "\n")
+    result = evaluate_analogies(kv, path, method=method, case_sensitive=True)
+    assert result["answered"] == len(triples) > 20 and result["accuracy"] == 1.0
