@@ -65,9 +65,9 @@ def _echo_ranked(title, found):
 def _split_args(args, arithmetic):
     """(VECS or None, WORDs) from the positional arguments of ``neighbors``."""
     if arithmetic:
-        if len(args) > 1:
-            raise click.UsageError("with --positive/--negative give at most VECS; put the words in "
-                                   "--positive or --negative")
+        if len(args) > 1 or (args and not _is_vecs(args[0])):
+            raise click.UsageError("with --positive/--negative give at most VECS (an existing path or a "
+                                   "vectors file name); put the words in --positive or --negative")
         return (args[0] if args else None), []
     if args and _is_vecs(args[0]):
         return args[0], list(args[1:])

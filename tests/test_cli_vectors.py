@@ -315,6 +315,8 @@ def test_neighbors_arithmetic_errors():
     assert_one_line_error(result, "'xyzzy', 'Man' (did you mean 'man'?)", "--case-insensitive")
     assert result.stdout == ""
     assert run("neighbors", ANALOGY_VEC, "king", "--positive", "woman").exit_code == 2
+    result = run("neighbors", "king", "--negative", "man")       # a word where VECS goes
+    assert result.exit_code == 2 and "put the words in --positive" in result.output
 
 
 def test_neighbors_prints_known_words_and_reports_unknown_ones():
