@@ -1,52 +1,165 @@
-"""Commands on stored word vectors: ``neighbors``, ``info`` and ``convert``."""
+"""Commands on stored word vectors: ``neighbors``, ``analogy``, ``info`` and ``convert``."""
+import os
 from pathlib import Path
 
 import click
 
-from embkit import io
+from embkit import io, queries
 from embkit.exceptions import EmbkitError
 
 from ._common import CONTEXT, emit_json, load_vectors, read_options, resolve_vecs
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_case_option = click.option(
+    "--case-insensitive", is_flag=True,
+    help="Match words ignoring case, as the evaluation does: a word stands for its most frequent "
+         "case variant, and the case variants of the query words are not listed.")
+
+# Endings of vectors files: a first argument with one of them is VECS, not a WORD.
+_VECS_SUFFIXES = (".embkit", ".vec", ".txt", ".bin", ".gz", ".bz2", ".xz")
 
 
 def register(cli):
     """Add the vector commands to the ``cli`` group."""
     cli.add_command(neighbors)
+    cli.add_command(analogy)
     cli.add_command(info)
     cli.add_command(convert)
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("vecs")
-@click.argument("words", nargs=-1, required=True, metavar="WORD...")
-@click.option("--topn", type=click.IntRange(min=1), default=10, help="Neighbours per word.")
+def _is_vecs(arg):
+    """True when a first argument names vectors rather than a word."""
+    return os.sep in arg or arg.lower().endswith(_VECS_SUFFIXES) or Path(arg).exists()
+
+
+def _word_list(values):
+    """Words of repeated, comma-separated options, in order."""
+    return [w.strip() for v in values for w in v.split(",") if w.strip()]
+
+
+def _vocab(kv, case_insensitive):
+    """The word look-up of the analogy evaluation, exact or case-folding."""
+    from embkit.evaluation.analogy import VocabIndex
+    return VocabIndex(kv, case_sensitive=not case_insensitive)
+
+
+def _not_found(vecs, kv, missing, case_insensitive):
+    """The one-line error naming every word of ``missing``."""
+    hints = []
+    for w in missing:
+        other = None if case_insensitive else next(
+            (k for k in kv.index_to_key if k.casefold() == w.casefold()), None)
+        hints.append(f"{w!r} (did you mean {other!r}?)" if other else repr(w))
+    rule = "ignoring case" if case_insensitive else "exactly"
+    tip = "; --case-insensitive matches ignoring case" if any("did you mean" in h for h in hints) else ""
+    return EmbkitError(f"not in the vocabulary of {vecs} ({len(kv)} words; words are matched {rule}): "
+                       + ", ".join(hints) + tip)
+
+
+def _echo_ranked(title, found):
+    click.echo(title)
+    width = max((len(key) for key, _ in found), default=0)
+    for rank, (key, score) in enumerate(found, 1):
+        click.echo(f"  {rank:>3}  {key:<{width}}  {score:.4f}")
+
+
+def _split_args(args, arithmetic):
+    """(VECS or None, WORDs) from the positional arguments of ``neighbors``."""
+    if arithmetic:
+        if len(args) > 1 or (args and not _is_vecs(args[0])):
+            raise click.UsageError("with --positive/--negative give at most VECS (an existing path or a "
+                                   "vectors file name); put the words in --positive or --negative")
+        return (args[0] if args else None), []
+    if args and _is_vecs(args[0]):
+        return args[0], list(args[1:])
+    return None, list(args)
+
+
+@click.command(context_settings=CONTEXT, short_help="Nearest neighbours of words or of vector arithmetic.")
+@click.argument("args", nargs=-1, metavar="[VECS] [WORD]...")
+@click.option("--positive", multiple=True, metavar="W1,W2,...",
+              help="Words added to the query (comma-separated; may be repeated).")
+@click.option("--negative", multiple=True, metavar="W1,W2,...",
+              help="Words subtracted from the query (comma-separated; may be repeated).")
+@click.option("--topn", type=click.IntRange(min=1), default=10, help="Neighbours per query.")
+@_case_option
 @_json_option
 @read_options
-def neighbors(vecs, words, topn, as_json, limit, unicode_errors):
-    """Nearest neighbours (cosine) of each WORD in the vectors VECS."""
+def neighbors(args, positive, negative, topn, case_insensitive, as_json, limit, unicode_errors):
+    """Nearest neighbours (cosine) in the vectors VECS (default: the newest model here).
+
+    \b
+    Of each WORD:                 embkit neighbors vecs.vec king queen
+    Of vector arithmetic:         embkit neighbors vecs.vec --positive king,woman --negative man
+    The query words are not listed. The first argument is VECS when it is an existing path,
+    contains a /, or ends in .embkit, .vec, .txt, .bin (optionally compressed). Unknown WORDs are
+    reported on one line after the neighbours of the known ones (exit status 1).
+    """
+    positive, negative = _word_list(positive), _word_list(negative)
+    arithmetic = bool(positive or negative)
+    vecs, words = _split_args(args, arithmetic)
+    if not arithmetic and not words:
+        raise click.UsageError("no WORD given (or use --positive/--negative)")
+    vecs = resolve_vecs(vecs)
     kv = load_vectors(vecs, limit, unicode_errors)
-    missing = [w for w in words if w not in kv]
-    if missing:
-        hints = []
-        for w in missing:
-            other = next((k for k in kv.index_to_key if k.casefold() == w.casefold()), None)
-            hints.append(f"{w!r} (did you mean {other!r}?)" if other else repr(w))
-        raise EmbkitError(f"not in the vocabulary of {vecs} ({len(kv)} words; words are matched exactly): "
-                          + ", ".join(hints))
-    results = [(word, kv.most_similar(word, topn=topn)) for word in words]
-    if as_json:
-        emit_json([{"word": word, "neighbors": [{"key": key, "similarity": score}
-                                                 for key, score in found]}
-                   for word, found in results])
+    vocab = _vocab(kv, case_insensitive)
+    missing = list(dict.fromkeys(w for w in (positive + negative or words) if vocab.row(w) < 0))
+    if arithmetic:
+        if missing:
+            raise _not_found(vecs, kv, missing, case_insensitive)
+        found = queries.most_similar(kv, positive, negative, topn=topn, vocab=vocab)
+        if as_json:
+            emit_json([{"positive": positive, "negative": negative,
+                        "neighbors": [{"key": k, "similarity": v} for k, v in found]}])
+        else:
+            _echo_ranked(" ".join(["+ " + w for w in positive] + ["- " + w for w in negative])
+                         .removeprefix("+ "), found)
         return
-    for n, (word, found) in enumerate(results):
-        if n:
-            click.echo()
-        click.echo(word)
-        width = max((len(key) for key, _ in found), default=0)
-        for rank, (key, score) in enumerate(found, 1):
-            click.echo(f"  {rank:>3}  {key:<{width}}  {score:.4f}")
+    results = [(w, kv.index_to_key[vocab.row(w)], queries.most_similar(kv, w, topn=topn, vocab=vocab))
+               for w in words if w not in missing]
+    if as_json:
+        emit_json([{"word": w, "key": key, "neighbors": [{"key": k, "similarity": v} for k, v in found]}
+                   for w, key, found in results])
+    else:
+        for n, (w, key, found) in enumerate(results):
+            if n:
+                click.echo()
+            _echo_ranked(w if key == w else f"{w} ({key})", found)
+    if missing:
+        raise _not_found(vecs, kv, missing, case_insensitive)
+
+
+@click.command(context_settings=CONTEXT, short_help="A is to B as C is to ?")
+@click.argument("args", nargs=-1, required=True, metavar="[VECS] A B C")
+@click.option("--method", type=click.Choice(queries.ANALOGY_METHODS), default="3cosadd",
+              help="3cosadd: cosine with B - A + C (Mikolov et al. 2013); 3cosmul: Levy & Goldberg "
+                   "(2014), the product of the shifted cosines with B and C over that with A.")
+@click.option("--topn", type=click.IntRange(min=1), default=10, help="Answers to print.")
+@_case_option
+@_json_option
+@read_options
+def analogy(args, method, topn, case_insensitive, as_json, limit, unicode_errors):
+    """A is to B as C is to ?: the best answers in the vectors VECS (default: the newest model here).
+
+    \b
+    embkit analogy vecs.vec man king woman      # queen first
+    A, B and C are never answers. The first answer is the one `embkit eval analogies` checks
+    (which matches words as --case-insensitive does, unless given --case-sensitive).
+    """
+    if len(args) not in (3, 4):
+        raise click.UsageError(f"expected [VECS] A B C, got {len(args)} argument(s)")
+    vecs = resolve_vecs(args[0] if len(args) == 4 else None)
+    a, b, c = args[-3:]
+    kv = load_vectors(vecs, limit, unicode_errors)
+    vocab = _vocab(kv, case_insensitive)
+    missing = list(dict.fromkeys(w for w in (a, b, c) if vocab.row(w) < 0))
+    if missing:
+        raise _not_found(vecs, kv, missing, case_insensitive)
+    found = queries.analogy(kv, a, b, c, method=method, topn=topn, vocab=vocab)
+    if as_json:
+        emit_json({"a": a, "b": b, "c": c, "method": method,
+                   "answers": [{"key": k, "score": v} for k, v in found]})
+    else:
+        _echo_ranked(f"{a} : {b} :: {c} : ?", found)
 
 
 def _render(name, value, indent=0):

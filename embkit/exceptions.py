@@ -40,3 +40,26 @@ class TrainingDivergedError(EmbkitError, FloatingPointError):
 
 class MemoryBudgetError(EmbkitError, MemoryError):
     """The estimated memory of a job exceeds the allowed budget."""
+
+
+class KeyNotFoundError(EmbkitError, KeyError):
+    """A key asked for is not in the vocabulary.
+
+    A :class:`KeyError` (so ``except KeyError`` works) and an
+    :class:`EmbkitError` (so the command line reports it on one line).
+
+    Parameters
+    ----------
+    key : str
+        The missing key (kept as ``key``).
+    n_words : int
+        Size of the vocabulary, for the message.
+    """
+
+    def __init__(self, key, n_words):
+        self.key = key
+        self.message = f"{key!r} is not in the vocabulary ({n_words} words)"
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message

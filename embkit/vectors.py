@@ -1,8 +1,10 @@
-"""Word vectors with look-up and cosine-similarity queries.
+"""Word vectors: storage and look-up, with thin methods over :mod:`embkit.queries`.
 
 :class:`KeyedVectors` holds one row per word (key): the input vectors, and
 optionally the corpus counts and the output ("context") matrix of the model
-that produced them.
+that produced them. Its query methods (``most_similar``, ``similarity``,
+``distances``, ...) call the functions of the same names in
+:mod:`embkit.queries`, which documents them.
 
 >>> import numpy as np
 >>> kv = KeyedVectors(["a", "b"], np.array([[1.0, 0.0], [0.6, 0.8]]))
@@ -11,9 +13,12 @@ that produced them.
 >>> kv.most_similar("a", topn=1)[0][0]
 'b'
 """
+import re
+
 import numpy as np
 
-from .exceptions import EmbkitError
+from . import queries
+from .exceptions import KeyNotFoundError
 
 __all__ = ["KeyedVectors", "KeyNotFoundError"]
 
@@ -21,21 +26,13 @@ __all__ = ["KeyedVectors", "KeyNotFoundError"]
 _CHUNK_ROWS = 1 << 16
 
 
-class KeyNotFoundError(EmbkitError, KeyError):
-    """A key asked for is not in the vocabulary.
-
-    A :class:`KeyError` (so ``except KeyError`` works) and an
-    :class:`~embkit.exceptions.EmbkitError` (so the command line reports it
-    on one line). ``key`` holds the missing key.
-    """
-
-    def __init__(self, key, n_words):
-        self.key = key
-        self.message = f"{key!r} is not in the vocabulary ({n_words} words)"
-        super().__init__(self.message)
-
-    def __str__(self):
-        return self.message
+def _documented_by(func):
+    """Give a method the docstring of the query function it calls, less the ``kv`` parameter."""
+    def decorate(method):
+        if func.__doc__:
+            method.__doc__ = re.sub(r"\n    kv : KeyedVectors\n(?:        .*\n)*", "\n", func.__doc__)
+        return method
+    return decorate
 
 
 def _as_matrix(name, matrix):
@@ -65,20 +62,6 @@ def _unit_rows(matrix):
         block[~ok] = 0.0
         out[start:start + _CHUNK_ROWS] = block
     return out
-
-
-def _unit(vector):
-    """``vector`` scaled to length 1 (float64); a zero vector stays zero."""
-    vector = np.asarray(vector, dtype=np.float64)
-    norm = np.linalg.norm(vector)
-    if not np.isfinite(norm) or norm == 0:
-        return np.zeros_like(vector)
-    return vector / norm
-
-
-def _cosine(x):
-    """A float cosine clipped to [-1, 1] (rounding can step just outside)."""
-    return float(min(1.0, max(-1.0, float(x))))
 
 
 class KeyedVectors:
@@ -259,190 +242,77 @@ class KeyedVectors:
             return self._vectors[np.asarray(rows, dtype=np.int64)].reshape(len(rows), self.dim)
         return self._vectors[self.get_index(key)]
 
-    # -- similarity ----------------------------------------------------------
-
-    def _check_topn(self, topn):
-        if topn is None:
-            return None
-        if isinstance(topn, bool) or int(topn) != topn or topn < 0:
-            raise ValueError(f"topn must be a non-negative integer or None, got {topn!r}")
-        return int(topn)
-
-    def _limit(self, restrict_vocab):
-        n = len(self)
-        if restrict_vocab is None:
-            return n
-        if isinstance(restrict_vocab, bool) or int(restrict_vocab) != restrict_vocab \
-                or restrict_vocab < 0:
-            raise ValueError(f"restrict_vocab must be a non-negative integer, got {restrict_vocab!r}")
-        return min(n, int(restrict_vocab))
-
-    def _query_term(self, item, sign):
-        """(unit vector float64, row or None, weight) of one query term."""
-        weight = float(sign)
-        if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], str):
-            item, weight = item[0], sign * float(item[1])
-        if isinstance(item, str):
-            i = self.get_index(item)
-            return np.asarray(self.unit_vectors[i], dtype=np.float64), i, weight
-        vec = np.asarray(item, dtype=np.float64)
-        if vec.shape != (self.dim,):
-            raise ValueError(f"a query vector must have shape ({self.dim},), got {vec.shape}")
-        return _unit(vec), None, weight
-
-    def _ranked(self, query, limit, exclude, topn):
-        """(key, cosine) pairs of the best rows among the first ``limit``."""
-        if limit == 0 or topn == 0:
-            return []
-        unit = self.unit_vectors[:limit]
-        scores = unit @ np.asarray(query, dtype=np.float32)
-        skip = [i for i in exclude if i < limit]
-        if skip:
-            scores[skip] = -np.inf
-        wanted = limit - len(skip) if topn is None else min(topn, limit - len(skip))
-        if wanted <= 0:
-            return []
-        if wanted < limit:
-            # every row scoring at least the wanted-th best score, in row order,
-            # then a stable sort: ties keep the lower row first
-            threshold = np.partition(scores, limit - wanted)[limit - wanted]
-            candidates = np.flatnonzero(scores >= threshold)
-        else:
-            candidates = np.arange(limit)
-        order = candidates[np.argsort(-scores[candidates], kind="stable")][:wanted]
-        return [(self.index_to_key[i], _cosine(scores[i])) for i in order.tolist()]
-
-    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
-        """Keys closest (by cosine) to the mean of the query terms.
+    def get_vector(self, key, norm=False):
+        """Vector of one key, as in gensim.
 
         Parameters
         ----------
-        positive, negative : str, array_like or list of them, optional
-            Query terms: keys, or vectors of shape (dim,). A term may also be
-            a ``(term, weight)`` tuple. Every term is scaled to length 1 and
-            weighted +1 (positive) or -1 (negative); their mean is the query.
-        topn : int or None
-            How many results; None returns every candidate.
-        restrict_vocab : int, optional
-            Consider only the first ``restrict_vocab`` rows (usually the most
-            frequent words).
+        key : str
+        norm : bool
+            Return the vector scaled to length 1 (from :attr:`unit_vectors`;
+            a zero vector stays zero, where gensim gives NaN).
 
         Returns
         -------
-        list of (str, float)
-            Keys and cosine similarities, best first; equal scores keep row
-            order. Keys given as query terms are left out. Scores are finite:
-            zero vectors score 0.0.
+        numpy.ndarray of float32, shape (dim,)
+            A read-only view of the row.
 
         Raises
         ------
         KeyNotFoundError
-            (a KeyError) for an unknown key.
-        ValueError
-            When no term is given or a vector has the wrong shape.
+            (a KeyError) when ``key`` is not in the vocabulary.
         """
-        terms = []
-        for group, sign in ((positive, 1.0), (negative, -1.0)):
-            if group is None:
-                continue
-            if isinstance(group, (str, np.ndarray)) and not (
-                    isinstance(group, np.ndarray) and group.ndim == 2):
-                group = [group]
-            terms.extend(self._query_term(item, sign) for item in group)
-        if not terms:
-            raise ValueError("most_similar needs at least one positive or negative term")
-        mean = _unit(np.mean([weight * vec for vec, _, weight in terms], axis=0))
-        exclude = {row for _, row, _ in terms if row is not None}
-        return self._ranked(mean, self._limit(restrict_vocab), sorted(exclude),
-                            self._check_topn(topn))
+        row = self.get_index(key)
+        vector = (self.unit_vectors if norm else self._vectors)[row].view()
+        vector.flags.writeable = False
+        return vector
 
+    # -- queries (see embkit.queries) ----------------------------------------
+
+    @_documented_by(queries.most_similar)
+    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None, *,
+                     case_sensitive=True, vocab=None):
+        return queries.most_similar(self, positive, negative, topn, restrict_vocab,
+                                    case_sensitive=case_sensitive, vocab=vocab)
+
+    @_documented_by(queries.most_similar_cosmul)
+    def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None, *,
+                            epsilon=queries.COSMUL_EPSILON, case_sensitive=True, vocab=None):
+        return queries.most_similar_cosmul(self, positive, negative, topn, restrict_vocab,
+                                           epsilon=epsilon, case_sensitive=case_sensitive,
+                                           vocab=vocab)
+
+    @_documented_by(queries.similar_by_vector)
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
-        """Keys closest (by cosine) to ``vector``; nothing is excluded.
+        return queries.similar_by_vector(self, vector, topn, restrict_vocab)
 
-        Parameters
-        ----------
-        vector : array_like, shape (dim,)
-        topn : int or None
-            How many results; None returns all.
-        restrict_vocab : int, optional
-            Consider only the first ``restrict_vocab`` rows.
-
-        Returns
-        -------
-        list of (str, float)
-            Best first; equal scores keep row order.
-
-        Raises
-        ------
-        ValueError
-            When ``vector`` does not have shape (dim,).
-        """
-        query, _, _ = self._query_term(np.asarray(vector), 1.0)
-        return self._ranked(query, self._limit(restrict_vocab), [], self._check_topn(topn))
-
+    @_documented_by(queries.similarity)
     def similarity(self, w1, w2):
-        """Cosine similarity of two keys.
+        return queries.similarity(self, w1, w2)
 
-        Returns
-        -------
-        float
-            In [-1, 1]; 0.0 when either vector is zero (never NaN).
+    @_documented_by(queries.n_similarity)
+    def n_similarity(self, ws1, ws2):
+        return queries.n_similarity(self, ws1, ws2)
 
-        Raises
-        ------
-        KeyNotFoundError
-            (a KeyError) for an unknown key.
-        """
-        unit = self.unit_vectors
-        return _cosine(np.dot(unit[self.get_index(w1)], unit[self.get_index(w2)]))
+    @_documented_by(queries.distance)
+    def distance(self, w1, w2):
+        return queries.distance(self, w1, w2)
 
-    def doesnt_match(self, words):
-        """The word least similar to the mean of ``words``.
+    @_documented_by(queries.distances)
+    def distances(self, word_or_vector, other_words=()):
+        return queries.distances(self, word_or_vector, other_words)
 
-        Parameters
-        ----------
-        words : list of str
+    @_documented_by(queries.closer_than)
+    def closer_than(self, w1, w2):
+        return queries.closer_than(self, w1, w2)
 
-        Returns
-        -------
-        str
-            The word whose cosine to the mean of the unit vectors of
-            ``words`` is lowest (the first such word on ties).
-
-        Raises
-        ------
-        KeyNotFoundError
-            (a KeyError) for an unknown word.
-        ValueError
-            When ``words`` is empty.
-        """
-        words = [words] if isinstance(words, str) else list(words)
-        if not words:
-            raise ValueError("doesnt_match needs at least one word")
-        rows = np.asarray([self.get_index(w) for w in words], dtype=np.int64)
-        unit = self.unit_vectors[rows].astype(np.float64)
-        scores = unit @ _unit(unit.mean(axis=0))
-        return words[int(np.argmin(scores))]
-
+    @_documented_by(queries.rank)
     def rank(self, w1, w2):
-        """Rank of ``w2`` among the neighbours of ``w1`` (1 = nearest).
+        return queries.rank(self, w1, w2)
 
-        Returns
-        -------
-        int
-            1 + the number of keys other than ``w1`` and ``w2`` strictly more
-            similar to ``w1`` than ``w2`` is.
-
-        Raises
-        ------
-        KeyNotFoundError
-            (a KeyError) for an unknown key.
-        """
-        i, j = self.get_index(w1), self.get_index(w2)
-        scores = self.unit_vectors @ self.unit_vectors[i]
-        closer = scores > scores[j]
-        closer[[i, j]] = False
-        return int(np.count_nonzero(closer)) + 1
+    @_documented_by(queries.doesnt_match)
+    def doesnt_match(self, words):
+        return queries.doesnt_match(self, words)
 
     # -- files ---------------------------------------------------------------
 

@@ -88,6 +88,14 @@ def test_neighbors_unknown_word(vec_file):
     result = run("neighbors", vec_file, "a", "zebra", "A", "okapi")
     assert_one_line_error(result, "not in the vocabulary of", "small.vec",
                           "matched exactly): 'zebra', 'A' (did you mean 'a'?), 'okapi'")
+    # the known word still gets its neighbours
+    assert result.stdout == ("a\n"
+                             "    1  e  0.8000\n"
+                             "    2  b  0.6000\n"
+                             "    3  c  0.0000\n"
+                             "    4  d  -1.0000\n")
+    result = run("neighbors", vec_file, "zebra")
+    assert_one_line_error(result, "'zebra'")
     assert result.stdout == ""
 
 
@@ -276,3 +284,128 @@ def test_info_says_when_text_has_no_header(tmp_path):
     assert result.exit_code == 0 and "format: word2vec (text without a header line, as GloVe writes)" in result.stdout
     result = run("info", FIXTURES / "short.vec", "--limit", 3)
     assert "format: word2vec\n" in result.stdout
+
+
+# -- neighbors: vector arithmetic, optional VECS, case ---------------------------
+
+ANALOGY_VEC = Path(__file__).parent / "fixtures" / "eval" / "analogy.vec"
+
+
+def test_neighbors_of_vector_arithmetic():
+    # unit(king) - unit(man) + unit(woman) is queen's direction; the others are orthogonal
+    result = run("neighbors", ANALOGY_VEC, "--positive", "king,woman", "--negative", "man", "--topn", 3)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("king + woman - man\n"
+                             "    1  queen   1.0000\n"
+                             "    2  paris   0.0000\n"
+                             "    3  france  0.0000\n")
+    repeated = run("neighbors", ANALOGY_VEC, "--positive", "king", "--positive", "woman",
+                   "--negative", "man", "--topn", 3)
+    assert repeated.stdout == result.stdout
+    result = run("neighbors", ANALOGY_VEC, "--negative", "apple", "--topn", 1, "--json")
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(result.stdout)
+    assert entry["positive"] == [] and entry["negative"] == ["apple"]
+    # -apple: rome and italy score -1/sqrt(2), the other words 0 (row order)
+    assert entry["neighbors"][0]["key"] == "man" and entry["neighbors"][0]["similarity"] == 0.0
+
+
+def test_neighbors_arithmetic_errors():
+    result = run("neighbors", ANALOGY_VEC, "--positive", "king,xyzzy", "--negative", "Man")
+    assert_one_line_error(result, "'xyzzy', 'Man' (did you mean 'man'?)", "--case-insensitive")
+    assert result.stdout == ""
+    assert run("neighbors", ANALOGY_VEC, "king", "--positive", "woman").exit_code == 2
+    result = run("neighbors", "king", "--negative", "man")       # a word where VECS goes
+    assert result.exit_code == 2 and "put the words in --positive" in result.output
+
+
+def test_neighbors_prints_known_words_and_reports_unknown_ones():
+    result = run("neighbors", ANALOGY_VEC, "man", "xyzzy", "--topn", 2)
+    assert result.exit_code == 1
+    assert result.stdout == "man\n    1  woman  0.5000\n    2  king   0.5000\n"
+    assert result.stderr.strip().splitlines() == [
+        f"embkit: error: not in the vocabulary of {ANALOGY_VEC} (9 words; words are matched "
+        "exactly): 'xyzzy'"]
+    result = run("neighbors", ANALOGY_VEC, "man", "xyzzy", "--json")
+    assert result.exit_code == 1 and [e["word"] for e in json.loads(result.stdout)] == ["man"]
+
+
+def test_neighbors_without_vecs_uses_the_newest_model(model_dir, monkeypatch):
+    monkeypatch.chdir(model_dir.parent)
+    result = run("neighbors", "a", "--topn", 1)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "a\n    1  e  0.8000\n" and "using model model.embkit" in result.stderr
+    result = run("neighbors", "--positive", "a", "--topn", 1)
+    assert result.stdout == "a\n    1  e  0.8000\n"
+    result = run("neighbors", "model.embkit", "a", "--topn", 1)      # an existing path is VECS
+    assert result.stdout == "a\n    1  e  0.8000\n"
+    assert_one_line_error(run("neighbors", "typo.vec", "a"), "typo.vec")   # a vectors name is VECS
+
+
+@pytest.fixture
+def cased_model(tmp_path):
+    # King is more frequent than king, so KING stands for King
+    path = tmp_path / "cased.embkit"
+    keys = ["king", "King", "queen", "man", "woman"]
+    vecs = [[1, 0, 0, 1], [1, 0, 0, 1.2], [0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 1, 0]]
+    io.save(KeyedVectors(keys, vecs, counts=[5, 9, 4, 8, 7]), path)
+    return path
+
+
+def test_neighbors_case_insensitive(cased_model):
+    assert_one_line_error(run("neighbors", cased_model, "KING"), "'KING' (did you mean 'king'?)")
+    result = run("neighbors", cased_model, "KING", "--case-insensitive", "--json")
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(result.stdout)
+    assert entry["word"] == "KING" and entry["key"] == "King"
+    assert [n["key"] for n in entry["neighbors"]] == ["queen", "man", "woman"]    # king left out
+    result = run("neighbors", cased_model, "KING", "--case-insensitive", "--topn", 1)
+    assert result.stdout.splitlines()[0] == "KING (King)"
+    assert_one_line_error(run("neighbors", cased_model, "Kong", "--case-insensitive"),
+                          "words are matched ignoring case): 'Kong'")
+
+
+# -- analogy ---------------------------------------------------------------------
+
+def test_analogy_text_and_json():
+    result = run("analogy", ANALOGY_VEC, "man", "king", "woman", "--topn", 2)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("man : king :: woman : ?\n"
+                             "    1  queen  1.0000\n"
+                             "    2  paris  0.0000\n")
+    # 3CosMul for queen: cos' = 0.75 with king and woman, 0.5 with man; epsilon 0.001
+    result = run("analogy", ANALOGY_VEC, "man", "king", "woman", "--method", "3cosmul", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["a"], data["b"], data["c"], data["method"]) == ("man", "king", "woman", "3cosmul")
+    assert len(data["answers"]) == 6 and data["answers"][0]["key"] == "queen"
+    assert data["answers"][0]["score"] == pytest.approx(0.5625 / 0.501, rel=1e-6)
+    assert {a["key"] for a in data["answers"]}.isdisjoint({"man", "king", "woman"})
+
+
+def test_analogy_agrees_with_the_evaluation():
+    # paris : france :: rome : italy is answered right in `eval analogies`
+    result = run("analogy", ANALOGY_VEC, "paris", "france", "rome", "--topn", 1)
+    assert result.stdout.splitlines()[1].split()[1] == "italy"
+
+
+def test_analogy_errors_and_usage():
+    result = run("analogy", ANALOGY_VEC, "MAN", "king", "xyzzy")
+    assert_one_line_error(result, "'MAN' (did you mean 'man'?), 'xyzzy'")
+    assert result.stdout == ""
+    result = run("analogy", ANALOGY_VEC, "MAN", "KING", "Woman", "--case-insensitive", "--topn", 1)
+    assert result.exit_code == 0 and result.stdout.splitlines()[1].split()[1] == "queen"
+    assert run("analogy", ANALOGY_VEC, "man", "king").exit_code == 2
+    assert run("analogy", ANALOGY_VEC, "man", "king", "woman", "queen").exit_code == 2
+    assert run("analogy").exit_code == 2
+    assert run("analogy", ANALOGY_VEC, "man", "king", "woman", "--method", "cos").exit_code == 2
+    result = run("analogy", "--help")
+    assert result.exit_code == 0 and "default: 3cosadd" in result.stdout and "[VECS] A B C" in result.stdout
+
+
+def test_analogy_without_vecs_uses_the_newest_model(cased_model, monkeypatch):
+    monkeypatch.chdir(cased_model.parent)
+    result = run("analogy", "man", "king", "woman", "--topn", 1)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "man : king :: woman : ?\n    1  queen  1.0000\n"
+    assert "using model cased.embkit" in result.stderr
