@@ -297,7 +297,7 @@ def _build_entry(target, build):
                     raise _NotAboutTheCache(exc) from None
                 raise
     except _NotAboutTheCache as carried:
-        raise carried.args[0]
+        raise carried.args[0] from None
     except OSError as exc:                 # creating the directories: a read-only or full cache
         full = exc.errno in _FULL
         raise _CacheUnusable("full" if full else "not writable", exc.strerror or str(exc)) from exc
@@ -368,6 +368,8 @@ def cached(kind, key, build, load, cache=True, root=None, what="entry"):
     _kinds(kind)
     if not cache:
         return _build_temporary(kind, build, load, what)
+    if not key:
+        raise ValueError("a cached entry needs a key")
     root = _root(root)
     limit = cache_limit()   # a bad $EMBKIT_CACHE_SIZE fails before any work
     target = root / kind / key
