@@ -1,4 +1,4 @@
-"""``embkit cache``: list or clear the cache of encoded corpora."""
+"""``embkit cache``: list or clear the cache (encoded corpora and the other kinds of entry)."""
 import datetime
 import os
 
@@ -28,7 +28,7 @@ def cache_group():
 @cache_group.command("info", context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def cache_info(as_json):
-    """List the cached encoded corpora, least recently used first."""
+    """List the cache entries, least recently used first."""
     root = cache.cache_root()
     entries = cache.cache_entries(root)
     total = sum(e["bytes"] for e in entries)
@@ -38,7 +38,7 @@ def cache_info(as_json):
         return
     cache.cache_limit()        # a bad $EMBKIT_CACHE_SIZE is an error here too
     limit = os.environ.get("EMBKIT_CACHE_SIZE") or cache.DEFAULT_LIMIT
-    click.echo(f"{root}: {len(entries)} encoded corpora, {format_size(total)} "
+    click.echo(f"{root}: {_counts(entries)}, {format_size(total)} "
                f"(limit {limit}, $EMBKIT_CACHE_SIZE)")
     n_left, size = cache.leftovers(root)
     if n_left:
@@ -47,17 +47,24 @@ def cache_info(as_json):
     for e in entries:
         src = e["sources"][0] if e["sources"] else "?"
         more = f" (+{len(e['sources']) - 1} files)" if len(e["sources"]) > 1 else ""
-        click.echo(f"  {e['path'].name}  {format_size(e['bytes']):>10}  last used {_iso(e['last_used'])}  "
-                   f"{e['tokens']} tokens  {src}{more}")
+        tokens = f"{e['tokens']} tokens  " if e["tokens"] is not None else ""
+        click.echo(f"  {e['kind']}/{e['path'].name}  {format_size(e['bytes']):>10}  last used {_iso(e['last_used'])}  "
+                   f"{tokens}{src}{more}")
 
 
 @cache_group.command("clear", context_settings=CONTEXT)
 def cache_clear():
-    """Remove every cached encoded corpus."""
+    """Remove every cache entry not in use."""
     n, freed, busy, leftovers = cache.clear_cache()
-    click.echo(f"removed {n} encoded corpora ({format_size(freed)}) from {cache.cache_root()}"
+    what = cache.KINDS["corpora"][1] if len(cache.KINDS) == 1 else "cache entries"
+    click.echo(f"removed {n} {what} ({format_size(freed)}) from {cache.cache_root()}"
                + (f" and {leftovers} leftover(s) of interrupted runs" if leftovers else "")
                + (f"; {busy} in use by a running process left in place" if busy else ""))
+
+
+def _counts(entries):
+    """'2 encoded corpora' (and so on for each kind of entry)."""
+    return ", ".join(f"{sum(e['kind'] == kind for e in entries)} {names[1]}" for kind, names in cache.KINDS.items())
 
 
 def _iso(ts):

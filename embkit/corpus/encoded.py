@@ -9,226 +9,60 @@ Every training method reads the same arrays:
   line; a line with more than ``max_sentence_length`` retained tokens is split
   into consecutive pieces of that length (windows never cross a sentence).
 
-Encoding makes one pass over the text: each token gets a provisional id in
-order of first occurrence, the counts come from the id stream, and the
-pruned, count-ordered vocabulary is applied to the stream with NumPy.  The
-result is stored under ``$EMBKIT_CACHE/corpora/<key>/`` (default
-``~/.cache/embkit``) as ``tokens.npy``, ``offsets.npy``, ``vocab.tsv`` and
-``manifest.json``, keyed by the input files (path, size, mtime), the
-tokenizer and the vocabulary settings, and memory-mapped by later runs; the
-least recently used entries are removed when the cache grows beyond
+Encoding makes one pass over the text (:func:`embkit.corpus.scan.scan`): each
+token gets a provisional id in order of first occurrence, the counts come with
+the id stream, and the pruned, count-ordered vocabulary is applied to the
+stream with NumPy.  The result is stored under ``$EMBKIT_CACHE/corpora/<key>/``
+(default ``~/.cache/embkit``) as ``tokens.npy``, ``offsets.npy``,
+``vocab.tsv`` and ``manifest.json``, keyed by the input files (path, size,
+mtime), the tokenizer and the vocabulary settings, and memory-mapped by later
+runs; the least recently used entries are removed when the cache grows beyond
 ``$EMBKIT_CACHE_SIZE`` (default 10G; see :mod:`embkit.corpus.cache`).
-Standard input is encoded in one pass and never cached.
+Standard input and sentences given as token lists are encoded in one pass and
+never cached.
 """
 import datetime
-import hashlib
-import itertools
 import json
 import logging
 import os
-import shutil
-import tempfile
 import weakref
-from array import array
 from pathlib import Path
 
 import numpy as np
 
-from .._atomic import atomic_dir
 from .._version import __version__
-from .cache import cache_limit, cache_root, evict, mark_used
 from ..exceptions import CorpusError, EmbkitError
-from .reading import STDIN, DecodeStats, expand_inputs, file_signature, is_regular_file, iter_lines
-from .tokenize import make_tokenizer
+from .cache import cache_key, cached, mark_in_use
+from .reading import STDIN, file_signature, is_regular_file
+from .scan import Sentences, corpus_source, scan, source_name
 from .vocab import Vocabulary, empty_vocab_error
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-_SPILL_TOKENS = 1 << 20
-
-
-
-
-class _FirstSeenIds(dict):
-    """token -> provisional id, assigned in order of first occurrence."""
-
-    def __missing__(self, key):
-        value = self[key] = len(self)
-        return value
-
-
-def _progress(progress, desc):
-    if not progress:
-        return None
-    from tqdm.auto import tqdm
-    return tqdm(desc=desc, unit=" tok", unit_scale=True, leave=False, mininterval=0.5, disable=None)
-
-
-class Sentences:
-    """Sentences already split into tokens, for :meth:`EncodedCorpus.encode`.
-
-    Parameters
-    ----------
-    sentences : iterable of sequences of str
-        Read once, in order (a generator will do).
-    lowercase : bool
-        Lowercase every token.
-    """
-
-    def __init__(self, sentences, lowercase=False):
-        self.sentences = sentences
-        self.lowercase = bool(lowercase)
-
-    def settings(self):
-        """The tokenizer settings recorded in the manifest."""
-        return {"kind": "given", "lowercase": self.lowercase, "pattern": None}
-
-    def __iter__(self):
-        lower = self.lowercase
-        for i, sent in enumerate(self.sentences):
-            if isinstance(sent, (str, bytes)) or not isinstance(sent, (list, tuple)):
-                raise CorpusError(f"sentence {i}: expected a list of str tokens, got {type(sent).__name__} "
-                                  f"{_short(sent)}")
-            for j, t in enumerate(sent):
-                if not isinstance(t, str):
-                    raise CorpusError(f"sentence {i}, token {j}: expected str, got {type(t).__name__} {_short(t)}")
-                if not t or "\t" in t or "\n" in t or "\r" in t:
-                    raise CorpusError(f"sentence {i}, token {j}: {_short(t)} is empty or holds a tab or line "
-                                      "break, which no token may")
-                if not t.isascii():
-                    try:
-                        t.encode("utf-8")
-                    except UnicodeEncodeError:
-                        raise CorpusError(f"sentence {i}, token {j}: {_short(t)} cannot be written as UTF-8 "
-                                          "(a lone surrogate)") from None
-            yield [t.lower() for t in sent] if lower else sent
-
-
-def _words_hint(corpus):
-    """A hint when a missing 'file' looks like a list of words rather than paths."""
-    if isinstance(corpus, (list, tuple)) and len(corpus) > 1 and all(
-            isinstance(x, str) and os.sep not in x and "." not in x and not os.path.exists(x) for x in corpus[:20]):
-        return ("; to train on words in memory, pass sentences as lists of tokens, "
-                "e.g. [['the', 'cat', 'sat'], ...]")
-    return ""
-
-
-def _short(value):
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def as_sentences(corpus):
-    """``corpus`` as :class:`Sentences` when it holds token lists, else None.
-
-    A list, tuple or iterator whose first item is a list or tuple is taken
-    for sentences; anything else (paths, ``"-"``) is left to
-    :func:`~embkit.corpus.reading.expand_inputs`.
-    """
-    if isinstance(corpus, Sentences):
-        return corpus
-    if isinstance(corpus, np.ndarray):
-        raise CorpusError("a NumPy array is not a corpus: pass file paths, or sentences as lists of str tokens")
-    if isinstance(corpus, (str, bytes, os.PathLike, dict)) or not hasattr(corpus, "__iter__"):
-        return None
-    if isinstance(corpus, (list, tuple)):
-        return Sentences(corpus) if corpus and isinstance(corpus[0], (list, tuple)) else None
-    it = iter(corpus)
-    if it is not corpus:       # a re-iterable collection other than list/tuple: peek without consuming
-        first = next(iter(corpus), None)
-        return Sentences(corpus) if isinstance(first, (list, tuple)) else None
-    first = next(it, None)
-    if first is None:
-        raise CorpusError("the corpus iterator is empty")
-    rest = itertools.chain([first], it)
-    if isinstance(first, (list, tuple)):
-        return Sentences(rest)
-    return _PathIterator(rest)
-
-
-class _PathIterator(list):
-    """Paths from a one-shot iterator whose first item was already read."""
-
-
-def _token_lines(source, tokenizer, encoding_errors, stats):
-    """Token lists of every line: files through the tokenizer, or given sentences."""
-    if isinstance(source, Sentences):
-        for sent in source:
-            stats.lines += 1
-            yield sent
-        return
-    for path in source:
-        for _, text in iter_lines(path, encoding_errors, stats):
-            yield tokenizer(text)
-
-
-def _scan(files, tokenizer, encoding_errors, sink, progress):
-    """One pass over the text: provisional ids into ``sink``, per-line lengths.
-
-    Returns (types, line_lengths per spilled chunk, stats dict).
-    """
-    ids = _FirstSeenIds()
-    getid = ids.__getitem__
-    buf = array("i")
-    lengths = array("q")
-    chunk_lengths = []
-    stats = DecodeStats()
-    blank = 0
-    raw_tokens = 0
-    bar = _progress(progress, "reading corpus")
-    reported = 0
-    for toks in _token_lines(files, tokenizer, encoding_errors, stats):
-        if not toks:
-            blank += 1
-            continue
-        buf.extend(map(getid, toks))
-        lengths.append(len(toks))
-        if len(buf) >= _SPILL_TOKENS:
-            raw_tokens += len(buf)
-            sink(np.frombuffer(buf, dtype=np.int32))
-            chunk_lengths.append(np.frombuffer(lengths, dtype=np.int64))
-            buf, lengths = array("i"), array("q")
-            if bar is not None:
-                bar.update(raw_tokens - reported)
-                reported = raw_tokens
-    if len(buf):
-        raw_tokens += len(buf)
-        sink(np.frombuffer(buf, dtype=np.int32))
-        chunk_lengths.append(np.frombuffer(lengths, dtype=np.int64))
-    if bar is not None:
-        bar.update(raw_tokens - reported)
-        bar.close()
-    types = list(ids)
-    info = {"raw_tokens": raw_tokens, "lines": stats.lines, "blank_lines": blank,
-            "replaced_invalid_utf8": stats.replaced, "types": len(types)}
-    return types, chunk_lengths, info
 
 
 class _Chunks:
-    """Provisional id chunks kept in a temporary file."""
+    """Provisional id chunks kept in a temporary file, with the line lengths of each."""
 
     def __init__(self, directory):
         self.path = Path(directory) / "stream.i32"
         self._f = open(self.path, "wb")
         self.sizes = []
+        self.lengths = []
 
-    def __call__(self, arr):
-        arr.tofile(self._f)
-        self.sizes.append(len(arr))
+    def __call__(self, ids, lengths):
+        ids.tofile(self._f)
+        self.sizes.append(len(ids))
+        self.lengths.append(lengths)
 
     def __iter__(self):
+        """(ids, line lengths) of each chunk, in order."""
         # plain reads, not a memory map: a chunk's pages are freed once it is processed
         self._f.close()
         with open(self.path, "rb") as f:
-            for n in self.sizes:
-                yield np.fromfile(f, dtype=np.int32, count=n)
-
-
-def _source_name(files):
-    if isinstance(files, Sentences):
-        return "<sentences>"
-    return "<stdin>" if files == [STDIN] else (files[0] if len(files) == 1 else f"{files[0]} (+{len(files) - 1} files)")
+            for n, lengths in zip(self.sizes, self.lengths):
+                yield np.fromfile(f, dtype=np.int32, count=n), lengths
 
 
 def _split_lengths(lengths, max_len):
@@ -243,41 +77,34 @@ def _split_lengths(lengths, max_len):
     return out, int((n_pieces > 1).sum())
 
 
-def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, progress, vocab=None):
-    """Scan, prune and write tokens.npy/offsets.npy/vocab.tsv/manifest.json into workdir."""
-    workdir = Path(workdir)
-    chunks = _Chunks(workdir)
-    types, chunk_lengths, info = _scan(files, tokenizer, encoding_errors, chunks, progress)
-    source = _source_name(files)
-    min_count = vocab_settings["min_count"]
-    n_types = len(types)
-    counts = np.zeros(n_types, dtype=np.int64)
-    for c in chunks:
-        counts += np.bincount(c, minlength=n_types)
-    if info["raw_tokens"] == 0:
-        raise empty_vocab_error(source, 0, 0, min_count)
+def _vocabulary_ids(counted, vocab, vocab_settings, source):
+    """(vocabulary, provisional id -> vocabulary id or -1, retained tokens) for a scan."""
+    if counted.raw_tokens == 0:
+        raise empty_vocab_error(source_name(source), 0, 0, vocab_settings["min_count"])
     if vocab is None:
-        vocab, order = Vocabulary.from_counts(types, counts, min_count, vocab_settings["max_vocab_size"],
-                                              settings=vocab_settings)
-        if len(vocab) == 0:
-            raise empty_vocab_error(source, info["raw_tokens"], n_types, min_count)
-        remap = np.full(n_types, -1, dtype=np.int32)
+        vocab, order = Vocabulary.from_scan(counted, vocab_settings["min_count"], vocab_settings["max_vocab_size"],
+                                            settings=vocab_settings, source=source_name(source))
+        remap = np.full(len(counted.types), -1, dtype=np.int32)
         remap[order] = np.arange(len(order), dtype=np.int32)
-        kept_total = int(vocab.counts.sum())
-    else:
-        remap = np.array([vocab.index.get(t, -1) for t in types], dtype=np.int32)
-        kept_total = int(counts[remap >= 0].sum())
-        if kept_total == 0:
-            raise CorpusError(f"{source}: none of the corpus's {info['raw_tokens']} tokens is in the given vocabulary")
+        return vocab, remap, vocab.total
+    remap = np.array([vocab.index.get(t, -1) for t in counted.types], dtype=np.int32)
+    kept_total = int(counted.counts[remap >= 0].sum())
+    if kept_total == 0:
+        raise CorpusError(f"{source_name(source)}: none of the corpus's {counted.raw_tokens} tokens is in the "
+                          "given vocabulary")
+    return vocab, remap, kept_total
 
+
+def _write_tokens(path, chunks, remap, kept_total):
+    """Write the retained tokens as a .npy file; return the retained tokens of each line."""
     line_kept = []
     pos = 0
-    with open(workdir / "tokens.npy", "wb") as out:
+    with open(path, "wb") as out:
         # written with ordinary writes (a writable memory map would keep its dirty pages resident)
         np.lib.format.write_array_header_1_0(
             out, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.int32)), "fortran_order": False,
                   "shape": (kept_total,)})
-        for c, lens in zip(chunks, chunk_lengths):
+        for c, lens in chunks:
             ids = remap[c]
             keep = ids >= 0
             kept = ids[keep]
@@ -286,8 +113,17 @@ def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, pro
             starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
             line_kept.append(np.add.reduceat(keep, starts, dtype=np.int64))
     assert pos == kept_total
+    return np.concatenate(line_kept) if line_kept else np.zeros(0, np.int64)
+
+
+def _encode_into(source, tokenizer, vocab_settings, encoding_errors, workdir, progress, vocab=None):
+    """Scan, prune and write tokens.npy/offsets.npy/vocab.tsv/manifest.json into workdir."""
+    workdir = Path(workdir)
+    chunks = _Chunks(workdir)
+    counted = scan(source, tokenizer, encoding_errors, chunks, progress)
+    vocab, remap, kept_total = _vocabulary_ids(counted, vocab, vocab_settings, source)
+    lengths = _write_tokens(workdir / "tokens.npy", chunks, remap, kept_total)
     chunks.path.unlink()
-    lengths = np.concatenate(line_kept) if line_kept else np.zeros(0, np.int64)
     lengths, n_split = _split_lengths(lengths, vocab_settings["max_sentence_length"])
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -303,12 +139,12 @@ def _encode_into(files, tokenizer, vocab_settings, encoding_errors, workdir, pro
         "tokens": kept_total,
         "sentences": len(lengths),
         "lines_split": n_split,
-        **info,
+        **counted.stats(),
         "tokenizer": tokenizer.settings(),
         "vocab_settings": vocab_settings,
         "encoding_errors": encoding_errors,
-        "sources": ([{"path": "<sentences>"}] if isinstance(files, Sentences)
-                    else [{"path": "-"} if f == STDIN else file_signature(f) for f in files]),
+        "sources": ([{"path": "<sentences>"}] if isinstance(source, Sentences)
+                    else [{"path": "-"} if f == STDIN else file_signature(f) for f in source]),
     }
     with open(workdir / "manifest.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
@@ -324,14 +160,6 @@ def _report(manifest, source):
     replaced = manifest.get("replaced_invalid_utf8") or 0
     if replaced:
         log.warning("%s: replaced %d invalid UTF-8 sequence(s) with U+FFFD", source, replaced)
-
-
-def _lock_shared(fd):
-    try:
-        import fcntl
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except (ImportError, OSError):
-        pass   # no flock here, or an eviction holds it right now: reads still work through the open file
 
 
 class EncodedCorpus:
@@ -368,7 +196,7 @@ class EncodedCorpus:
             # tells those to leave the entry alone while it is in use.
             self._fd = os.open(tokens.filename, os.O_RDONLY)
             weakref.finalize(self, os.close, self._fd)
-            _lock_shared(self._fd)
+            mark_in_use(self._fd)
 
     def __repr__(self):
         return (f"<EncodedCorpus {self.manifest.get('tokens')} tokens, {len(self.offsets) - 1} sentences, "
@@ -489,20 +317,8 @@ class EncodedCorpus:
             Missing inputs, invalid UTF-8 (strict), 0 tokens, or no word
             reaching ``min_count``.
         """
-        sentences = as_sentences(corpus)
-        if isinstance(sentences, Sentences):
-            make_tokenizer(tokenizer, lowercase)     # validates the setting, though given tokens are not split
-            if tokenizer != "whitespace":
-                log.warning("tokenizer=%r is not used: the sentences are already split into tokens", tokenizer)
-            tok = Sentences(sentences.sentences, lowercase or sentences.lowercase)
-            files = tok
-        else:
-            tok = make_tokenizer(tokenizer, lowercase)
-            try:
-                files = expand_inputs(list(sentences) if sentences is not None else corpus)
-            except CorpusError as exc:
-                raise CorpusError(str(exc) + _words_hint(corpus)) from None
-        if files is not tok and STDIN in files and len(files) > 1:
+        source, tok = corpus_source(corpus, tokenizer, lowercase)
+        if not isinstance(source, Sentences) and STDIN in source and len(source) > 1:
             raise CorpusError("standard input ('-') cannot be combined with files")
         for name, value, low in (("min_count", min_count, 1), ("max_sentence_length", max_sentence_length, 1)):
             if int(value) < low:
@@ -515,64 +331,22 @@ class EncodedCorpus:
                           "max_vocab_size": None if max_vocab_size is None else int(max_vocab_size),
                           "max_sentence_length": int(max_sentence_length)}
         # standard input, pipes and devices are read once and never cached (their name says nothing of the data)
-        if files is tok or not cache or not all(is_regular_file(f) for f in files):
-            tmp = tempfile.mkdtemp(prefix="embkit-corpus-")
-            try:
-                _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)
-                enc = cls.open(tmp, mmap=False)
-                enc.tokens = np.array(enc.tokens)
-                enc.path = None
-                _report(enc.manifest, _source_name(files))
-                return enc
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-        key_src = {"v": FORMAT_VERSION, "sources": [file_signature(f) for f in files],
-                   "tokenizer": tok.settings(), "vocab": vocab_settings, "encoding_errors": encoding_errors,
-                   "given_vocab": vocab.sha256() if vocab is not None else None}
-        key = hashlib.sha256(json.dumps(key_src, sort_keys=True).encode()).hexdigest()[:24]
-        root = Path(cache_dir) if cache_dir is not None else cache_root()
-        target = root / "corpora" / key
-        limit = cache_limit()   # a bad $EMBKIT_CACHE_SIZE fails before any work
-        if (target / "manifest.json").exists():
-            try:
-                enc = cls.open(target)
-            except (EmbkitError, OSError, ValueError) as exc:
-                log.warning("ignoring unreadable cached corpus %s (%s)", target, exc)
-            else:
-                mark_used(target)
-                log.info("using cached encoded corpus %s", target)
-                _report(enc.manifest, _source_name(files))
-                evict(root, limit, keep=target)
-                return enc
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            log.warning("cache directory %s is not writable (%s); encoding without caching", root, exc)
-            return cls.encode(corpus, tok, False, min_count, max_vocab_size, max_sentence_length,
-                              encoding_errors, vocab, cache=False, progress=progress)
-        with atomic_dir(target) as tmp:
-            _encode_into(files, tok, vocab_settings, encoding_errors, tmp, progress, vocab)
-        enc = cls.open(target)
-        _report(enc.manifest, _source_name(files))
-        evict(root, limit, keep=target)
+        cache = bool(cache) and not isinstance(source, Sentences) and all(is_regular_file(f) for f in source)
+        key = None
+        if cache:
+            key = cache_key({"v": FORMAT_VERSION, "sources": [file_signature(f) for f in source],
+                             "tokenizer": tok.settings(), "vocab": vocab_settings, "encoding_errors": encoding_errors,
+                             "given_vocab": vocab.sha256() if vocab is not None else None})
+
+        def build(directory):
+            _encode_into(source, tok, vocab_settings, encoding_errors, directory, progress, vocab)
+
+        def load(directory, in_cache):
+            enc = cls.open(directory, mmap=in_cache)
+            if not in_cache:
+                enc.path = None            # the directory is about to go
+            return enc
+
+        enc = cached("corpora", key, build, load, cache=cache, root=cache_dir, what="corpus")
+        _report(enc.manifest, source_name(source))
         return enc
-
-
-def scan_counts(corpus, tokenizer="whitespace", lowercase=False, min_count=5, max_vocab_size=None,
-                encoding_errors="strict", progress=True):
-    """Count a corpus in one pass and return its pruned :class:`Vocabulary`."""
-    tok = make_tokenizer(tokenizer, lowercase)
-    files = expand_inputs(corpus)
-    counts = {}
-    with tempfile.TemporaryDirectory(prefix="embkit-vocab-") as tmp:
-        chunks = _Chunks(tmp)
-        types, _, info = _scan(files, tok, encoding_errors, chunks, progress)
-        total = np.zeros(len(types), dtype=np.int64)
-        for c in chunks:
-            total += np.bincount(c, minlength=len(types))
-    settings = {"min_count": int(min_count), "max_vocab_size": max_vocab_size}
-    vocab, _ = Vocabulary.from_counts(types, total, min_count, max_vocab_size, settings=settings)
-    if len(vocab) == 0:
-        raise empty_vocab_error(_source_name(files), info["raw_tokens"], len(types), min_count)
-    del counts
-    return vocab

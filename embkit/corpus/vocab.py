@@ -11,6 +11,7 @@ import numpy as np
 
 from .._atomic import atomic_file
 from ..exceptions import CorpusError, EmbkitError, FormatError
+from .scan import corpus_source, scan, source_name
 
 
 class Vocabulary:
@@ -104,6 +105,38 @@ class Vocabulary:
         return cls([types[i] for i in order.tolist()], counts[order], settings), order
 
     @classmethod
+    def from_scan(cls, counted, min_count=5, max_vocab_size=None, settings=None, source="corpus"):
+        """The vocabulary of a scanned corpus.
+
+        Parameters
+        ----------
+        counted : embkit.corpus.scan.ScanResult
+            Types in order of first occurrence with their counts (one scan,
+            or the merged scans of consecutive shards).
+        min_count, max_vocab_size
+            As for :meth:`from_counts`.
+        settings : dict, optional
+            Recorded as :attr:`settings`.
+        source : str
+            How error messages name the corpus.
+
+        Returns
+        -------
+        vocab : Vocabulary
+        order : ndarray of int64, shape (n_words,)
+            For each vocabulary row, its index in ``counted.types``.
+
+        Raises
+        ------
+        CorpusError
+            An empty corpus, or no word reaching ``min_count``.
+        """
+        vocab, order = cls.from_counts(counted.types, counted.counts, min_count, max_vocab_size, settings=settings)
+        if len(vocab) == 0:
+            raise empty_vocab_error(source, counted.raw_tokens, len(counted.types), min_count)
+        return vocab, order
+
+    @classmethod
     def build(cls, corpus, tokenizer="whitespace", lowercase=False, min_count=5, max_vocab_size=None,
               encoding_errors="strict", progress=True):
         """Count a corpus in one pass and return its vocabulary.
@@ -117,12 +150,14 @@ class Vocabulary:
         Raises
         ------
         CorpusError
-            An empty corpus, or no word reaching ``min_count``.
+            Missing inputs, invalid UTF-8 (strict), an empty corpus, or no
+            word reaching ``min_count``.
         """
-        from .encoded import scan_counts
-        return scan_counts(corpus, tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
-                           max_vocab_size=max_vocab_size, encoding_errors=encoding_errors,
-                           progress=progress)
+        source, tok = corpus_source(corpus, tokenizer, lowercase)
+        counted = scan(source, tok, encoding_errors, progress=progress)
+        settings = {"min_count": int(min_count), "max_vocab_size": max_vocab_size}
+        vocab, _ = cls.from_scan(counted, min_count, max_vocab_size, settings=settings, source=source_name(source))
+        return vocab
 
     def save(self, path):
         """Write ``word<TAB>count`` lines (UTF-8) atomically.

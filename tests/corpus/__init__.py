@@ -1,0 +1,1 @@
+"""Tests of embkit.corpus, one module per module of the package."""
