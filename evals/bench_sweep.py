@@ -92,8 +92,8 @@ def render(d: dict) -> str:
          f"epochs={d['settings']['epochs']}, threads={d['settings']['threads']}); only --alpha and "
          "--ns-exponent change",
          "- Rule: the highest mean of the eight figures (accuracy as a fraction, Spearman ρ) among the runs "
-         "whose words/s is at least 85% of the fastest undisturbed run's (a disturbed run is judged on quality
-alone); the winner becomes the batched update's default",
+         "whose words/s is at least 85% of the fastest undisturbed run's (a disturbed run is judged on quality "
+         "alone); the winner becomes the batched update's default",
          "",
          "| run | words/s | " + " | ".join(f[2] for f in FIGURES) + " | mean |",
          "|---|---:|" + "---:|" * (len(FIGURES) + 1)]
