@@ -8,12 +8,13 @@ import bz2
 import contextlib
 import gzip
 import lzma
+import os
 import re
 from pathlib import Path
 
 from .._atomic import atomic_file
 
-__all__ = ["COMPRESSIONS", "DECOMPRESS_ERRORS", "split_compression", "compression_from_magic",
+__all__ = ["COMPRESSIONS", "DECOMPRESS_ERRORS", "MAGIC_BYTES", "split_compression", "compression_from_magic",
            "open_read", "open_sniffed", "open_write"]
 
 #: Compression modules by name suffix (matched case-insensitively); files with these
@@ -123,7 +124,7 @@ def open_sniffed(source):
     OSError
         When the file cannot be opened.
     """
-    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+    if isinstance(source, (str, os.PathLike)):
         _, module = split_compression(Path(source).name, reading=True)
         if module is not None:
             stream = module.open(source, "rb")
