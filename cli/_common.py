@@ -16,7 +16,7 @@ def find_latest_model(directory="."):
     click.UsageError
         When there is none.
     """
-    from embkit.io import is_model_dir
+    from embkit._outputs import is_model_dir
 
     best = None
     for meta in Path(directory).glob("*/meta.json"):
@@ -67,7 +67,7 @@ def read_options(f):
 
 def load_vectors(vecs, limit=None, unicode_errors="strict"):
     """Vectors from a file or an embkit model directory (memory-mapped)."""
-    from embkit import io
+    from embkit import formats, io
 
-    mmap = "r" if io.detect_format(vecs) == io.NATIVE else None
+    mmap = "r" if formats.detect_format(vecs) == formats.NATIVE else None
     return io.load(vecs, limit=limit, mmap=mmap, unicode_errors=unicode_errors)

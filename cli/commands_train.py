@@ -108,7 +108,7 @@ def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alp
     from embkit.models.word2vec import Word2Vec
 
     from embkit.corpus.reading import expand_inputs
-    from embkit.io import check_output
+    from embkit.formats import check_output
 
     if min_alpha > (alpha if alpha is not None else (0.025 if model == "sgns" else 0.05)):
         raise click.BadParameter("must not exceed --alpha (the rate falls from --alpha to --min-alpha)",
@@ -152,7 +152,7 @@ def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_s
     """Count CORPUS and write its vocabulary (most frequent first, ties by first occurrence)."""
     from embkit.corpus.reading import expand_inputs
     from embkit.corpus.vocab import Vocabulary
-    from embkit.io import check_file_output
+    from embkit._outputs import check_file_output
 
     if not output.strip():
         raise click.BadParameter("give a file name, or - for standard output", param_hint="-o/--output")

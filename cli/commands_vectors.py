@@ -4,8 +4,9 @@ from pathlib import Path
 
 import click
 
-from embkit import io, queries
+from embkit import formats, io, queries
 from embkit.exceptions import EmbkitError
+from embkit.formats.word2vec_text import has_header
 
 from ._common import CONTEXT, emit_json, load_vectors, read_options, resolve_vecs
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -195,7 +196,7 @@ def _scalar(value):
 def info(vecs, as_json, limit, unicode_errors):
     """Size, format and training metadata of VECS (default: the newest model here)."""
     vecs = resolve_vecs(vecs)
-    fmt = io.detect_format(vecs)
+    fmt = formats.detect_format(vecs)
     kv = load_vectors(vecs, limit, unicode_errors)
     meta = dict(kv.meta)
     summary = {
@@ -212,8 +213,8 @@ def info(vecs, as_json, limit, unicode_errors):
     if as_json:
         emit_json({**summary, "meta": meta})
         return
-    shown = fmt + (" (text without a header line, as GloVe writes)" if fmt == io.WORD2VEC and not _has_header(vecs)
-                   else "")
+    headerless = fmt == formats.WORD2VEC and not _has_header(vecs)
+    shown = fmt + (" (text without a header line, as GloVe writes)" if headerless else "")
     lines = [f"path: {vecs}", f"format: {shown}", f"words: {len(kv)}", f"dim: {kv.dim}",
              "counts: " + (f"yes (total {summary['total_count']})" if kv.counts is not None
                            else "no"),
@@ -228,7 +229,7 @@ def info(vecs, as_json, limit, unicode_errors):
 
 @click.command(context_settings=CONTEXT, short_help="Convert vectors to another format.")
 @click.argument("paths", nargs=-1, required=True, metavar="[VECS] OUT")
-@click.option("--to", "to", type=click.Choice(io.FORMATS), default=None,
+@click.option("--to", "to", type=click.Choice(formats.FORMATS), default=None,
               show_default="from OUT's name",
               help="Output format.")
 @read_options
@@ -248,21 +249,20 @@ def convert(paths, to, limit, unicode_errors):
     if len(paths) == 1 and Path(out).exists():
         raise click.UsageError(f"{out} exists; with one argument it would be overwritten by the newest model "
                                f"here. To convert it, give both: embkit convert {out} OUT")
-    if to is None and not Path(out).is_dir() and io.format_from_name(out) is None:
+    if to is None and not Path(out).is_dir() and formats.format_from_name(out) is None:
         raise click.UsageError(f"cannot tell the output format from the name {out!r}; "
-                               f"pass --to ({', '.join(io.FORMATS)})")
+                               f"pass --to ({', '.join(formats.FORMATS)})")
     vecs = resolve_vecs(paths[0] if len(paths) == 2 else None)
-    io.check_output(out, to, inputs=[vecs])     # never convert a file onto itself
+    formats.check_output(out, to, inputs=[vecs])     # never convert a file onto itself
     kv = load_vectors(vecs, limit, unicode_errors)
     io.save(kv, out, format=to)
-    fmt = to or (io.NATIVE if Path(out).is_dir() else io.format_from_name(out))
+    fmt = to or (formats.NATIVE if Path(out).is_dir() else formats.format_from_name(out))
     click.echo(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")
 
 
 def _has_header(path):
     """True when a word2vec text file starts with a ``count dim`` line."""
     try:
-        with io._open_read(path) as f:
-            return io._parse_header(f.readline(1024).lstrip(b"\xef\xbb\xbf")) is not None
+        return has_header(path)
     except (OSError, EOFError):
         return True

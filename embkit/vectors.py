@@ -17,8 +17,8 @@ import re
 
 import numpy as np
 
-from . import queries
-from .exceptions import KeyNotFoundError
+from . import formats, queries
+from .exceptions import EmbkitError, KeyNotFoundError
 
 __all__ = ["KeyedVectors", "KeyNotFoundError"]
 
@@ -318,8 +318,7 @@ class KeyedVectors:
 
     def save(self, path, format=None):
         """Write to ``path``; see :func:`embkit.io.save`."""
-        from . import io
-        io.save(self, path, format=format)
+        formats.write(self, path, format=format)
 
     @classmethod
     def load(cls, path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
@@ -329,6 +328,5 @@ class KeyedVectors:
         -------
         KeyedVectors
         """
-        from . import io
-        return io.load(path, format=format, limit=limit, mmap=mmap,
-                       unicode_errors=unicode_errors)
+        data = formats.read(path, format=format, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
+        return cls(data.keys, data.vectors, counts=data.counts, context=data.context, meta=data.meta)

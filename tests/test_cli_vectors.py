@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from embkit import io
+from embkit import formats, io
 from embkit.vectors import KeyedVectors
 from embkit_cli.main import cli
 
@@ -198,7 +198,7 @@ def test_convert_chain_preserves_vectors(vec_file, tmp_path):
         result = run("convert", src, out)
         assert result.exit_code == 0, result.output
         assert result.stdout == f"wrote {out}: 5 words, dim 2, format {fmt}\n"
-        assert io.detect_format(out) == fmt
+        assert formats.detect_format(out) == fmt
     back = io.load(tmp_path / "back.vec.gz")
     assert back.index_to_key == KEYS and np.array_equal(back.vectors, original.vectors)
 

@@ -7,10 +7,7 @@ without such a name (standard input included), told by its magic number.  Text i
 mark at the start of a file is dropped; CRLF, LF and a lone CR all end a line
 (universal newlines).
 """
-import bz2
 import glob
-import gzip
-import lzma
 import logging
 import os
 import re
@@ -18,13 +15,13 @@ import stat
 import sys
 from pathlib import Path
 
+from .._outputs import is_model_dir
 from ..exceptions import CorpusError
+from ..formats._sniff import DECOMPRESS_ERRORS, open_sniffed
 
 STDIN = "-"
 
 log = logging.getLogger(__name__)
-
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
 
 
 def expand_inputs(inputs):
@@ -56,7 +53,6 @@ def expand_inputs(inputs):
         if item == STDIN:
             files.append(STDIN)
         elif os.path.isdir(item):
-            from ..io import is_model_dir
             models = {m.parent for m in Path(item).rglob("meta.json") if is_model_dir(m.parent)}
             found = sorted(
                 str(p) for p in Path(item).rglob("*")
@@ -88,40 +84,10 @@ def expand_inputs(inputs):
     return files
 
 
-# magic numbers; none of them can start UTF-8 text (0x8b and 0xfd are not valid
-# there, and bzip2's is followed by its block magic "1AY&SY")
-_MAGIC = ((b"\x1f\x8b", gzip.open), (b"\xfd7zXZ\x00", lzma.open))
-_BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
-
-
-def _sniff(head):
-    """The opener for compressed data starting with ``head``, or None for text."""
-    for magic, opener in _MAGIC:
-        if head.startswith(magic):
-            return opener
-    return bz2.open if _BZIP2.match(head) else None
-
-
 def _open_binary(path):
     """(stream, files to close): the text as bytes, decompressed by the name's suffix
-    or, without one (and for standard input), by the data's magic number.
-
-    Each input is opened once, so pipes (``<(...)``, FIFOs) lose nothing.
-    """
-    if path == STDIN:
-        raw, owned = sys.stdin.buffer, []
-    else:
-        opener = _OPENERS.get(Path(path).suffix.lower())
-        if opener is not None:
-            stream = opener(path, "rb")
-            return stream, [stream]
-        raw = open(path, "rb")
-        owned = [raw]
-    opener = _sniff(raw.peek(10)[:10]) if hasattr(raw, "peek") else None
-    if opener is None:
-        return raw, owned
-    stream = opener(raw, "rb")          # closing it leaves ``raw`` open: close both
-    return stream, [stream] + owned
+    or, without one (and for standard input), by the data's magic number."""
+    return open_sniffed(sys.stdin.buffer if path == STDIN else path)
 
 
 _HEADER = re.compile(rb"[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?\n")
@@ -141,7 +107,7 @@ def looks_like_vectors(path):
         finally:
             for handle in to_close:
                 handle.close()
-    except (OSError, EOFError, lzma.LZMAError):
+    except DECOMPRESS_ERRORS:
         return False
     m = _HEADER.match(head)
     if not m:
@@ -281,7 +247,7 @@ def iter_lines(path, encoding_errors="strict", stats=None):
                 stats.lines += 1
                 yield lineno, _decode(piece, name, lineno, start, encoding_errors, stats)
                 start += len(piece) + 1
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+    except DECOMPRESS_ERRORS as exc:
         if isinstance(exc, OSError) and exc.errno is not None:
             raise  # a real I/O error (permissions, ...): keep its own message
         raise CorpusError(f"{name}: cannot decompress ({exc})") from None

@@ -1,0 +1,148 @@
+"""Output-path checks shared by every writer: run before any work, they refuse what a write would damage.
+
+Vector files, model directories and vocabularies are all checked here: an
+output must not replace one of the job's inputs, sit inside an embkit model
+directory, be a device, pipe or socket, or lie where no file can be created.
+"""
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .exceptions import EmbkitError
+
+__all__ = ["check_file_output", "check_output_not_input", "check_not_inside_model",
+           "check_writable_location", "is_model_dir"]
+
+
+def is_model_dir(path):
+    """True when ``path`` is a directory holding an embkit model (``meta.json`` with format ``"embkit"``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    bool
+        False for anything unreadable or malformed; never raises.
+    """
+    try:
+        with open(Path(path) / "meta.json", encoding="utf-8") as f:
+            return json.load(f).get("format") == "embkit"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_file_output(path, inputs=(), what="a file"):
+    """Check, before any work, that a single file can be written to ``path``.
+
+    Refused: an output that is one of ``inputs`` or inside one, a directory,
+    a file inside an embkit model, a device/pipe/socket, and a location
+    where no file can be created.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+    inputs : sequence of str, optional
+        Files (or directories) the job reads.
+    what : str
+        What is written, for the messages (``"a vocabulary"``).
+
+    Raises
+    ------
+    EmbkitError
+        Naming ``path`` and why it is refused.
+    """
+    check_output_not_input(path, inputs)
+    if Path(path).is_dir():
+        raise EmbkitError(f"cannot write {what} to {path}: it is a directory")
+    check_not_inside_model(path)
+    check_writable_location(path)
+
+
+def check_output_not_input(path, inputs):
+    """Refuse to write ``path`` when that would replace one of ``inputs``.
+
+    Paths are compared after resolving links; ``"-"`` (standard input) is
+    never a file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output.
+    inputs : sequence of str or os.PathLike
+        Files or directories the job reads; an output inside an input
+        directory is refused too.
+
+    Raises
+    ------
+    EmbkitError
+        When the output is an input or inside one.
+    """
+    target = os.path.realpath(path)
+    for src in inputs:
+        if src == "-" or not os.path.exists(src):
+            continue
+        real = os.path.realpath(src)
+        if real == target or (os.path.isdir(real) and target.startswith(real.rstrip(os.sep) + os.sep)):
+            raise EmbkitError(f"the output {str(path)!r} is also an input, or inside one; "
+                              "choose another output name")
+
+
+def check_not_inside_model(path):
+    """Refuse to write the file ``path`` inside an embkit model directory.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Raises
+    ------
+    EmbkitError
+        When the directory holding ``path`` is an embkit model, which the file would damage.
+    """
+    inside = Path(os.path.realpath(path)).parent
+    if is_model_dir(inside):
+        raise EmbkitError(f"refusing to write {path}: it is inside the embkit model {inside}, "
+                          "which it would damage; choose another place")
+
+
+def check_writable_location(path):
+    """Refuse ``path`` unless a file can be created beside it.
+
+    The nearest existing parent directory gets a probe file (created and
+    removed at once): permission bits alone do not tell, e.g. on read-only
+    mounts or in ``/proc``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Raises
+    ------
+    EmbkitError
+        When ``path`` is a device, pipe or socket, lies under ``/dev`` or
+        ``/proc``, or its directory is not writable.
+    """
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        raise EmbkitError(f"cannot write {path}: it is not a regular file (a device, pipe or socket), which "
+                          "an atomic write would replace; write to a file")
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        # /dev/stdout and friends lead to whatever a descriptor is open on: an atomic write would replace
+        # that file (a redirect target, a log) instead of writing to the stream
+        raise EmbkitError(f"cannot write {path}: outputs go to files, not to /dev or /proc "
+                          "(`embkit vocab -o -` writes to standard output)")
+    parent = Path(os.path.realpath(path)).parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise EmbkitError(f"cannot write {path}: {parent} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".embkit-probe.", dir=parent)
+    except OSError as exc:
+        raise EmbkitError(f"cannot write {path}: directory {parent} is not writable "
+                          f"({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)

@@ -1,0 +1,359 @@
+"""The registry of vector formats (name -> reader, writer, token check), telling a format from a name or
+from content, and reading and writing through it.
+
+Formats
+-------
+``"native"``
+    An embkit model directory (:mod:`embkit.formats.native`): lossless,
+    memory-mappable, with counts, the context matrix and metadata.
+``"word2vec"``
+    word2vec text, and headerless GloVe text when reading
+    (:mod:`embkit.formats.word2vec_text`).
+``"word2vec-bin"``
+    word2vec binary (:mod:`embkit.formats.word2vec_binary`).
+
+Readers are strict: a header that disagrees with the body, a row with the
+wrong number of values, a value that is not a number, a non-finite value or
+a repeated token raises :class:`~embkit.exceptions.FormatError` naming the
+file, the line (or row and byte offset) and what was expected and found.
+Writers refuse tokens their format cannot give back and non-finite values,
+and write atomically.
+
+Readers return, and writers take, a :class:`VectorData` (keys, vectors,
+counts, context, meta): this package knows nothing of
+:class:`~embkit.vectors.KeyedVectors`, which :mod:`embkit.io` builds.
+"""
+import codecs
+import dataclasses
+import operator
+from pathlib import Path
+from typing import Callable, Optional
+
+from .._outputs import check_file_output, check_output_not_input, check_writable_location, is_model_dir
+from ..exceptions import EmbkitError, FormatError
+from . import native, word2vec_binary, word2vec_text
+from ._common import VectorData, parse_header
+from ._sniff import DECOMPRESS_ERRORS, open_read, split_compression
+
+__all__ = ["Format", "REGISTRY", "FORMATS", "NATIVE", "WORD2VEC", "WORD2VEC_BIN", "FASTTEXT_BIN",
+           "NATIVE_FORMAT_VERSION", "VectorData", "format_from_name", "detect_format", "get_format",
+           "check_output", "read", "write"]
+
+NATIVE = native.NAME
+WORD2VEC = word2vec_text.NAME
+WORD2VEC_BIN = word2vec_binary.NAME
+#: fastText's own ``.bin`` (a subword model). Recognised by its magic number so
+#: it is never misread as word2vec binary; reading it is not implemented yet.
+FASTTEXT_BIN = "fasttext-bin"
+
+#: Version of the native directory layout written (and the newest one read).
+NATIVE_FORMAT_VERSION = native.FORMAT_VERSION
+
+_FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")
+
+
+@dataclasses.dataclass(frozen=True)
+class Format:
+    """One entry of :data:`REGISTRY`.
+
+    Parameters
+    ----------
+    name : str
+        The format's name, as ``format=`` takes it.
+    read : callable or None
+        ``read(path, limit=, mmap=, unicode_errors=) -> VectorData``; None
+        for a format that is recognised but cannot be read yet.
+    write : callable or None
+        ``write(data: VectorData, path)``, atomic; None when not writable.
+    token_problem : callable or None
+        ``token_problem(key) -> str or None``: why the format cannot hold a key.
+    suffixes : tuple of str
+        Name suffixes (lower case, before any compression suffix) that stand
+        for the format; ``""`` is a name without one.
+    directory : bool
+        True when the format is a directory rather than a file.
+    """
+
+    name: str
+    read: Optional[Callable]
+    write: Optional[Callable]
+    token_problem: Optional[Callable]
+    suffixes: tuple = ()
+    directory: bool = False
+
+
+#: Every format by name. A new format is a module of this package and an entry here.
+REGISTRY = {
+    NATIVE: Format(NATIVE, native.read, native.write, native.token_problem,
+                   suffixes=(".embkit", ""), directory=True),
+    WORD2VEC: Format(WORD2VEC, word2vec_text.read, word2vec_text.write, word2vec_text.token_problem,
+                     suffixes=(".vec", ".txt")),
+    WORD2VEC_BIN: Format(WORD2VEC_BIN, word2vec_binary.read, word2vec_binary.write,
+                         word2vec_binary.token_problem, suffixes=(".bin",)),
+    FASTTEXT_BIN: Format(FASTTEXT_BIN, None, None, None),
+}
+
+#: Formats :func:`read` and :func:`write` handle (what ``format=`` accepts).
+FORMATS = tuple(name for name, f in REGISTRY.items() if f.read is not None and f.write is not None)
+
+_SUFFIX_FORMATS = {suffix: f.name for f in REGISTRY.values() for suffix in f.suffixes}
+
+
+def get_format(name):
+    """The registry entry of the format ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`FORMATS`.
+
+    Returns
+    -------
+    Format
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is not one of :data:`FORMATS`.
+    """
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}")
+    return REGISTRY[name]
+
+
+def format_from_name(path):
+    """The format a file name stands for, from its extension alone.
+
+    ``.embkit`` or no extension: native; ``.vec``/``.txt`` (optionally with
+    ``.gz``/``.bz2``/``.xz``): word2vec text; ``.bin`` (optionally
+    compressed): word2vec binary.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    str or None
+        One of :data:`FORMATS`, or None when the name does not tell.
+    """
+    base, compression = split_compression(Path(path).name)
+    fmt = _SUFFIX_FORMATS.get(Path(base).suffix.lower())
+    if fmt is not None and REGISTRY[fmt].directory and compression is not None:
+        return None
+    return fmt
+
+
+def detect_format(path):
+    """The format of an existing (or to-be-read) ``path``.
+
+    An existing directory is native. A ``.bin`` file starting with fastText's
+    magic number is ``"fasttext-bin"``. A file whose name does not tell (or
+    says native, which is a directory) is recognised from its first bytes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    str
+        One of :data:`FORMATS` or ``"fasttext-bin"``.
+
+    Raises
+    ------
+    EmbkitError
+        When the format cannot be told.
+    """
+    p = Path(path)
+    if p.is_dir():
+        return NATIVE
+    fmt = format_from_name(p)
+    if p.is_file():
+        if fmt in (None, NATIVE, WORD2VEC_BIN):
+            return _sniff(p, fmt)
+        return fmt
+    if fmt is None:
+        raise EmbkitError(f"cannot tell the format of {str(path)!r} from its name; "
+                          f"name the format ({', '.join(FORMATS)})")
+    return fmt
+
+
+def _sniff(path, by_name):
+    """Format of an existing file from its first 64 KiB."""
+    with open_read(path) as f:
+        head = f.read(1 << 16)
+    if head[:4] == _FASTTEXT_MAGIC:
+        return FASTTEXT_BIN
+    if by_name == WORD2VEC_BIN:
+        return WORD2VEC_BIN
+    first, _, rest = head.partition(b"\n")
+    if parse_header(first) is not None:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(rest, final=False)
+            is_text = b"\0" not in rest
+        except UnicodeDecodeError:
+            is_text = False
+        return WORD2VEC if is_text else WORD2VEC_BIN
+    if len(first.split()) >= 2:
+        return WORD2VEC        # headerless (GloVe) text
+    raise EmbkitError(f"cannot tell the format of {str(path)!r}: it is neither word2vec text "
+                      f"nor word2vec binary; name the format ({', '.join(FORMATS)})")
+
+
+def _check_limit(limit):
+    if limit is None:
+        return None
+    if isinstance(limit, bool):
+        raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
+    limit = operator.index(limit)
+    if limit < 0:
+        raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
+    return limit
+
+
+def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
+    """Read vectors with the reader of their format (see :func:`embkit.io.load`, which builds on it).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    format : {"native", "word2vec", "word2vec-bin"}, optional
+        Default: :func:`detect_format`.
+    limit : int, optional
+        Read only the first ``limit`` rows.
+    mmap : {None, "r", "r+", "c"}
+        Memory-map the native format's ``.npy`` files with this mode.
+    unicode_errors : str
+        How to decode tokens that are not valid UTF-8.
+
+    Returns
+    -------
+    VectorData
+
+    Raises
+    ------
+    ValueError
+        An unknown format, a negative limit or an unknown mmap mode.
+    FormatError
+        When the file is malformed; a file that looks like the other word2vec
+        format gets a hint saying so.
+    EmbkitError
+        When the format cannot be told or cannot be read (fastText ``.bin``).
+    OSError
+        When the file cannot be read.
+    """
+    limit = _check_limit(limit)
+    if mmap not in (None, "r", "r+", "c"):
+        raise ValueError(f"mmap must be None, 'r', 'r+' or 'c', got {mmap!r}")
+    fmt = detect_format(path) if format is None else get_format(format).name
+    reader = REGISTRY[fmt].read
+    if reader is None:
+        raise EmbkitError(
+            f"{path}: reading {fmt} files is not supported yet; load the .vec text file "
+            f"fastText writes next to the .bin instead")
+    try:
+        return reader(path, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
+    except FormatError as exc:
+        hint = _other_format_hint(path, fmt)
+        if hint is None:
+            raise
+        raise FormatError(exc.path, exc.lineno, f"{exc.message}; {hint}") from None
+
+
+def _other_format_hint(path, fmt):
+    """A hint when a malformed file looks like the other word2vec format, else None."""
+    try:
+        with open_read(path) as f:
+            head = f.read(1 << 16)
+    except DECOMPRESS_ERRORS:
+        return None
+    try:
+        head.decode("utf-8")
+        text_like = b"\0" not in head
+    except UnicodeDecodeError as exc:
+        text_like = exc.start >= len(head) - 3 and b"\0" not in head   # only a character cut at the end
+    # float32 rows hold NUL bytes (in 64 KiB of real vectors, always); text in another encoding does not
+    if fmt == WORD2VEC and b"\0" in head:
+        return ("the file holds binary data: if it is word2vec binary, name it .bin "
+                "(or load it with format='word2vec-bin')")
+    if fmt == WORD2VEC_BIN and text_like:
+        return ("the file looks like text: if it is word2vec text, name it .vec or .txt "
+                "(or load it with format='word2vec')")
+    return None
+
+
+def check_output(path, format=None, inputs=()):
+    """Check, before any work, that vectors can be written to ``path``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output (see :func:`embkit.io.save`).
+    format : {"native", "word2vec", "word2vec-bin"}, optional
+        Explicit format; it must agree with the name's extension when that
+        names a format (so that every file written can be read back by name).
+    inputs : sequence of str, optional
+        Files the job reads; writing over one of them is refused.
+
+    Returns
+    -------
+    str
+        The format that will be written.
+
+    Raises
+    ------
+    ValueError
+        An unknown format.
+    EmbkitError
+        A name that tells no format (without ``format``) or contradicts
+        ``format``, an output that would replace an input, a file where a
+        directory is needed (or the reverse), a directory that is not an
+        embkit model, or a location that cannot be written.
+    """
+    p = Path(path)
+    named = format_from_name(p)
+    if format is None:
+        format = named if named not in (None, NATIVE) or not p.is_dir() else NATIVE
+        if format is None:
+            raise EmbkitError(f"cannot tell the output format from the name {str(path)!r}; "
+                              f"use .embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary), "
+                              f"or name the format ({', '.join(FORMATS)})")
+    entry = get_format(format)
+    if named is not None and named != entry.name and Path(split_compression(p.name)[0]).suffix:
+        raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {entry.name}; "
+                          f"choose a name that matches, so the file can be read back")
+    if not entry.directory:
+        check_file_output(path, inputs, what=f"{entry.name} vectors")
+        return entry.name
+    check_output_not_input(p, inputs)
+    if p.exists() and not p.is_dir():
+        raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
+    if p.is_dir() and any(p.iterdir()) and not is_model_dir(p):
+        raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
+                          f"(no meta.json with format 'embkit')")
+    check_writable_location(path)
+    return entry.name
+
+
+def write(data, path, format=None):
+    """Check the output (:func:`check_output`), then write with the writer of the format.
+
+    Parameters
+    ----------
+    data : VectorData or KeyedVectors
+        Anything :meth:`VectorData.of` takes.
+    path : str or os.PathLike
+    format : {"native", "word2vec", "word2vec-bin"}, optional
+        Default: from the name (see :func:`check_output`).
+
+    Raises
+    ------
+    EmbkitError
+        See :func:`check_output` and the format's writer (refused keys,
+        non-finite values, meta that JSON cannot hold).
+    OSError
+        When the file cannot be written.
+    """
+    format = check_output(path, format)
+    REGISTRY[format].write(VectorData.of(data), path)
