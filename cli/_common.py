@@ -1,11 +1,65 @@
 """Helpers shared by the CLI commands: model discovery, option types, output."""
 import json
+import logging
 import math
 from pathlib import Path
 
 import click
 
 CONTEXT = dict(help_option_names=["-h", "--help"], show_default=True, max_content_width=100)
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+def settings():
+    """The options every command shares (``quiet``, ``debug``), wherever they were given."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.find_root().ensure_object(dict) if ctx is not None else {}
+
+
+def quiet():
+    """True when -q/--quiet was given (before or after the command name)."""
+    return bool(settings().get("quiet"))
+
+
+def status(message):
+    """A status line on stderr (stdout carries only results); silenced by -q/--quiet."""
+    logging.getLogger("embkit.cli").info(message)
+
+
+def _set_quiet(ctx, param, value):
+    if value:
+        settings()["quiet"] = True
+        logging.getLogger("embkit").setLevel(logging.WARNING)
+
+
+def _set_log_level(ctx, param, value):
+    if value:
+        logging.getLogger("embkit").setLevel(getattr(logging, value.upper()))
+
+
+def _set_debug(ctx, param, value):
+    if value:
+        settings()["debug"] = True
+
+
+def shared_options():
+    """-q/--quiet, --log-level and --debug, accepted before or after any command name."""
+    return [
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_set_quiet,
+                     help="Only warnings and errors on stderr: no progress bars, no status lines."),
+        click.Option(["--log-level"], type=click.Choice(LOG_LEVELS, case_sensitive=False), default=None,
+                     expose_value=False, callback=_set_log_level, help="Verbosity of messages on stderr [INFO]."),
+        click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_debug,
+                     help="Show tracebacks of errors."),
+    ]
+
+
+def add_shared_options(command):
+    """Give ``command`` (and every subcommand of a group) the shared options."""
+    names = {n for p in command.params for n in getattr(p, "opts", ())}
+    command.params.extend(o for o in shared_options() if not names & set(o.opts))
+    for sub in getattr(command, "commands", {}).values():
+        add_shared_options(sub)
 
 
 def find_latest_model(directory="."):
@@ -31,7 +85,7 @@ def find_latest_model(directory="."):
         raise click.UsageError(
             "no VECS given and no embkit model (a directory with meta.json) in the current "
             "directory; train one with `embkit train CORPUS` or pass a vectors file")
-    click.echo(f"using model {best[1]}", err=True)
+    status(f"using model {best[1]}")
     return str(best[1])
 
 

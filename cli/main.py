@@ -8,7 +8,7 @@ import click
 
 from embkit.exceptions import EmbkitError
 
-from ._common import CONTEXT
+from ._common import CONTEXT, add_shared_options, settings
 
 
 class Terminated(BaseException):
@@ -20,6 +20,11 @@ def _on_signal(signum, frame):
 
 
 class _Group(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra):
+        # logging is set up before any option is parsed: -q and --log-level (callbacks) then adjust it
+        _setup_logging(logging.INFO)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -39,7 +44,7 @@ class _Group(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(0)
         except (EmbkitError, OSError) as exc:
-            if ctx.obj and ctx.obj.get("debug"):
+            if settings().get("debug"):
                 raise
             msg = str(exc)
             if isinstance(exc, OSError) and not isinstance(exc, EmbkitError) and exc.strerror:
@@ -56,7 +61,8 @@ class _EchoHandler(logging.Handler):
             msg = record.getMessage()
             if record.levelno >= logging.WARNING:
                 msg = f"{record.levelname.lower()}: {msg}"
-            click.echo(msg, err=True)
+            from embkit._progress import write_around_bars
+            write_around_bars(lambda _: click.echo(msg, err=True), record)
         except Exception:  # pragma: no cover - logging must never raise
             self.handleError(record)
 
@@ -71,16 +77,16 @@ def _setup_logging(level):
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
-@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
-@click.option("--log-level", default="INFO", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-              help="Verbosity of messages on stderr.")
 @click.version_option(package_name="embkit")
 @click.pass_context
-def cli(ctx, debug, log_level):
-    """embkit: train, convert and evaluate word embeddings on CPU cores."""
+def cli(ctx):
+    """embkit: train, convert and evaluate word embeddings on CPU cores.
+
+    -q/--quiet, --log-level and --debug work before or after the command name.
+    Results (tables, JSON, vectors) go to stdout; status lines, warnings and
+    errors to stderr.
+    """
     ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
-    _setup_logging(getattr(logging, log_level))
 
 
 def _register():
@@ -89,6 +95,7 @@ def _register():
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)
+    add_shared_options(cli)
 
 
 _register()

@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from . import formats, queries
-from .exceptions import EmbkitError, KeyNotFoundError
+from .exceptions import KeyNotFoundError
 
 __all__ = ["KeyedVectors", "KeyNotFoundError"]
 

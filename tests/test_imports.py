@@ -6,9 +6,6 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "embkit"
 
-# Broken on a parallel line of work; the conditional xfail below goes once that lands.
-_KNOWN = {frozenset({"embkit.io", "embkit.vectors"})}
-
 
 def _modules(root, package):
     """Dotted module name -> source path, for every module under ``root``."""
@@ -105,13 +102,6 @@ def _show(cycles):
     return "import cycles:\n" + "\n".join("  " + " -> ".join(c) for c in cycles)
 
 
-def _only_known_cycles():
-    cycles = find_cycles(import_graph())
-    return bool(cycles) and all(frozenset(c) in _KNOWN for c in cycles)
-
-
-@pytest.mark.xfail(_only_known_cycles(), strict=False,
-                   reason="embkit.io <-> embkit.vectors is being broken separately; only that cycle is left")
 def test_no_import_cycles():
     cycles = find_cycles(import_graph())
     assert not cycles, _show(cycles)

@@ -364,7 +364,7 @@ def test_sigterm_exits_143_and_leaves_no_temporary(tmp_path):
     corpus.write_text("\n".join(" ".join(f"w{i}" for i in rng.integers(0, 500, 50)) for _ in range(20000)) + "\n")
     env = {**os.environ, "EMBKIT_CACHE": str(tmp_path / "cache")}
     p = subprocess.Popen([sys.executable, "-m", "embkit_cli.main", "train", str(corpus), "--epochs", "200",
-                          "--min-count", "1", "--threads", "1", "-o", str(tmp_path / "out.vec"), "--quiet"],
+                          "--min-count", "1", "--threads", "1", "-o", str(tmp_path / "out.vec")],
                          env=env, stderr=subprocess.PIPE, text=True)
     for _ in range(1200):                           # up to about a minute: wait until encoded (then training)
         if any((tmp_path / "cache").rglob("manifest.json")):
@@ -376,7 +376,7 @@ def test_sigterm_exits_143_and_leaves_no_temporary(tmp_path):
     assert p.returncode == 143 and err.strip().endswith("embkit: terminated"), err
     # a closed terminal (SIGHUP) is handled the same way
     p = subprocess.Popen([sys.executable, "-m", "embkit_cli.main", "train", str(corpus), "--epochs", "200",
-                          "--min-count", "1", "--threads", "1", "-o", str(tmp_path / "out.vec"), "--quiet"],
+                          "--min-count", "1", "--threads", "1", "-o", str(tmp_path / "out.vec")],
                          env=env, stderr=subprocess.PIPE, text=True)
     first = p.stderr.readline()                     # logged once the handlers are installed
     assert "using cached encoded corpus" in first, first
