@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import embkit.models._training as training
 import embkit.models.word2vec as w2v
 from embkit.corpus.encoded import EncodedCorpus
 from embkit.kernels.rng import chunk_seeds
@@ -43,7 +44,7 @@ def _reference_fit(enc, sg, params, chunk_tokens):
     w_in, w_out = init.copy(), np.zeros_like(init)
     prob, alias = build_alias(negative_distribution(enc.vocab.counts, 0.75))
     keep = keep_probabilities(enc.vocab.counts, params["sample"])
-    bounds = w2v.chunk_bounds(enc.offsets, chunk_tokens)
+    bounds = enc.chunks(chunk_tokens)
     epochs, alpha, min_alpha = params["epochs"], params["alpha"], params["min_alpha"]
     n = len(enc.tokens)
     losses = []
@@ -62,7 +63,7 @@ def _reference_fit(enc, sg, params, chunk_tokens):
 @pytest.mark.parametrize("sg,share", [(True, False), (True, True), (False, False)])
 @pytest.mark.parametrize("chunk_tokens", [4, 10000])
 def test_kernel_matches_reference(tiny_corpus, monkeypatch, sg, share, chunk_tokens):
-    monkeypatch.setattr(w2v, "CHUNK_TOKENS", chunk_tokens)
+    monkeypatch.setattr(training, "CHUNK_TOKENS", chunk_tokens)
     params = dict(dim=8, window=3, negative=3, sample=0.05, alpha=0.05, min_alpha=0.001, epochs=3, seed=11,
                   min_count=1, threads=1, progress=False, share_negatives=share)
     model = w2v.Word2Vec(sg=sg, **params).fit(tiny_corpus)
@@ -91,7 +92,7 @@ def test_frozen_output_matrix_matches_reference(tiny_corpus, share):
     w_in, w_out = init_in.copy(), init_out.copy()
     prob, alias = build_alias(negative_distribution(tiny_corpus.vocab.counts, 0.75))
     keep = keep_probabilities(tiny_corpus.vocab.counts, 0.0)
-    bounds = w2v.chunk_bounds(tiny_corpus.offsets, w2v.CHUNK_TOKENS)
+    bounds = tiny_corpus.chunks(training.CHUNK_TOKENS)
     n = len(tiny_corpus.tokens)
     for e in range(2):
         a0 = 0.05 - (0.05 - 0.0001) * e / 2

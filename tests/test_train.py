@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import embkit
 from embkit.exceptions import MemoryBudgetError, TrainingDivergedError
-from embkit.models.word2vec import _epoch_record
+from embkit.models._training import epoch_record
 from embkit_cli.commands_train import default_output
 from embkit_cli.main import cli
 
@@ -34,7 +34,7 @@ def run(args, cwd=None):
 
 def test_b17_loss_sum_does_not_saturate():
     # 20,000,000 partial sums of 8.0: float32 would stop at 2**27 = 134217728
-    rec = _epoch_record(0, np.full(20_000_000, 8.0), np.ones(20_000_000, np.int64),
+    rec = epoch_record(0, np.full(20_000_000, 8.0), np.ones(20_000_000, np.int64),
                         np.zeros(1, np.int64), 1, 1)
     assert rec["loss_sum"] == 160_000_000.0
 
