@@ -49,10 +49,21 @@ class _BoundedFloat(FiniteFloat):
         return super().convert(number, param, ctx)
 
 
+class _BoundedInt(click.IntRange):
+    """An integer within bounds; a value out of range is quoted short (a 400-digit number stays one short line)."""
+
+    def convert(self, value, param, ctx):
+        number = click.INT.convert(value, param, ctx)
+        if not self.min <= number <= self.max:
+            text = str(number) if len(str(number)) <= 30 else f"{str(number)[:12]}... ({len(str(number))} digits)"
+            self.fail(f"{text} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
 def _click_type(param):
     """The click type of a table entry: its range, so that values outside it are usage errors (exit 2)."""
     if param.kind == "int":
-        return click.IntRange(min=param.low, max=param.high)
+        return _BoundedInt(min=param.low, max=param.high)
     if param.kind == "float":
         return _BoundedFloat(min=param.low, max=param.high, min_open=param.low_open)
     if param.kind in ("choice", "tokenizer"):

@@ -91,8 +91,10 @@ class Param:
             text = "one of " + ", ".join(repr(c) for c in self.choices)
         elif self.kind == "bool":
             text = "True or False"
+        elif self.kind == "size":
+            text = f"a memory size (e.g. 512M, 2G) from {self.low} to {self.high} bytes"
         else:
-            what = {"int": "an integer", "float": "a finite number", "size": "a size in bytes"}
+            what = {"int": "an integer", "float": "a finite number"}
             text = f"{what[self.kind]} in {'(' if self.low_open else '['}{self.low}, {self.high}]"
         return text + (" or None" if self.optional else "")
 
@@ -298,26 +300,27 @@ CBOW = SKIPGRAM
 
 # ---------------------------------------------------------------- other libraries' names
 
+_SUBWORDS = "a FastText parameter, for subword n-grams"
+
 FOREIGN_NAMES = {
     # gensim
     "vector_size": "dim", "size": "dim", "workers": "threads", "iter": "epochs",
     "max_final_vocab": "max_vocab_size", "sentences": None, "corpus_file": None,
-    "hs": "hierarchical softmax is not supported: embkit trains with negative sampling (negative)",
-    "cbow_mean": "CBOW always averages its context (cbow_mean=1)",
+    "hs": "hierarchical softmax is not supported; embkit trains with negative sampling, see negative",
+    "cbow_mean": "CBOW always averages its context, as cbow_mean=1",
     "hashfxn": "not needed: embkit seeds without Python's hash, so seed alone makes runs reproducible",
-    "compute_loss": "losses are always computed (model.training_, meta.json)",
+    "compute_loss": "losses are always computed, see model.training_",
     "sorted_vocab": "the vocabulary is always sorted by frequency",
     "trim_rule": "not supported; build the vocabulary with min_count/max_vocab_size",
     "callbacks": "not supported; per-epoch figures are in model.training_",
     "batch_words": "not needed: the corpus is cut into chunks of whole sentences",
-    "null_word": "not supported",
+    "null_word": "no null word is needed",
     # fastText
     "lr": "alpha", "ws": "window", "neg": "negative", "epoch": "epochs", "thread": "threads", "minCount": "min_count",
     "t": "sample", "lrUpdateRate": "not needed: the learning rate follows the corpus position",
-    "min_n": "a FastText parameter (subword n-grams)", "max_n": "a FastText parameter (subword n-grams)",
-    "minn": "a FastText parameter (subword n-grams)", "maxn": "a FastText parameter (subword n-grams)",
-    "bucket": "a FastText parameter (subword n-grams)", "wordNgrams": "not supported",
-    "loss": "embkit trains with negative sampling (negative)",
+    "min_n": _SUBWORDS, "max_n": _SUBWORDS, "minn": _SUBWORDS, "maxn": _SUBWORDS, "bucket": _SUBWORDS,
+    "wordNgrams": "word n-grams are not supported",
+    "loss": "embkit trains with negative sampling, see negative",
     # GloVe implementations
     "no_components": "dim", "learning_rate": "alpha", "num_threads": "threads", "no_threads": "threads",
     "random_state": "seed",

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import embkit.exceptions
 import embkit.models._training as training
 import embkit.models.word2vec as w2v
 from embkit.corpus.encoded import EncodedCorpus
@@ -160,3 +161,42 @@ def test_sigmoid_tables_are_symmetric():
     np.testing.assert_allclose(sig + sig[::-1], 1.0, atol=1e-6)
     np.testing.assert_allclose(np.exp(logsig), sig, rtol=1e-6)
     assert abs(sig[2048] - 1 / (1 + np.exp(-6.0 / 4096))) < 1e-7
+
+
+def test_noise_distribution_for_the_usual_exponents_is_the_direct_power_bit_for_bit():
+    counts = np.array([1000, 500, 120, 7, 3, 1, 1], dtype=np.int64)
+    for exponent in (0.75, 0.5, 1.0, 0.0):
+        direct = counts.astype(np.float64) ** exponent
+        assert negative_distribution(counts, exponent).tobytes() == (direct / direct.sum()).tobytes()
+
+
+def test_noise_distribution_with_huge_exponents_stays_finite():
+    # ns_exponent=1000 overflowed counts**1000 to inf and gave NaN probabilities (training then exited 0)
+    counts = np.array([1000, 500, 120, 7, 3, 1, 1], dtype=np.int64)
+    with np.errstate(all="raise"):
+        p = negative_distribution(counts, 1000)
+    assert np.isfinite(p).all() and abs(p.sum() - 1.0) < 1e-12
+    # (500/1000)**1000 through logs, the rest underflows
+    assert p[0] == 1.0 and p[1] == pytest.approx(0.5 ** 1000, rel=1e-9) and p[2:].max() == 0.0
+    prob, alias = build_alias(p)
+    assert np.isfinite(prob).all()
+    np.testing.assert_allclose(alias_distribution(prob, alias), p, atol=1e-7)
+    # the other way round: the two rarest words share the mass
+    q = negative_distribution(counts, -1000)
+    assert q.tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.5]
+    # an exponent of -2 with a word of count 0: that word is never drawn
+    r = negative_distribution(np.array([0, 1, 2]), -2)
+    np.testing.assert_allclose(r, [0.0, 0.8, 0.2])
+    with pytest.raises(embkit.exceptions.InvalidParameterError, match="ns_exponent must be a finite number"):
+        negative_distribution(counts, float("inf"))
+
+
+@pytest.mark.parametrize("exponent", [10.0, -10.0])
+def test_training_at_the_exponent_bounds_warns_of_nothing(tiny_corpus, exponent):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = w2v.SkipGram(dim=4, epochs=1, min_count=1, threads=1, sample=0, ns_exponent=exponent,
+                         progress=False).fit(tiny_corpus)
+    assert np.isfinite(m.wv.vectors).all() and m.training_[0]["examples"] > 0

@@ -53,16 +53,16 @@ def negative_distribution(counts, ns_exponent=0.75):
         raise InvalidParameterError(f"ns_exponent must be a finite number, got {ns_exponent!r}",
                                     param="ns_exponent")
     c = counts.astype(np.float64)
-    with np.errstate(over="ignore", divide="ignore", under="ignore"):
+    with np.errstate(over="ignore", divide="ignore", under="ignore"):   # overflow and underflow are handled
         p = np.power(c, ns_exponent)
         total = p.sum()
-    if math.isfinite(total) and p.size and p.max() >= 1.0:
-        return p / total
-    seen = c > 0
-    logp = np.full(len(c), -np.inf if ns_exponent != 0 else 0.0)
-    logp[seen] = ns_exponent * np.log(c[seen])
-    p = np.exp(logp - logp.max())
-    return p / p.sum()
+        if math.isfinite(total) and p.size and p.max() >= 1.0:
+            return p / total
+        seen = c > 0
+        logp = np.full(len(c), -np.inf if ns_exponent != 0 else 0.0)
+        logp[seen] = ns_exponent * np.log(c[seen])
+        p = np.exp(logp - logp.max())
+        return p / p.sum()
 
 
 @njit(cache=True)
@@ -150,6 +150,13 @@ def sigmoid_tables(size=4096, max_exp=6.0):
     ``x_i = ((i + 0.5) / size * 2 - 1) * max_exp``; a score ``f`` falls in bin
     ``int((f + max_exp) * size / (2 * max_exp))``.  Midpoints make the table
     symmetric: ``sig[size - 1 - i] == 1 - sig[i]``.
+
+    Parameters
+    ----------
+    size : int
+        Number of bins.
+    max_exp : float
+        Scores beyond ``+-max_exp`` are outside the table.
 
     Returns
     -------

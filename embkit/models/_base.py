@@ -46,6 +46,8 @@ class Estimator:
             init.__qualname__ = f"{cls.__qualname__}.__init__"
             init.__module__ = cls.__module__
             cls.__init__ = init
+        if "__init__" in cls.__dict__:
+            cls._param_names()          # a hand-written __init__ must list its parameters too
 
     def __new__(cls, *args, **kwargs):
         unknown = [k for k in kwargs if k not in cls._param_names()]
@@ -89,6 +91,11 @@ class Estimator:
 
     def set_params(self, **params):
         """Set parameters (``name__parameter`` for a parameter of a parameter).
+
+        Parameters
+        ----------
+        **params
+            Name to new value; values are stored unchanged (``fit`` validates them).
 
         Returns
         -------
@@ -146,6 +153,15 @@ def clone(estimator):
 
     ``fit`` never modifies its parameters (initial matrices are copied into
     new ones), so sharing them is safe.
+
+    Parameters
+    ----------
+    estimator : Estimator
+
+    Returns
+    -------
+    Estimator
+        ``type(estimator)(**estimator.get_params(deep=False))``.
     """
     return type(estimator)(**estimator.get_params(deep=False))
 
@@ -171,6 +187,7 @@ def _unknown_message(cls, unknown):
     """One line naming each unknown keyword and, where there is one, the embkit parameter."""
     names = cls._param_names()
     parts = []
+    unexplained = False
     for key in unknown:
         note = cls._param_notes.get(key, FOREIGN_NAMES.get(key, ""))
         if key in ("sentences", "corpus_file"):
@@ -182,6 +199,7 @@ def _unknown_message(cls, unknown):
         else:
             close = difflib.get_close_matches(key, names, n=1)
             hint = f"did you mean {close[0]!r}?" if close else ""
+            unexplained = unexplained or not close
         parts.append(f"{key!r}" + (f" ({hint})" if hint else ""))
-    return (f"{cls.__name__} has no parameter {', '.join(parts)}; its parameters are: "
-            f"{', '.join(names)}")
+    listing = f"; its parameters are: {', '.join(names)}" if unexplained else ""
+    return f"{cls.__name__} has no parameter {', '.join(parts)}{listing}"

@@ -11,8 +11,6 @@ Representations in Vector Space", ICLR workshop.
 Mikolov, Sutskever, Chen, Corrado & Dean (2013), "Distributed Representations
 of Words and Phrases and their Compositionality", NIPS.
 """
-import numpy as np
-
 from .. import _params
 from ..corpus.encoded import EncodedCorpus
 from ._base import Estimator
@@ -140,7 +138,19 @@ class Word2Vec(Estimator):
         return self
 
     def save(self, path, format=None):
-        """Save the vectors (see :func:`embkit.save`)."""
+        """Save the vectors (see :func:`embkit.save`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Output file or directory.
+        format : {"native", "word2vec", "word2vec-bin"}, optional
+            Default: from the name.
+
+        Returns
+        -------
+        self
+        """
         self.wv.save(path, format=format)
         return self
 
@@ -176,8 +186,20 @@ class Word2Vec(Estimator):
 class SkipGram(Word2Vec):
     """Skip-gram with negative sampling (SGNS); see :class:`Word2Vec`.
 
-    Takes every parameter of :class:`Word2Vec` but ``sg``.  ``alpha``
-    defaults to 0.025.
+    Takes every parameter of :class:`Word2Vec` but ``sg``.
+
+    Parameters
+    ----------
+    dim, window, negative, ns_exponent, sample
+        See :class:`Word2Vec`.
+    alpha : float, optional
+        Initial learning rate (default 0.025).
+    min_alpha, epochs
+        See :class:`Word2Vec`.
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
+        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
+    shrink_windows, share_negatives, threads, seed, max_memory, init_in, init_out, train_in, train_out, cache, progress
+        See :class:`Word2Vec`.
 
     Examples
     --------
@@ -187,19 +209,31 @@ class SkipGram(Word2Vec):
     """
 
     _param_table = _params.SKIPGRAM
-    _param_notes = {"sg": "SkipGram is skip-gram; use CBOW, or Word2Vec(sg=...)"}
+    _param_notes = {"sg": "the class is the model; use CBOW for CBOW, or Word2Vec with sg"}
     sg = property(lambda self: True, doc="True: skip-gram (not a parameter).")
 
 
 class CBOW(Word2Vec):
     """Continuous bag of words (mean of context) with negative sampling; see :class:`Word2Vec`.
 
-    Takes every parameter of :class:`Word2Vec` but ``sg``.  ``alpha``
-    defaults to 0.05.
+    Takes every parameter of :class:`Word2Vec` but ``sg``.
+
+    Parameters
+    ----------
+    dim, window, negative, ns_exponent, sample
+        See :class:`Word2Vec`.
+    alpha : float, optional
+        Initial learning rate (default 0.05).
+    min_alpha, epochs
+        See :class:`Word2Vec`.
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
+        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
+    shrink_windows, share_negatives, threads, seed, max_memory, init_in, init_out, train_in, train_out, cache, progress
+        See :class:`Word2Vec`; ``share_negatives`` has no effect on CBOW.
     """
 
     _param_table = _params.CBOW
-    _param_notes = {"sg": "CBOW is CBOW; use SkipGram, or Word2Vec(sg=...)"}
+    _param_notes = {"sg": "the class is the model; use SkipGram for skip-gram, or Word2Vec with sg"}
     sg = property(lambda self: False, doc="False: CBOW (not a parameter).")
 
 
