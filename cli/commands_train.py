@@ -85,7 +85,7 @@ def _size_callback(param):
     return check
 
 
-def table_options(table, names=None):
+def table_options(table):
     """Decorator adding a command-line option for each entry of a parameter table.
 
     The option of ``name`` is ``--name-with-dashes``, with the entry's
@@ -96,10 +96,8 @@ def table_options(table, names=None):
     Parameters
     ----------
     table : tuple of embkit._params.Param
-    names : collection of str, optional
-        Only these entries.
     """
-    params = [p for p in table if p.cli and (names is None or p.name in names)]
+    params = [p for p in table if p.cli]
 
     def decorate(f):
         for p in reversed(params):
