@@ -1,8 +1,11 @@
 """``embkit train``, ``embkit vocab`` and ``embkit warmup``."""
 import logging
+import math
 from pathlib import Path
 
 import click
+
+from embkit import _params
 
 from ._common import CONTEXT, FiniteFloat
 
@@ -36,37 +39,89 @@ def default_output(corpus, fmt=None):
     return f"{path.name or 'corpus'}{ext}"
 
 
+class _BoundedFloat(FiniteFloat):
+    """A finite float within bounds; nan and inf are named as such rather than as out of range."""
+
+    def convert(self, value, param, ctx):
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number} is not a finite number", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+class _BoundedInt(click.IntRange):
+    """An integer within bounds; a value out of range is quoted short (a 400-digit number stays one short line)."""
+
+    def convert(self, value, param, ctx):
+        number = click.INT.convert(value, param, ctx)
+        if not self.min <= number <= self.max:
+            text = str(number) if len(str(number)) <= 30 else f"{str(number)[:12]}... ({len(str(number))} digits)"
+            self.fail(f"{text} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
+def _click_type(param):
+    """The click type of a table entry: its range, so that values outside it are usage errors (exit 2)."""
+    if param.kind == "int":
+        return _BoundedInt(min=param.low, max=param.high)
+    if param.kind == "float":
+        return _BoundedFloat(min=param.low, max=param.high, min_open=param.low_open)
+    if param.kind in ("choice", "tokenizer"):
+        return click.Choice(list(param.choices), case_sensitive=False)
+    return None
+
+
+def _size_callback(param):
+    """A callback checking a memory size against its table entry (parsed, within its bounds)."""
+    def check(ctx, option, value):
+        from embkit.exceptions import InvalidParameterError
+
+        if value is None:
+            return None
+        try:
+            return param.check(value)
+        except InvalidParameterError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return check
+
+
+def table_options(table):
+    """Decorator adding a command-line option for each entry of a parameter table.
+
+    The option of ``name`` is ``--name-with-dashes``, with the entry's
+    default, range and help; a bool that defaults to False is a flag, one
+    that defaults to True a ``--name/--no-name`` pair.  Entries with
+    ``cli=False`` are left out.
+
+    Parameters
+    ----------
+    table : tuple of embkit._params.Param
+    """
+    params = [p for p in table if p.cli]
+
+    def decorate(f):
+        for p in reversed(params):
+            flag = "--" + p.name.replace("_", "-")
+            if p.kind == "bool":
+                decl = flag if not p.default else f"{flag}/--no-{flag[2:]}"
+                f = click.option(decl, p.name, default=p.default, is_flag=True, help=p.help,
+                                 show_default=bool(p.default))(f)
+            else:
+                f = click.option(flag, p.name, default=p.default, type=_click_type(p), help=p.help,
+                                 callback=_size_callback(p) if p.kind == "size" else None)(f)
+        return f
+    return decorate
+
+
 def corpus_options(f):
     """Options shared by commands that read a corpus."""
-    opts = [
-        click.option("--min-count", default=5, type=click.IntRange(min=1), help="Drop words seen fewer times."),
-        click.option("--max-vocab-size", default=None, type=click.IntRange(min=1),
-                     help="Keep at most this many most frequent words."),
-        click.option("--tokenizer", default="whitespace", type=click.Choice(["whitespace", "regex"], case_sensitive=False),
-                     help=r"whitespace: split on whitespace; regex: words \w+(?:[-']\w+)*."),
-        click.option("--lowercase", is_flag=True, help="Lowercase the text."),
-        click.option("--max-sentence-length", default=10000, type=click.IntRange(min=1),
-                     help="Split longer lines into consecutive sentences of this many tokens."),
-        click.option("--encoding-errors", default="strict", type=click.Choice(["strict", "replace"]),
-                     help="Invalid UTF-8: stop with an error, or replace with U+FFFD and count."),
-    ]
-    for opt in reversed(opts):
-        f = opt(f)
-    return f
+    return table_options(_params.CORPUS)(f)
 
 
-def _memory_size(ctx, param, value):
-    from embkit._memory import parse_size
-    from embkit.exceptions import EmbkitError
-
-    if value is None:
-        return None
-    try:
-        if parse_size(value) <= 0:
-            raise EmbkitError("must be positive")
-    except EmbkitError as exc:
-        raise click.BadParameter(str(exc)) from None
-    return value
+def _usage_error(exc):
+    """A usage error (exit 2) for an InvalidParameterError, naming its option."""
+    hint = f"--{exc.param.replace('_', '-')}" if exc.param else None
+    return click.BadParameter(str(exc), param_hint=hint) if hint else click.UsageError(str(exc))
 
 
 @click.command(context_settings=CONTEXT)
@@ -76,61 +131,34 @@ def _memory_size(ctx, param, value):
                    "Default: CORPUS name with .embkit, in the current directory.")
 @click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow"], case_sensitive=False),
               help="Skip-gram or CBOW, with negative sampling.")
-@click.option("--dim", default=100, type=click.IntRange(min=1), help="Vector dimensionality.")
-@click.option("--window", default=5, type=click.IntRange(min=1), help="Maximum context distance.")
-@click.option("--negative", default=5, type=click.IntRange(min=1), help="Noise words per example.")
-@click.option("--ns-exponent", default=0.75, type=FiniteFloat(min=0), help="Exponent of the noise distribution.")
-@click.option("--sample", default=1e-3, type=FiniteFloat(min=0), help="Subsampling threshold (0: off).")
-@click.option("--alpha", default=None, type=FiniteFloat(min=0, min_open=True),
-              help="Initial learning rate [default: 0.025 sgns, 0.05 cbow].")
-@click.option("--min-alpha", default=1e-4, type=FiniteFloat(min=0), help="Final learning rate.")
-@click.option("--epochs", default=5, type=click.IntRange(min=0), help="Passes over the corpus.")
-@corpus_options
-@click.option("--threads", default=None, type=click.IntRange(min=1),
-              help="Worker threads [default: all cores]; 1 with --seed is bit-for-bit reproducible.")
-@click.option("--seed", default=1, type=click.IntRange(min=0), help="Random seed.")
-@click.option("--no-shrink-windows", is_flag=True, help="Always use the full window.")
-@click.option("--share-negatives/--no-share-negatives", default=True,
-              help="Skip-gram: share noise words across a centre word's window and update it as one batch "
-                   "(Ji et al. 2016, about 2x faster); --no-share-negatives gives word2vec.c's pair-by-pair update.")
-@click.option("--max-memory", default=None, callback=_memory_size,
-              help="Fail before allocating if training would need more (runtime, matrices, tables), "
-                   "e.g. 512M, 2G, 1GiB [default: the memory available].")
+@table_options(_params.WORD2VEC)
 @click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
               help="Output format [default: from the output name].")
-@click.option("--no-cache", is_flag=True, help="Do not reuse or store the encoded corpus.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def train(corpus, output, model, dim, window, negative, ns_exponent, sample, alpha, min_alpha, epochs, min_count,
-          max_vocab_size, tokenizer, lowercase, max_sentence_length, encoding_errors, threads, seed,
-          no_shrink_windows, share_negatives, max_memory, fmt, no_cache, quiet):
+def train(corpus, output, model, fmt, quiet, **params):
     """Train word vectors on CORPUS (files, directories, globs, or - for stdin; .gz/.bz2/.xz read)."""
-    from embkit._memory import parse_size
+    from embkit.corpus.reading import expand_inputs
+    from embkit.exceptions import InvalidParameterError
+    from embkit.formats import check_output
     from embkit.models.word2vec import Word2Vec
 
-    from embkit.corpus.reading import expand_inputs
-    from embkit.formats import check_output
-
-    if min_alpha > (alpha if alpha is not None else (0.025 if model == "sgns" else 0.05)):
-        raise click.BadParameter("must not exceed --alpha (the rate falls from --alpha to --min-alpha)",
-                                 param_hint="--min-alpha")
+    est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet, **params)
+    try:
+        est.check_params()                        # ranges and relations (--min-alpha <= --alpha): usage errors
+    except InvalidParameterError as exc:
+        raise _usage_error(exc) from None
     if output is not None and output.strip() in ("", "-"):
         raise click.BadParameter("give a file or directory name (vectors are not written to standard output)",
                                  param_hint="-o/--output")
     out = output or default_output(corpus, fmt)
     inputs = expand_inputs(list(corpus))          # directories and globs expanded once
     check_output(out, fmt, inputs=inputs)         # fail now, not after training
-    est = Word2Vec(sg=(model == "sgns"), dim=dim, window=window, negative=negative, ns_exponent=ns_exponent,
-                   sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs, min_count=min_count,
-                   max_vocab_size=max_vocab_size, max_sentence_length=max_sentence_length, tokenizer=tokenizer,
-                   lowercase=lowercase, encoding_errors=encoding_errors, shrink_windows=not no_shrink_windows,
-                   share_negatives=share_negatives, threads=threads, seed=seed, max_memory=max_memory,
-                   cache=not no_cache, progress=not quiet)
     est.fit(inputs)
     est.wv.save(out, format=fmt)
     t = est.wv.meta["training"]
     last = f", final loss {t['epochs'][-1]['loss_mean']:.4f}/example" if t["epochs"] else ""
     wps = t["words_per_second"]
-    click.echo(f"wrote {out}: {len(est.wv)} words x {dim}, {model}, {epochs} epochs over "
+    click.echo(f"wrote {out}: {len(est.wv)} words x {est.dim}, {est.model_name}, {est.epochs} epochs over "
                f"{est.corpus_.raw_tokens} tokens in {t['seconds']:.1f} s"
                f"{f' ({_rate(wps)} words/s)' if wps else ''}{last}", err=True)
 
@@ -148,7 +176,7 @@ def _rate(words_per_second):
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, help="Vocabulary TSV to write (word<TAB>count); - for stdout.")
 @corpus_options
-def vocab(corpus, output, min_count, max_vocab_size, tokenizer, lowercase, max_sentence_length, encoding_errors):
+def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors):
     """Count CORPUS and write its vocabulary (most frequent first, ties by first occurrence)."""
     from embkit.corpus.reading import expand_inputs
     from embkit.corpus.vocab import Vocabulary

@@ -30,6 +30,8 @@ _EXPORTS = {
     "CorpusError": "embkit.exceptions",
     "TrainingDivergedError": "embkit.exceptions",
     "MemoryBudgetError": "embkit.exceptions",
+    "InvalidParameterError": "embkit.exceptions",
+    "UnknownParameterError": "embkit.exceptions",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

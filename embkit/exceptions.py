@@ -63,3 +63,27 @@ class KeyNotFoundError(EmbkitError, KeyError):
 
     def __str__(self):
         return self.message
+
+
+class InvalidParameterError(EmbkitError, ValueError):
+    """A parameter has the wrong type or lies outside its documented range.
+
+    Parameters
+    ----------
+    message : str
+        What was given and what is allowed.
+    param : str, optional
+        The parameter's name (the command line turns it into ``--name``).
+    """
+
+    def __init__(self, message, param=None):
+        self.param = param
+        super().__init__(message)
+
+
+class UnknownParameterError(EmbkitError, TypeError):
+    """An estimator was given a keyword argument it does not have.
+
+    The message names the embkit parameter when the keyword is another
+    library's name for it (gensim's ``vector_size`` is ``dim``).
+    """

@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+import embkit.exceptions
+import embkit.models._training as training
 import embkit.models.word2vec as w2v
 from embkit.corpus.encoded import EncodedCorpus
 from embkit.kernels.rng import chunk_seeds
@@ -43,7 +45,7 @@ def _reference_fit(enc, sg, params, chunk_tokens):
     w_in, w_out = init.copy(), np.zeros_like(init)
     prob, alias = build_alias(negative_distribution(enc.vocab.counts, 0.75))
     keep = keep_probabilities(enc.vocab.counts, params["sample"])
-    bounds = w2v.chunk_bounds(enc.offsets, chunk_tokens)
+    bounds = enc.chunks(chunk_tokens)
     epochs, alpha, min_alpha = params["epochs"], params["alpha"], params["min_alpha"]
     n = len(enc.tokens)
     losses = []
@@ -62,7 +64,7 @@ def _reference_fit(enc, sg, params, chunk_tokens):
 @pytest.mark.parametrize("sg,share", [(True, False), (True, True), (False, False)])
 @pytest.mark.parametrize("chunk_tokens", [4, 10000])
 def test_kernel_matches_reference(tiny_corpus, monkeypatch, sg, share, chunk_tokens):
-    monkeypatch.setattr(w2v, "CHUNK_TOKENS", chunk_tokens)
+    monkeypatch.setattr(training, "CHUNK_TOKENS", chunk_tokens)
     params = dict(dim=8, window=3, negative=3, sample=0.05, alpha=0.05, min_alpha=0.001, epochs=3, seed=11,
                   min_count=1, threads=1, progress=False, share_negatives=share)
     model = w2v.Word2Vec(sg=sg, **params).fit(tiny_corpus)
@@ -91,7 +93,7 @@ def test_frozen_output_matrix_matches_reference(tiny_corpus, share):
     w_in, w_out = init_in.copy(), init_out.copy()
     prob, alias = build_alias(negative_distribution(tiny_corpus.vocab.counts, 0.75))
     keep = keep_probabilities(tiny_corpus.vocab.counts, 0.0)
-    bounds = w2v.chunk_bounds(tiny_corpus.offsets, w2v.CHUNK_TOKENS)
+    bounds = tiny_corpus.chunks(training.CHUNK_TOKENS)
     n = len(tiny_corpus.tokens)
     for e in range(2):
         a0 = 0.05 - (0.05 - 0.0001) * e / 2
@@ -159,3 +161,42 @@ def test_sigmoid_tables_are_symmetric():
     np.testing.assert_allclose(sig + sig[::-1], 1.0, atol=1e-6)
     np.testing.assert_allclose(np.exp(logsig), sig, rtol=1e-6)
     assert abs(sig[2048] - 1 / (1 + np.exp(-6.0 / 4096))) < 1e-7
+
+
+def test_noise_distribution_for_the_usual_exponents_is_the_direct_power_bit_for_bit():
+    counts = np.array([1000, 500, 120, 7, 3, 1, 1], dtype=np.int64)
+    for exponent in (0.75, 0.5, 1.0, 0.0):
+        direct = counts.astype(np.float64) ** exponent
+        assert negative_distribution(counts, exponent).tobytes() == (direct / direct.sum()).tobytes()
+
+
+def test_noise_distribution_with_huge_exponents_stays_finite():
+    # ns_exponent=1000 overflowed counts**1000 to inf and gave NaN probabilities (training then exited 0)
+    counts = np.array([1000, 500, 120, 7, 3, 1, 1], dtype=np.int64)
+    with np.errstate(all="raise"):
+        p = negative_distribution(counts, 1000)
+    assert np.isfinite(p).all() and abs(p.sum() - 1.0) < 1e-12
+    # (500/1000)**1000 through logs, the rest underflows
+    assert p[0] == 1.0 and p[1] == pytest.approx(0.5 ** 1000, rel=1e-9) and p[2:].max() == 0.0
+    prob, alias = build_alias(p)
+    assert np.isfinite(prob).all()
+    np.testing.assert_allclose(alias_distribution(prob, alias), p, atol=1e-7)
+    # the other way round: the two rarest words share the mass
+    q = negative_distribution(counts, -1000)
+    assert q.tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.5]
+    # an exponent of -2 with a word of count 0: that word is never drawn
+    r = negative_distribution(np.array([0, 1, 2]), -2)
+    np.testing.assert_allclose(r, [0.0, 0.8, 0.2])
+    with pytest.raises(embkit.exceptions.InvalidParameterError, match="ns_exponent must be a finite number"):
+        negative_distribution(counts, float("inf"))
+
+
+@pytest.mark.parametrize("exponent", [10.0, -10.0])
+def test_training_at_the_exponent_bounds_warns_of_nothing(tiny_corpus, exponent):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = w2v.SkipGram(dim=4, epochs=1, min_count=1, threads=1, sample=0, ns_exponent=exponent,
+                         progress=False).fit(tiny_corpus)
+    assert np.isfinite(m.wv.vectors).all() and m.training_[0]["examples"] > 0

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 
 import embkit
 from embkit.exceptions import MemoryBudgetError, TrainingDivergedError
-from embkit.models.word2vec import _epoch_record
+from embkit.models._training import epoch_record
 from embkit_cli.commands_train import default_output
 from embkit_cli.main import cli
 
@@ -34,8 +35,7 @@ def run(args, cwd=None):
 
 def test_b17_loss_sum_does_not_saturate():
     # 20,000,000 partial sums of 8.0: float32 would stop at 2**27 = 134217728
-    rec = _epoch_record(0, np.full(20_000_000, 8.0), np.ones(20_000_000, np.int64),
-                        np.zeros(1, np.int64), 1, 1)
+    rec = epoch_record(0, np.full(20_000_000, 8.0), np.ones(20_000_000, np.int64), np.zeros(1, np.int64), 1, 1)
     assert rec["loss_sum"] == 160_000_000.0
 
 
@@ -295,6 +295,52 @@ def test_train_usage_errors_exit_2(tmp_path, args, message):
     r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), *args])
     assert r.exit_code == 2 and message in r.output
     assert not (tmp_path / "-").exists()
+
+
+BIG = "1" + "0" * 400
+
+
+@pytest.mark.parametrize("args, message", [
+    # each of these crashed or printed a traceback before the options had upper bounds
+    (["--window", "2147483648"], "'--window': 2147483648 is not in the range 1<=x<=2147483647"),
+    (["--max-sentence-length", "9223372036854775808"],
+     "'--max-sentence-length': 9223372036854775808 is not in the range 1<=x<=2147483647"),
+    (["--dim", BIG], "'--dim': 100000000000... (401 digits) is not in the range 1<=x<=2147483647"),
+    (["--epochs", BIG], "'--epochs': 100000000000... (401 digits) is not in the range 0<=x<=2147483647"),
+    (["--max-memory", BIG], "max_memory must be a memory size (e.g. 512M, 2G) from 1 to 9223372036854775807 bytes"),
+    (["--max-memory", "9223372036854775808"], "from 1 to 9223372036854775807 bytes"),
+    (["--ns-exponent", "1000"], "1000.0 is not in the range -10.0<=x<=10.0"),
+    (["--seed", str(2**64)], "is not in the range 0<=x<=18446744073709551615"),
+    (["--min-count", str(2**63)], "is not in the range 1<=x<=9223372036854775807"),
+    (["--sample", "2"], "2.0 is not in the range 0.0<=x<=1.0"),
+    (["--alpha", "0"], "0.0 is not in the range 0.0<x<=10.0"),
+])
+def test_train_options_beyond_their_bounds_are_one_line_usage_errors(tmp_path, args, message):
+    (tmp_path / "c.txt").write_text("a b\n")
+    r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), "-o", str(tmp_path / "o.vec"), *args])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), r.output
+    errors = [line for line in r.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and message in errors[0] and len(errors[0]) < 200, r.output
+    assert "Traceback" not in r.output and not (tmp_path / "o.vec").exists()
+
+
+def test_vocab_options_share_the_bounds(tmp_path):
+    (tmp_path / "c.txt").write_text("a b\n")
+    r = CliRunner().invoke(cli, ["vocab", str(tmp_path / "c.txt"), "-o", "-", "--max-sentence-length",
+                                 "9223372036854775808"])
+    assert r.exit_code == 2 and "is not in the range 1<=x<=2147483647" in r.output
+
+
+def test_train_flags_from_the_table(tmp_path):
+    (tmp_path / "c.txt").write_text("a b c d a b\nc d a b\n" * 10)
+    r = run(["train", str(tmp_path / "c.txt"), "--min-count", "1", "--epochs", "1", "--dim", "4", "--quiet",
+             "--no-shrink-windows", "--no-share-negatives", "--no-cache", "--ns-exponent", "-0.5", "--model", "cbow",
+             "--max-memory", "1G", "-o", str(tmp_path / "m.embkit")])
+    assert r.exit_code == 0, r.output
+    params = json.loads((tmp_path / "m.embkit" / "meta.json").read_text())["params"]
+    assert params["shrink_windows"] is False and params["share_negatives"] is False and params["sg"] is False
+    assert params["ns_exponent"] == -0.5 and params["max_memory"] == "1G" and params["alpha"] == 0.05
+    assert not list(Path(os.environ["EMBKIT_CACHE"]).glob("corpora/*/manifest.json"))     # --no-cache
 
 
 def test_ctrl_c_exits_130_and_leaves_no_output(tmp_path, monkeypatch):

@@ -240,6 +240,30 @@ class EncodedCorpus:
         """Tokens in the text before vocabulary pruning (int)."""
         return int(self.manifest["raw_tokens"])
 
+    def chunks(self, chunk_tokens=8192):
+        """Cut the corpus into chunks of whole sentences of about ``chunk_tokens`` tokens.
+
+        A chunk ends at the first sentence boundary at or after each multiple
+        of ``chunk_tokens``.  The chunks depend only on the corpus, never on
+        the number of threads, so the work (and each chunk's random stream)
+        is the same however it is shared out.
+
+        Parameters
+        ----------
+        chunk_tokens : int
+            Target tokens per chunk (>= 1).
+
+        Returns
+        -------
+        int64 ndarray, shape (n_chunks + 1,)
+            Sentence index at which each chunk starts, then ``n_sentences``;
+            chunk ``c`` is sentences ``bounds[c]:bounds[c + 1]``.
+        """
+        offsets = self.offsets
+        targets = np.arange(chunk_tokens, int(offsets[-1]), chunk_tokens, dtype=np.int64)
+        cuts = np.searchsorted(offsets, targets, side="left")
+        return np.unique(np.concatenate(([0], cuts, [len(offsets) - 1]))).astype(np.int64)
+
     @classmethod
     def open(cls, path, mmap=True):
         """Open an encoded corpus directory.

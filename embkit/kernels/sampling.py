@@ -9,8 +9,12 @@ frequent words (section 2.3, as implemented in word2vec.c).
 Vose (1991), "A linear algorithm for generating random numbers with a given
 distribution", IEEE TSE 17(9): the alias method.
 """
+import math
+
 import numpy as np
 from numba import njit
+
+from ..exceptions import InvalidParameterError
 
 
 def negative_distribution(counts, ns_exponent=0.75):
@@ -19,15 +23,46 @@ def negative_distribution(counts, ns_exponent=0.75):
     Parameters
     ----------
     counts : ndarray of int64, shape (n_words,)
+        Corpus counts (>= 0; at least one positive).
     ns_exponent : float
-        0.75 in word2vec; 0 samples uniformly; 1 by frequency.
+        0.75 in word2vec; 0 samples uniformly, 1 by frequency; negative
+        values favour rare words.  Any finite value works.
 
     Returns
     -------
     ndarray of float64, shape (n_words,)
+        Finite, summing to 1.  A word of count 0 gets probability 0 (for
+        ``ns_exponent=0`` it counts like any other word).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``ns_exponent`` is not a finite number.
+
+    Notes
+    -----
+    The powers are computed directly when that is exact: when the largest is
+    at least 1 and their sum is finite, as for the usual exponents in
+    [0, 1] (the tables are then those of earlier versions, bit for bit).
+    Otherwise, e.g. ``counts**1000`` overflowing or ``counts**-1000``
+    underflowing, they are computed in log space, ``exp(x * log(c) - m)``
+    with ``m`` the largest ``x * log(c)``, so no value overflows and the
+    largest is 1.
     """
-    p = np.power(counts.astype(np.float64), ns_exponent)
-    return p / p.sum()
+    if not math.isfinite(ns_exponent):
+        raise InvalidParameterError(f"ns_exponent must be a finite number, got {ns_exponent!r}",
+                                    param="ns_exponent")
+    c = counts.astype(np.float64)
+    with np.errstate(over="ignore", divide="ignore", under="ignore"):   # overflow and underflow are handled
+        p = np.power(c, ns_exponent)
+        total = p.sum()
+        if math.isfinite(total) and p.size and p.max() >= 1.0:
+            return p / total
+        seen = c > 0
+        logp = np.full(len(c), -np.inf if ns_exponent != 0 else 0.0)
+        logp[seen] = ns_exponent * np.log(c[seen])
+        p = np.exp(logp - logp.max())
+        return p / p.sum()
 
 
 @njit(cache=True)
@@ -115,6 +150,13 @@ def sigmoid_tables(size=4096, max_exp=6.0):
     ``x_i = ((i + 0.5) / size * 2 - 1) * max_exp``; a score ``f`` falls in bin
     ``int((f + max_exp) * size / (2 * max_exp))``.  Midpoints make the table
     symmetric: ``sig[size - 1 - i] == 1 - sig[i]``.
+
+    Parameters
+    ----------
+    size : int
+        Number of bins.
+    max_exp : float
+        Scores beyond ``+-max_exp`` are outside the table.
 
     Returns
     -------

@@ -1,0 +1,331 @@
+"""Parameter tables: each model's parameter names, kinds, ranges, defaults and help, declared once.
+
+A table is a tuple of :class:`Param`.  The same table gives
+
+* the estimator's signature and ``get_params``/``set_params``
+  (:mod:`embkit.models._base`),
+* the validation that ``fit`` runs (:func:`validate`),
+* the command line's options (``cli/commands_train.py``), and
+* ``meta.json``'s ``params`` (:func:`meta_params`).
+
+Entries shared by every trainer (corpus encoding, threads and seed, initial
+matrices, caching) are declared once here and reused by each model's table.
+
+Every number has a lower and an upper bound.  Integers that reach the
+kernels (``dim``, ``window``, ``negative``, ``max_sentence_length``, ...) are
+bounded by what an int32 holds, counts compared with int64 corpus counts by
+what an int64 holds; memory the kernels would need beyond that is refused by
+the memory budget before anything is allocated.  Learning rates are bounded
+by 10, far above the 0.025-1.0 that word2vec, fastText and GloVe use;
+``ns_exponent`` by +-10 (beyond that the noise distribution already sits on
+the few most or least frequent words), and ``sample`` by 1 (a threshold of
+the whole corpus, where subsampling keeps every word).
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exceptions import EmbkitError, InvalidParameterError
+
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+UINT64_MAX = 2**64 - 1
+
+KINDS = ("int", "float", "bool", "choice", "tokenizer", "size", "vectors")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a model.
+
+    Parameters
+    ----------
+    name : str
+        Keyword argument of the estimator; ``--name-with-dashes`` on the command line.
+    kind : {"int", "float", "bool", "choice", "tokenizer", "size", "vectors"}
+        ``tokenizer`` is a choice that also takes a
+        :class:`~embkit.corpus.tokenize.Tokenizer`; ``size`` a byte count or
+        a string such as ``"2G"``; ``vectors`` an initial matrix (ndarray or
+        KeyedVectors), checked against the vocabulary when training.
+    default : object
+        The estimator's default.
+    low, high : int or float, optional
+        Inclusive bounds of a number (``low`` excluded when ``low_open``).
+    choices : tuple of str
+        Allowed values of a choice.
+    help : str
+        One line, used by the command line's help.
+    optional : bool
+        None is allowed (it means what ``help`` says).
+    low_open : bool
+        ``low`` itself is not allowed.
+    cli : bool
+        Offered as a command-line option.
+    meta : bool
+        Recorded in ``meta.json``'s ``params`` (a ``vectors`` entry as a bool:
+        whether it was given).
+    """
+
+    name: str
+    kind: str
+    default: object = None
+    low: object = None
+    high: object = None
+    choices: tuple = ()
+    help: str = ""
+    optional: bool = False
+    low_open: bool = False
+    cli: bool = True
+    meta: bool = True
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
+        if self.kind in ("int", "float", "size") and (self.low is None or self.high is None):
+            raise ValueError(f"{self.name}: a number needs both bounds")
+
+    def range_text(self):
+        """The allowed values in words, e.g. ``an integer in [1, 2147483647]``."""
+        if self.kind in ("choice", "tokenizer"):
+            text = "one of " + ", ".join(repr(c) for c in self.choices)
+        elif self.kind == "bool":
+            text = "True or False"
+        elif self.kind == "size":
+            text = f"a memory size (e.g. 512M, 2G) from {self.low} to {self.high} bytes"
+        else:
+            what = {"int": "an integer", "float": "a finite number"}
+            text = f"{what[self.kind]} in {'(' if self.low_open else '['}{self.low}, {self.high}]"
+        return text + (" or None" if self.optional else "")
+
+    def check(self, value):
+        """``value`` if allowed (ints as int, floats as float, bools as bool).
+
+        Raises
+        ------
+        InvalidParameterError
+            A value of the wrong type or outside the range.
+        """
+        if value is None and (self.optional or self.kind == "vectors"):
+            return None
+        checked = _CHECKS[self.kind](self, value)
+        if checked is _BAD:
+            raise InvalidParameterError(f"{self.name} must be {self.range_text()}, got {_short(value)}",
+                                        param=self.name)
+        return checked
+
+    def in_range(self, x):
+        """True when the number ``x`` lies within the bounds."""
+        return (x > self.low if self.low_open else x >= self.low) and x <= self.high
+
+
+_BAD = object()
+
+
+def _check_int(param, v):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        return _BAD
+    return int(v) if param.in_range(int(v)) else _BAD
+
+
+def _check_float(param, v):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        return _BAD
+    try:
+        x = float(v)
+    except OverflowError:       # an int too large for a float
+        return _BAD
+    return x if math.isfinite(x) and param.in_range(x) else _BAD
+
+
+def _check_bool(param, v):
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
+        return bool(v)          # 0 and 1 as gensim users write them (sg=1)
+    return _BAD
+
+
+def _check_choice(param, v):
+    return v if isinstance(v, str) and v in param.choices else _BAD
+
+
+def _check_tokenizer(param, v):
+    if isinstance(v, str):
+        return v if v in param.choices else _BAD
+    return v if getattr(v, "kind", None) in param.choices else _BAD    # a Tokenizer
+
+
+def _check_size(param, v):
+    from ._memory import parse_size
+
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (str, int, float, np.integer, np.floating)):
+        return _BAD
+    try:
+        n = parse_size(int(v) if isinstance(v, np.integer) else v)
+    except EmbkitError:
+        raise InvalidParameterError(f"{param.name}: not a memory size: {_short(v)} (use e.g. 512M, 2G, 1GiB)",
+                                    param=param.name) from None
+    except (OverflowError, ValueError):       # inf, nan, or a number too large for a float
+        return _BAD
+    return v if param.in_range(n) else _BAD   # kept as given (meta.json records what the user wrote)
+
+
+_CHECKS = {"int": _check_int, "float": _check_float, "bool": _check_bool, "choice": _check_choice,
+           "tokenizer": _check_tokenizer, "size": _check_size, "vectors": lambda param, v: v}
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def validate(table, values):
+    """Check every parameter of ``table`` in ``values``.
+
+    Parameters
+    ----------
+    table : tuple of Param
+    values : dict
+        Parameter name to value (e.g. an estimator's ``get_params()``).
+
+    Returns
+    -------
+    dict
+        The checked values, in table order.
+
+    Raises
+    ------
+    InvalidParameterError
+        The first value outside its range.
+    """
+    return {p.name: p.check(values[p.name]) for p in table}
+
+
+def check_schedule(p):
+    """Raise InvalidParameterError unless the learning rate falls (``min_alpha <= alpha``)."""
+    if p["min_alpha"] > p["alpha"]:
+        raise InvalidParameterError(f"min_alpha ({p['min_alpha']}) must not exceed alpha ({p['alpha']}): "
+                                    "the learning rate falls from alpha to min_alpha", param="min_alpha")
+
+
+def meta_params(table, p):
+    """The parameters as ``meta.json`` records them (JSON values, table order)."""
+    out = {}
+    for param in table:
+        if not param.meta:
+            continue
+        v = p[param.name]
+        if param.kind == "vectors":
+            v = v is not None
+        elif param.kind == "tokenizer":
+            v = getattr(v, "kind", v)
+        out[param.name] = v
+    return out
+
+
+def defaults(table):
+    """Parameter name to default."""
+    return {p.name: p.default for p in table}
+
+
+# ---------------------------------------------------------------- shared entries
+
+CORPUS = (
+    Param("min_count", "int", 5, 1, INT64_MAX, help="Drop words seen fewer times."),
+    Param("max_vocab_size", "int", None, 1, INT32_MAX, optional=True,
+          help="Keep at most this many most frequent words [default: no limit]."),
+    Param("max_sentence_length", "int", 10000, 1, INT32_MAX,
+          help="Split longer lines into consecutive sentences of this many tokens."),
+    Param("tokenizer", "tokenizer", "whitespace", choices=("whitespace", "regex"),
+          help=r"whitespace: split on whitespace; regex: words \w+(?:[-']\w+)*."),
+    Param("lowercase", "bool", False, help="Lowercase the text."),
+    Param("encoding_errors", "choice", "strict", choices=("strict", "replace"),
+          help="Invalid UTF-8: stop with an error, or replace with U+FFFD and count."),
+)
+"""Corpus encoding (see :meth:`embkit.EncodedCorpus.encode`), shared by every trainer."""
+
+CORPUS_NAMES = tuple(p.name for p in CORPUS)
+
+RUN = (
+    Param("threads", "int", None, 1, INT32_MAX, optional=True,
+          help="Worker threads [default: all cores]; 1 with a seed is bit-for-bit reproducible."),
+    Param("seed", "int", 1, 0, UINT64_MAX, help="Random seed (64 bits)."),
+    Param("max_memory", "size", None, 1, INT64_MAX, optional=True,
+          help="Fail before allocating if training would need more (runtime, matrices, tables), "
+               "e.g. 512M, 2G, 1GiB [default: the memory available]."),
+)
+"""Threads, seed and memory budget, shared by every trainer."""
+
+INIT = (
+    Param("init_in", "vectors", cli=False, help="Initial input vectors (array or KeyedVectors)."),
+    Param("init_out", "vectors", cli=False, help="Initial output (context) vectors (array or KeyedVectors)."),
+    Param("train_in", "bool", True, cli=False, help="Update the input vectors."),
+    Param("train_out", "bool", True, cli=False, help="Update the output (context) vectors."),
+)
+"""Initial and frozen matrices, shared by the trainers with input and output vectors."""
+
+IO = (
+    Param("cache", "bool", True, meta=False, help="Reuse and store the encoded corpus."),
+    Param("progress", "bool", True, cli=False, meta=False, help="Show progress bars on stderr."),
+)
+"""Caching and progress bars, shared by every trainer."""
+
+# ---------------------------------------------------------------- models
+
+WORD2VEC = (
+    Param("sg", "bool", True, cli=False, help="Skip-gram (True) or CBOW (False)."),
+    Param("dim", "int", 100, 1, INT32_MAX, help="Vector dimensionality."),
+    Param("window", "int", 5, 1, INT32_MAX, help="Maximum context distance."),
+    Param("negative", "int", 5, 1, INT32_MAX, help="Noise words per example."),
+    Param("ns_exponent", "float", 0.75, -10.0, 10.0,
+          help="Exponent of the noise distribution (count**x: 0 uniform, 1 by frequency)."),
+    Param("sample", "float", 1e-3, 0.0, 1.0, help="Subsampling threshold (0: off)."),
+    Param("alpha", "float", None, 0.0, 10.0, optional=True, low_open=True,
+          help="Initial learning rate [default: 0.025 sgns, 0.05 cbow]."),
+    Param("min_alpha", "float", 1e-4, 0.0, 10.0, help="Final learning rate."),
+    Param("epochs", "int", 5, 0, INT32_MAX, help="Passes over the corpus."),
+    *CORPUS,
+    Param("shrink_windows", "bool", True,
+          help="Draw a reduced window per centre word, as word2vec (--no-shrink-windows: always the full one)."),
+    Param("share_negatives", "bool", True,
+          help="Skip-gram: share noise words across a centre word's window and update it as one batch "
+               "(Ji et al. 2016, about 2x faster); --no-share-negatives gives word2vec.c's pair-by-pair update."),
+    *RUN,
+    *INIT,
+    *IO,
+)
+""":class:`~embkit.Word2Vec`; :class:`~embkit.SkipGram` and :class:`~embkit.CBOW` leave out ``sg``."""
+
+SKIPGRAM = tuple(p for p in WORD2VEC if p.name != "sg")
+CBOW = SKIPGRAM
+
+# ---------------------------------------------------------------- other libraries' names
+
+_SUBWORDS = "a FastText parameter, for subword n-grams"
+
+FOREIGN_NAMES = {
+    # gensim
+    "vector_size": "dim", "size": "dim", "workers": "threads", "iter": "epochs",
+    "max_final_vocab": "max_vocab_size", "sentences": None, "corpus_file": None,
+    "hs": "hierarchical softmax is not supported; embkit trains with negative sampling, see negative",
+    "cbow_mean": "CBOW always averages its context, as cbow_mean=1",
+    "hashfxn": "not needed: embkit seeds without Python's hash, so seed alone makes runs reproducible",
+    "compute_loss": "losses are always computed, see model.training_",
+    "sorted_vocab": "the vocabulary is always sorted by frequency",
+    "trim_rule": "not supported; build the vocabulary with min_count/max_vocab_size",
+    "callbacks": "not supported; per-epoch figures are in model.training_",
+    "batch_words": "not needed: the corpus is cut into chunks of whole sentences",
+    "null_word": "no null word is needed",
+    # fastText
+    "lr": "alpha", "ws": "window", "neg": "negative", "epoch": "epochs", "thread": "threads", "minCount": "min_count",
+    "t": "sample", "lrUpdateRate": "not needed: the learning rate follows the corpus position",
+    "min_n": _SUBWORDS, "max_n": _SUBWORDS, "minn": _SUBWORDS, "maxn": _SUBWORDS, "bucket": _SUBWORDS,
+    "wordNgrams": "word n-grams are not supported",
+    "loss": "embkit trains with negative sampling, see negative",
+    # GloVe implementations
+    "no_components": "dim", "learning_rate": "alpha", "num_threads": "threads", "no_threads": "threads",
+    "random_state": "seed",
+}
+"""Names other libraries use, to the embkit parameter (a parameter name) or a note (a sentence).
+
+``sentences`` and ``corpus_file`` map to None: the corpus goes to ``fit``.
+"""
