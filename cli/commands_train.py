@@ -178,9 +178,9 @@ def _rate(words_per_second):
 @corpus_options
 def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors):
     """Count CORPUS and write its vocabulary (most frequent first, ties by first occurrence)."""
+    from embkit._outputs import check_file_output
     from embkit.corpus.reading import expand_inputs
     from embkit.corpus.vocab import Vocabulary
-    from embkit._outputs import check_file_output
 
     if not output.strip():
         raise click.BadParameter("give a file name, or - for standard output", param_hint="-o/--output")

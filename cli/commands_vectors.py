@@ -9,6 +9,7 @@ from embkit.exceptions import EmbkitError
 from embkit.formats.word2vec_text import has_header
 
 from ._common import CONTEXT, emit_json, load_vectors, read_options, resolve_vecs
+
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _case_option = click.option(
     "--case-insensitive", is_flag=True,

@@ -4,6 +4,7 @@ Errors caused by input or settings print one line and exit 1; usage errors
 exit 2; ``--debug`` shows the traceback.
 """
 import logging
+
 import click
 
 from embkit.exceptions import EmbkitError

@@ -28,8 +28,16 @@ and write atomically (a temporary file renamed into place).
 >>> save(kv, "vectors.embkit")                      # doctest: +SKIP
 """
 from . import formats
-from .formats import (FORMATS, NATIVE, NATIVE_FORMAT_VERSION, WORD2VEC, WORD2VEC_BIN, check_output, detect_format,
-                      format_from_name)
+from .formats import (
+    FORMATS,
+    NATIVE,
+    NATIVE_FORMAT_VERSION,
+    WORD2VEC,
+    WORD2VEC_BIN,
+    check_output,
+    detect_format,
+    format_from_name,
+)
 from .vectors import KeyedVectors
 
 __all__ = ["load", "save", "check_output", "detect_format", "format_from_name", "FORMATS",

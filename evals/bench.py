@@ -99,7 +99,7 @@ def render_results(results_dir: Path, results_md: Path) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.list:
-        for name, mod_name in SECTIONS.items():
+        for name in SECTIONS:
             mod = section_module(name)
             if mod is None:
                 print(f"{name:<9} (planned)")

@@ -487,7 +487,8 @@ def render(d: dict) -> str:
           "own (`os.wait4` rusage), read by the small interpreter `evals/run_measure.py` that "
           "launched it (launching from the benchmark process itself would make Linux report that "
           "process's larger high-water mark for the child; the launcher's is about 12 MiB). "
-          "*anon / file* are, each on its own, the highest of samples taken every 20 ms (not necessarily at the same moment) of the process's `RssAnon` "
+          "*anon / file* are, each on its own, the highest of samples taken every 20 ms (not necessarily at "
+          "the same moment) of the process's `RssAnon` "
           "(private memory: heap, arrays, matrices) and `RssFile` (mapped files, mostly shared-library "
           "code): they say where the peak comes from, and a spike shorter than 20 ms can escape them. "
           "embkit asks Linux (`madvise(MADV_PAGEOUT)`) to reclaim the code pages of LLVM "
@@ -518,7 +519,8 @@ def render(d: dict) -> str:
         other = r.get("other_cpu_s")
         other = None if other is None else other / max(r["process_s"], 1e-9)
         started = (r.get("date") or "")[:16].replace("T", " ")
-        L.append(f"| {r['name']} | {started or '–'} | {_f(r['wall_s'])} | {_f(r['process_s'])} | {_f(r.get('own_train_s'))} | {_f(r['cpu_s'])} | "
+        L.append(f"| {r['name']} | {started or '–'} | {_f(r['wall_s'])} | {_f(r['process_s'])} | "
+                 f"{_f(r.get('own_train_s'))} | {_f(r['cpu_s'])} | "
                  f"{_f(other, '{:.2f}')} | {_f(st.get('write_s'))} | {r['timing_scope']} |")
     gens = [r for r in d["systems"] if r.get("system") == "gensim" and r.get("peer_stats")]
     if gens:

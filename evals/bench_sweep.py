@@ -80,7 +80,8 @@ def _parse(name: str) -> sg.System:
         a, n = name.split("-ns")
         return _system(float(a.lstrip("a")), float(n))
     except ValueError:
-        raise SystemExit(f"bench: sweep systems are named aALPHA-nsEXPONENT (e.g. a0.05-ns0.75), got {name!r}")
+        raise SystemExit(f"bench: sweep systems are named aALPHA-nsEXPONENT (e.g. a0.05-ns0.75), "
+                         f"got {name!r}") from None
 
 
 def render(d: dict) -> str:

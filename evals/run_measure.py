@@ -17,11 +17,11 @@ the child's ``RssAnon`` (private memory: heap, arrays) and ``RssFile``
 peak_anon_kib and peak_file_kib are the highest samples (a sampled peak
 can miss a spike shorter than 20 ms; peak_rss_kib cannot).
 """
-import threading
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 

@@ -21,9 +21,9 @@ import time
 
 
 def _gensim(a) -> dict:
+    import gensim
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
-    import gensim
 
     logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", level=logging.INFO,
                         stream=sys.stderr)

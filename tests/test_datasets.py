@@ -9,8 +9,16 @@ import pytest
 
 from embkit.evaluation import datasets as ds
 from embkit.evaluation.datasets import (
-    AnalogyDataset, AnalogyQuestion, available_datasets, corpus_path, dataset_info,
-    dataset_path, load_analogies, load_similarity, read_analogies, read_similarity,
+    AnalogyDataset,
+    AnalogyQuestion,
+    available_datasets,
+    corpus_path,
+    dataset_info,
+    dataset_path,
+    load_analogies,
+    load_similarity,
+    read_analogies,
+    read_similarity,
     verify_dataset,
 )
 from embkit.exceptions import EmbkitError, FormatError

@@ -7,8 +7,13 @@ import numpy as np
 import pytest
 
 from embkit.evaluation import (
-    TooFewPairsError, VocabIndex, evaluate_all, evaluate_analogies, evaluate_similarity,
-    load_analogies, load_similarity,
+    TooFewPairsError,
+    VocabIndex,
+    evaluate_all,
+    evaluate_analogies,
+    evaluate_similarity,
+    load_analogies,
+    load_similarity,
 )
 from embkit.exceptions import EmbkitError, FormatError
 from embkit.io import load

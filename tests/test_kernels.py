@@ -1,6 +1,7 @@
 """The word2vec kernels against the NumPy oracle in reference.py, and the sampling tables."""
 import numpy as np
 import pytest
+from reference import LCG, alias_distribution, reference_epoch
 
 import embkit.exceptions
 import embkit.models._training as training
@@ -8,8 +9,6 @@ import embkit.models.word2vec as w2v
 from embkit.corpus.encoded import EncodedCorpus
 from embkit.kernels.rng import chunk_seeds
 from embkit.kernels.sampling import build_alias, keep_probabilities, negative_distribution, sigmoid_tables
-
-from reference import LCG, alias_distribution, reference_epoch
 
 # Sentences of different lengths: a single word (no context), lines longer than
 # the window, and a line that becomes two sentences through max_sentence_length.

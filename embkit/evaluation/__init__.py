@@ -19,9 +19,18 @@ Word Representations. CoNLL 2014, 171-180.
 """
 from .analogy import METHODS, VocabIndex, evaluate_analogies
 from .datasets import (
-    AnalogyDataset, AnalogyQuestion, SimilarityDataset, available_datasets, corpus_path,
-    dataset_info, dataset_path, load_analogies, load_similarity, read_analogies,
-    read_similarity, verify_dataset,
+    AnalogyDataset,
+    AnalogyQuestion,
+    SimilarityDataset,
+    available_datasets,
+    corpus_path,
+    dataset_info,
+    dataset_path,
+    load_analogies,
+    load_similarity,
+    read_analogies,
+    read_similarity,
+    verify_dataset,
 )
 from .similarity import OOV_MODES, TooFewPairsError, evaluate_similarity
 

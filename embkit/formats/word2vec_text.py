@@ -12,8 +12,17 @@ import re
 import numpy as np
 
 from ..exceptions import FormatError
-from ._common import (Rows, check_header, check_writable, decode_token, finish, is_integer, parse_header, preview,
-                      warn_limit)
+from ._common import (
+    Rows,
+    check_header,
+    check_writable,
+    decode_token,
+    finish,
+    is_integer,
+    parse_header,
+    preview,
+    warn_limit,
+)
 from ._sniff import open_read, open_write
 
 __all__ = ["NAME", "read", "write", "token_problem", "has_header"]
@@ -149,8 +158,9 @@ def _read_rows(lines, lineno, dim, target, declared, limit, path, unicode_errors
     keys, index, linenos = [], {}, []
     rows = Rows(dim, target)
     strict_end = declared is not None and (limit is None or limit > declared)
+    first = lineno
     with np.errstate(over="ignore"):        # 1e39 becomes inf, reported by finish()
-        for lineno, raw in enumerate(lines, lineno):
+        for lineno, raw in enumerate(lines, first):
             fields = raw.split()
             if not fields:
                 continue

@@ -270,7 +270,7 @@ def sgns_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds,
                     if train_out:
                         for d in range(dim):
                             w_out[centre, d] += g * w_in[ctx, d]
-                    for q in range(negative):
+                    for _q in range(negative):
                         r, t = _draw_negative(r, alias_prob, alias_idx)
                         if t == centre:
                             continue

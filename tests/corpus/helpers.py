@@ -1,7 +1,7 @@
 """Shared by the corpus tests: the fixture corpora, encoding without cache noise, sentences as words."""
-from embkit.corpus.encoded import EncodedCorpus
-
 from conftest import FIXTURES
+
+from embkit.corpus.encoded import EncodedCorpus
 
 CORPUS = FIXTURES / "corpus"
 

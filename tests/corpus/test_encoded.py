@@ -11,7 +11,7 @@ from embkit.corpus.cache import cache_root
 from embkit.corpus.encoded import EncodedCorpus
 from embkit.exceptions import EmbkitError
 
-from .helpers import CORPUS, encode, sentences
+from .helpers import CORPUS, encode
 
 
 def test_b10_long_line_is_split_not_cut():

@@ -6,8 +6,7 @@ import lzma
 
 import pytest
 
-from embkit.formats._sniff import (compression_from_magic, open_read, open_sniffed, open_write,
-                                   split_compression)
+from embkit.formats._sniff import compression_from_magic, open_read, open_sniffed, open_write, split_compression
 
 TEXT = b"2 2\nx 1 2\ny 3 4\n"
 

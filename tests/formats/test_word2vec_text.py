@@ -13,7 +13,6 @@ from embkit.vectors import KeyedVectors
 
 from ._helpers import fixture, load_error, write
 
-
 # -- case B01: header and body disagree ----------------------------------------
 
 def test_b01_short_file_is_an_error():
