@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 SECTION ?= sgns
 
-.PHONY: install demo test test-all bench bench-quick warmup clean-cache clean
+.PHONY: install demo test test-all lint bench bench-quick warmup clean-cache clean
 
 $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
@@ -29,7 +29,12 @@ demo: $(STAMP)
 	cd $(DEMO_DIR) && $(EMBKIT) neighbors sotu.embkit $(DEMO_WORDS) --topn 8
 	cd $(DEMO_DIR) && $(EMBKIT) eval all sotu.embkit
 
-test: $(STAMP)
+# ruff (pyflakes, pycodestyle, bugbear, import order) and numpydoc Parameters sections vs signatures
+lint: $(STAMP)
+	$(VENV)/bin/ruff check embkit cli tests evals
+	$(VPY) -m pytest -q -p no:cacheprovider tests/test_docstrings.py
+
+test: lint
 	$(VPY) -m pytest -q tests
 
 test-all: $(STAMP)

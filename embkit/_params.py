@@ -280,7 +280,8 @@ WORD2VEC = (
           help="Exponent of the noise distribution (count**x: 0 uniform, 1 by frequency)."),
     Param("sample", "float", 1e-3, 0.0, 1.0, help="Subsampling threshold (0: off)."),
     Param("alpha", "float", None, 0.0, 10.0, optional=True, low_open=True,
-          help="Initial learning rate [default: 0.025 sgns, 0.05 cbow]."),
+          help="Initial learning rate [default: 0.05; 0.025 for sgns with --no-share-negatives, "
+               "word2vec.c's; evals/RESULTS.md, section sgns-sweep, says why]."),
     Param("min_alpha", "float", 1e-4, 0.0, 10.0, help="Final learning rate."),
     Param("epochs", "int", 5, 0, INT32_MAX, help="Passes over the corpus."),
     *CORPUS,

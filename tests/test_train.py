@@ -141,7 +141,8 @@ def test_default_output_name_and_native_directory(tmp_path):
     assert {"vectors.npy", "context.npy", "meta.json"} <= set(files)
     meta = json.loads((tmp_path / "corpus.embkit" / "meta.json").read_text())
     assert meta["format"] == "embkit" and meta["params"]["dim"] == 8 and meta["params"]["window"] == 5
-    assert meta["params"]["alpha"] == 0.025 and meta["model"] == "sgns"
+    assert meta["params"]["alpha"] == 0.05 and meta["model"] == "sgns"  # the batched update's default
+    assert "sgns-sweep" in meta["defaults_applied"]["alpha"]
     assert meta["corpus"]["raw_tokens"] == 40
 
 

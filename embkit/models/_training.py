@@ -400,6 +400,7 @@ def build_meta(model_name, table, p, enc, history, seconds):
         "kind": "word",
         "model": model_name,
         "params": meta_params(table, p),
+        "defaults_applied": p.get("_defaults_applied", {}),
         "corpus": {k: enc.manifest.get(k) for k in _CORPUS_STATS},
         "training": {
             "epochs": history,

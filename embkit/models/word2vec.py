@@ -46,7 +46,9 @@ class Word2Vec(Estimator):
     sample : float
         Subsampling threshold (1e-3; 0 disables it; at most 1).
     alpha : float, optional
-        Initial learning rate; 0.025 for skip-gram, 0.05 for CBOW (in (0, 10]).
+        Initial learning rate (in (0, 10]); by default 0.05 for CBOW and for
+        the batched skip-gram update (``share_negatives=True``), 0.025 for the
+        classic skip-gram update, see :func:`default_alpha`.
     min_alpha : float
         Final learning rate (1e-4; in [0, alpha]); the rate falls linearly over all epochs.
     epochs : int
@@ -105,7 +107,8 @@ class Word2Vec(Estimator):
 
     def _complete_params(self, p):
         if p["alpha"] is None:
-            p["alpha"] = 0.025 if p.get("sg", self.sg) else 0.05
+            p["alpha"], why = default_alpha(p.get("sg", self.sg), p["share_negatives"])
+            p["_defaults_applied"] = {"alpha": why}
         _params.check_schedule(p)
 
     def fit(self, corpus):
@@ -183,6 +186,32 @@ class Word2Vec(Estimator):
         return step
 
 
+def default_alpha(sg, share_negatives):
+    """The initial learning rate used when ``alpha`` is not given, and why.
+
+    Parameters
+    ----------
+    sg : bool
+        Skip-gram (True) or CBOW (False).
+    share_negatives : bool
+        Skip-gram's batched update (True) or word2vec.c's classic one.
+
+    Returns
+    -------
+    alpha : float
+        0.05 for CBOW and for the batched skip-gram update, 0.025 for the
+        classic skip-gram update.
+    why : str
+        One line, recorded in ``meta.json`` under ``defaults_applied``.
+    """
+    if not sg:
+        return 0.05, "0.05: word2vec.c's default for CBOW"
+    if not share_negatives:
+        return 0.025, "0.025: word2vec.c's default for the classic (pair-by-pair) skip-gram update"
+    return 0.05, ("0.05: the batched skip-gram update applies each window's gradient once; 0.05 scored best "
+                  "over 0.025-0.075 on the bench (evals/RESULTS.md, section sgns-sweep)")
+
+
 class SkipGram(Word2Vec):
     """Skip-gram with negative sampling (SGNS); see :class:`Word2Vec`.
 
@@ -193,7 +222,8 @@ class SkipGram(Word2Vec):
     dim, window, negative, ns_exponent, sample
         See :class:`Word2Vec`.
     alpha : float, optional
-        Initial learning rate (default 0.025).
+        Initial learning rate (default 0.05 with the batched update, 0.025
+        with ``share_negatives=False``; see :func:`default_alpha`).
     min_alpha, epochs
         See :class:`Word2Vec`.
     min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
@@ -237,7 +267,7 @@ class CBOW(Word2Vec):
     sg = property(lambda self: False, doc="False: CBOW (not a parameter).")
 
 
-__all__ = ["Word2Vec", "SkipGram", "CBOW", "warmup"]
+__all__ = ["Word2Vec", "SkipGram", "CBOW", "default_alpha", "warmup"]
 
 
 def warmup():

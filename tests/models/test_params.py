@@ -68,7 +68,10 @@ def test_checked_values_are_plain_python():
     p = embkit.Word2Vec(dim=np.int64(8), sample=np.float32(0.5), sg=1, lowercase=0, max_memory="2G").check_params()
     assert type(p["dim"]) is int and type(p["sample"]) is float
     assert p["sg"] is True and p["lowercase"] is False and p["max_memory"] == "2G"
-    assert p["alpha"] == 0.025 and embkit.Word2Vec(sg=0).check_params()["alpha"] == 0.05
+    # the batched skip-gram update and CBOW default to 0.05, word2vec.c's classic skip-gram update to 0.025
+    assert p["alpha"] == 0.05 and embkit.Word2Vec(sg=0).check_params()["alpha"] == 0.05
+    assert embkit.Word2Vec(share_negatives=False).check_params()["alpha"] == 0.025
+    assert "sgns-sweep" in p["_defaults_applied"]["alpha"]
 
 
 def test_memory_size_messages():
@@ -91,7 +94,7 @@ def test_meta_params_follow_the_table():
     p = embkit.SkipGram(init_out=init).check_params()
     meta = _params.meta_params(_params.SKIPGRAM, p)
     assert list(meta) == [q.name for q in _params.SKIPGRAM if q.name not in ("cache", "progress")]
-    assert meta["init_out"] is True and meta["init_in"] is False and meta["alpha"] == 0.025
+    assert meta["init_out"] is True and meta["init_in"] is False and meta["alpha"] == 0.05
     from embkit.corpus.tokenize import Tokenizer
     p = embkit.Word2Vec(tokenizer=Tokenizer("regex")).check_params()
     assert _params.meta_params(_params.WORD2VEC, p)["tokenizer"] == "regex"
