@@ -3,7 +3,7 @@
 Every system's vectors are read with ``embkit.load`` and scored with
 ``embkit.evaluate_analogies`` (Google and MSR, 3CosAdd over the 30,000 most
 frequent words) and ``embkit.evaluate_similarity`` (WS353, SimLex-999, MEN,
-Spearman).  Vectors files list words by descending frequency for all three
+RW, MTurk-771, SimVerb-3500; Spearman).  Vectors files list words by descending frequency for all three
 systems, so "the first 30,000 rows" means the same for each.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 ANALOGY_SETS = ("google", "msr")
-SIMILARITY_SETS = ("ws353", "simlex999", "men")
+SIMILARITY_SETS = ("ws353", "simlex999", "men", "rw", "mturk771", "simverb3500")
 RESTRICT_VOCAB = 30000
 
 
@@ -34,7 +34,7 @@ def _similarity(res: dict) -> dict:
 
 
 def evaluate_vectors(path: Path) -> dict:
-    """Google/MSR analogy accuracy (top 30k words) and WS353/SimLex/MEN
+    """Google/MSR analogy accuracy (top 30k words) and WS353/SimLex/MEN/RW/MTurk/SimVerb
     Spearman of the vectors in `path` (word2vec text format).  A data set that
     cannot be scored gets ``{"error": ...}`` instead of figures."""
     import embkit

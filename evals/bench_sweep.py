@@ -20,9 +20,6 @@ TITLE = "The batched skip-gram update's default alpha and ns_exponent"
 FIGURES = [("google", "accuracy", "Google"), ("msr", "accuracy", "MSR"), ("ws353", "spearman", "WS353"),
            ("simlex999", "spearman", "SimLex"), ("men", "spearman", "MEN"), ("rw", "spearman", "RW"),
            ("mturk771", "spearman", "MTurk-771"), ("simverb3500", "spearman", "SimVerb")]
-EXTRA_SIMILARITY = ("rw", "mturk771", "simverb3500")
-
-
 def _system(alpha: float, ns: float) -> sg.System:
     name = f"a{alpha:g}-ns{ns:g}"
     return sg.System(name, "embkit", "sgns", f"embkit SGNS --alpha {alpha:g} --ns-exponent {ns:g}",
@@ -32,17 +29,6 @@ def _system(alpha: float, ns: float) -> sg.System:
 GRID = [(a, 0.75) for a in (0.025, 0.035, 0.05, 0.075)] + [(a, 0.5) for a in (0.025, 0.05)]
 SYSTEMS = {s.name: s for s in (_system(a, n) for a, n in GRID)}
 DEFAULT_SYSTEMS = list(SYSTEMS)
-
-
-def _extra_eval(row: dict, vec) -> None:
-    import embkit
-
-    from .bench_eval import _similarity
-    if row.get("status") != "ok" or not vec.exists():
-        return
-    kv = embkit.load(str(vec))
-    for name in EXTRA_SIMILARITY:
-        row.setdefault("eval", {})[name] = _similarity(embkit.evaluate_similarity(kv, name))
 
 
 def mean_score(row: dict) -> float | None:
@@ -61,7 +47,6 @@ def run(args, ctx) -> dict:
     for n in names:
         sysm = SYSTEMS.get(n) or _parse(n)
         row = sg.run_system(sysm, tok, work, s, args.wait_quiet, args.retries, args.repeat)
-        _extra_eval(row, work / f"{sysm.name}.vec")
         row["mean_score"] = mean_score(row)
         rows.append(row)
     ok = [r for r in rows if r.get("mean_score") is not None]
