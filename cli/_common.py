@@ -125,3 +125,24 @@ def load_vectors(vecs, limit=None, unicode_errors="strict"):
 
     mmap = "r" if formats.detect_format(vecs) == formats.NATIVE else None
     return io.load(vecs, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
+
+
+_VECTOR_SUFFIXES = (".gz", ".bz2", ".xz", ".embkit", ".vec", ".txt", ".bin")
+
+
+def derived_output(vecs, tag):
+    """Default output of a command that turns one model into another (retrofit, whiten, ...).
+
+    ``<stem>.<tag>.embkit`` in the current directory, where ``<stem>`` is the
+    name of VECS (file or model directory) without its format and compression
+    suffixes: ``derived_output("runs/sotu.vec.gz", "whiten-zipfian")`` is
+    ``sotu.whiten-zipfian.embkit``.
+    """
+    name = Path(str(vecs).rstrip("/")).name
+    while True:
+        lower = name.lower()
+        cut = next((s for s in _VECTOR_SUFFIXES if lower.endswith(s) and len(name) > len(s)), None)
+        if cut is None:
+            break
+        name = name[:-len(cut)]
+    return f"{name}.{tag}.embkit"
