@@ -109,14 +109,38 @@ class VocabIndex:
             self._members.setdefault(int(self.group[r]), []).append(r)
 
     def row(self, word):
-        """Row of ``word``, or -1 when it is not in the (restricted) vocabulary."""
+        """Row of one data set word.
+
+        Parameters
+        ----------
+        word : str
+            Matched exactly or by :meth:`str.casefold`, as the index was
+            built.
+
+        Returns
+        -------
+        int
+            The row, or -1 when the word is not in the (restricted)
+            vocabulary.
+        """
         if self.case_sensitive:
             i = self._k2i.get(word, -1)
             return i if i < self.n else -1
         return self._k2i.get(word.casefold(), -1)
 
     def rows(self, words):
-        """Rows of many words as an int64 array (-1 for unknown words)."""
+        """Rows of many data set words (each distinct word looked up once).
+
+        Parameters
+        ----------
+        words : sequence of str
+            The words, repeats allowed.
+
+        Returns
+        -------
+        ndarray of int64, shape (len(words),)
+            The row of each word, -1 for unknown words.
+        """
         cache = {}
         out = np.empty(len(words), dtype=np.int64)
         for j, w in enumerate(words):
@@ -127,7 +151,20 @@ class VocabIndex:
         return out
 
     def variants(self, row):
-        """All rows that stand for the same word as ``row`` (case variants)."""
+        """All rows that stand for the same word as ``row`` (its case variants).
+
+        Parameters
+        ----------
+        row : int
+            A row in ``[0, n)``.
+
+        Returns
+        -------
+        tuple or list of int
+            ``(row,)`` when no other row folds to the same form (always so
+            when matching is case-sensitive), else every row of its group,
+            ``row`` included, in row order.
+        """
         if self._shared is None or not self._shared[row]:
             return (row,)
         return self._members[int(self.group[row])]
