@@ -1,6 +1,7 @@
-"""embkit: fast, correct word embeddings on CPU cores.
+"""embkit's public API: lazy re-exports of the estimators, vectors, I/O, evaluation and errors, and the version.
 
-Importing embkit compiles nothing: the Numba kernels compile (or load from
+embkit trains fast, correct word embeddings on CPU cores.  Importing embkit
+compiles nothing: the Numba kernels compile (or load from
 Numba's on-disk cache) on first use.
 
 >>> import embkit

@@ -1,4 +1,4 @@
-"""Exceptions raised by embkit.
+"""The exception hierarchy: EmbkitError and the errors derived from it.
 
 Every error a user can cause derives from :class:`EmbkitError`; the command
 line prints its message on one line and exits with status 1.

@@ -317,16 +317,67 @@ class KeyedVectors:
     # -- files ---------------------------------------------------------------
 
     def save(self, path, format=None):
-        """Write to ``path``; see :func:`embkit.io.save`."""
+        """Write these vectors to ``path``, atomically; as :func:`embkit.io.save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Target file (word2vec formats; ``.gz``/``.bz2``/``.xz``
+            compress) or directory (native).
+        format : {"native", "word2vec", "word2vec-bin"}, optional
+            Default: from the name (see
+            :func:`~embkit.formats.format_from_name`); an existing directory
+            is native.
+
+        Raises
+        ------
+        EmbkitError
+            When the format cannot be told from the name, a token cannot be
+            stored in the format, a vector is not finite, or ``meta`` is not
+            JSON-serialisable.
+        OSError
+            When the file cannot be written.
+        """
         formats.write(self, path, format=format)
 
     @classmethod
     def load(cls, path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
-        """Read from ``path``; see :func:`embkit.io.load`.
+        """Read vectors from ``path``; as :func:`embkit.io.load`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A native model directory or a word2vec text/binary file (text
+            files may be ``.gz``/``.bz2``/``.xz`` compressed).
+        format : {"native", "word2vec", "word2vec-bin"}, optional
+            Default: from the name; an existing directory is native and a
+            file whose name does not tell is recognised from its content.
+        limit : int, optional
+            Read only the first ``limit`` rows.
+        mmap : {None, "r", "r+", "c"}
+            Memory-map the native format's ``.npy`` files with this mode;
+            ignored by the other formats.
+        unicode_errors : str
+            How to decode tokens that are not valid UTF-8 (``"strict"``,
+            ``"replace"`` or ``"ignore"``).
 
         Returns
         -------
         KeyedVectors
+            Counts and the context matrix only come from the native format.
+
+        Raises
+        ------
+        FormatError
+            When the file is malformed (the message names the file and the
+            line, or row and byte offset).
+        EmbkitError
+            When the format cannot be told or is not supported.
+        ValueError
+            An unknown format, a negative ``limit`` or an unknown ``mmap``
+            mode.
+        OSError
+            When the file cannot be read.
         """
         data = formats.read(path, format=format, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
         return cls(data.keys, data.vectors, counts=data.counts, context=data.context, meta=data.meta)

@@ -59,7 +59,26 @@ def cache_limit():
 
 
 def cache_key(fields):
-    """A short stable key (24 hex digits) for JSON-able ``fields`` (sources, settings, format version)."""
+    """A short stable key for an entry, from everything the entry depends on.
+
+    Parameters
+    ----------
+    fields : JSON-serialisable object
+        Typically a dict of the input file signatures, the settings and the
+        entry format's version.  Dict keys are sorted before hashing, so
+        their order does not matter.
+
+    Returns
+    -------
+    str
+        The first 24 hex digits (96 bits) of the SHA-256 of ``fields`` as
+        JSON.
+
+    Raises
+    ------
+    TypeError
+        When ``fields`` holds something JSON cannot encode.
+    """
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -123,12 +142,23 @@ def cache_entries(root=None, kind=None):
 
 
 def leftovers(root=None):
-    """Temporaries left in the cache by builds that were killed: (count, bytes)."""
+    """Temporaries left in the cache by builds that were killed.
+
+    Parameters
+    ----------
+    root : str or os.PathLike, optional
+        The cache directory (default :func:`cache_root`).
+
+    Returns
+    -------
+    (int, int)
+        How many there are and the bytes they hold.
+    """
     paths = [p for k in KINDS for p in stale_temporaries_in(_root(root) / k)]
     return len(paths), sum(_size(p) if p.is_dir() else p.stat().st_size for p in paths)
 
 
-def mark_used(entry):
+def _mark_used(entry):
     """Record a use of the cache entry directory ``entry`` (best effort)."""
     try:
         os.utime(Path(entry) / MANIFEST)
@@ -137,11 +167,18 @@ def mark_used(entry):
 
 
 def mark_in_use(fd):
-    """Take a shared ``flock`` on ``fd``, an open file of a cache entry (best effort).
+    """Take a shared ``flock`` on an open file of a cache entry (best effort).
 
     While the file stays open, eviction and :func:`clear_cache` leave the
     entry alone; reads through the open file go on even if the entry is
-    removed by other means.
+    removed by other means.  Where ``flock`` is missing, or an eviction
+    holds the lock at that moment, nothing happens.
+
+    Parameters
+    ----------
+    fd : int
+        A file descriptor open on one of the entry's files; the lock lasts
+        until it is closed.
     """
     try:
         import fcntl
@@ -156,8 +193,9 @@ def evict(root=None, limit=None, keep=None):
     Parameters
     ----------
     root : str or os.PathLike, optional
+        The cache directory (default :func:`cache_root`).
     limit : int, optional
-        Default :func:`cache_limit`.
+        Bytes the cache may hold (default :func:`cache_limit`).
     keep : str or os.PathLike, optional
         An entry never removed (the one just written).
 
@@ -189,6 +227,11 @@ def clear_cache(root=None):
     """Remove every entry from the cache, except those a running process is reading.
 
     Temporaries left by builds that were killed are removed too.
+
+    Parameters
+    ----------
+    root : str or os.PathLike, optional
+        The cache directory (default :func:`cache_root`).
 
     Returns
     -------
@@ -379,7 +422,7 @@ def cached(kind, key, build, load, cache=True, root=None, what="entry"):
         except (EmbkitError, OSError, ValueError) as exc:
             log.warning("ignoring unreadable cached %s %s (%s)", what, target, exc)
         else:
-            mark_used(target)
+            _mark_used(target)
             log.info("using cached %s %s", KINDS[kind][0], target)
             evict(root, limit, keep=target)
             return found
@@ -395,5 +438,5 @@ def cached(kind, key, build, load, cache=True, root=None, what="entry"):
     return found
 
 
-__all__ = ["cached", "cache_key", "cache_root", "cache_limit", "cache_entries", "leftovers", "mark_used",
-           "mark_in_use", "evict", "clear_cache", "KINDS", "DEFAULT_LIMIT"]
+__all__ = ["cached", "cache_key", "cache_root", "cache_limit", "cache_entries", "leftovers", "mark_in_use",
+           "evict", "clear_cache", "KINDS", "DEFAULT_LIMIT"]

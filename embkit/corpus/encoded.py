@@ -165,21 +165,27 @@ def _report(manifest, source):
 class EncodedCorpus:
     """A corpus as arrays of vocabulary ids, shared by every training method.
 
-    Build one with :meth:`encode` (cached) or open a built one with :meth:`open`.
+    Build one with :meth:`encode` (cached) or open a built one with :meth:`open`;
+    the constructor takes arrays that are already consistent and checks
+    nothing.  Each parameter is kept as the attribute of the same name.
 
-    Attributes
+    Parameters
     ----------
     tokens : ndarray of int32, shape (n_tokens,)
-        Retained token ids (memory-mapped when read from the cache).
+        Retained token ids, each in ``[0, len(vocab))`` (memory-mapped when
+        read from the cache: the file is then kept open and marked in use
+        for the corpus's lifetime, see
+        :func:`~embkit.corpus.cache.mark_in_use`).
     offsets : ndarray of int64, shape (n_sentences + 1,)
-        Sentence boundaries into ``tokens``.
+        Sentence boundaries into ``tokens``: ``offsets[0] == 0``,
+        non-decreasing, ``offsets[-1] == n_tokens``.
     vocab : Vocabulary
         The vocabulary; ``vocab.counts`` are corpus counts.
     manifest : dict
         Statistics (``raw_tokens``, ``tokens``, ``sentences``, ``lines``,
         ``blank_lines``, ``lines_split``, ``types``, ...), the tokenizer and
         vocabulary settings and the source files.
-    path : pathlib.Path or None
+    path : pathlib.Path, optional
         The cache directory, or None for an uncached (stdin) corpus.
     """
 
@@ -203,11 +209,28 @@ class EncodedCorpus:
                 f"{len(self.vocab)} words>")
 
     def read_tokens(self, start, stop):
-        """Tokens at corpus positions ``start:stop`` as an int32 ndarray.
+        """Tokens at corpus positions ``start:stop``.
 
         A cached corpus is read with ordinary file reads rather than through
         its memory map, so training never holds the whole corpus in
         resident memory (it stays in the operating system's page cache).
+
+        Parameters
+        ----------
+        start, stop : int
+            Corpus positions (token indices), ``0 <= start <= stop <= n_tokens``.
+
+        Returns
+        -------
+        ndarray of int32, shape (stop - start,)
+            A fresh C-contiguous array (never a view of the memory map).
+
+        Raises
+        ------
+        EmbkitError
+            The cache file is shorter than its header says, or an id lies
+            outside the vocabulary (a damaged cache entry; the message says
+            to run ``embkit cache clear``).
         """
         tokens = self.tokens
         if self._fd is not None:
@@ -268,10 +291,29 @@ class EncodedCorpus:
     def open(cls, path, mmap=True):
         """Open an encoded corpus directory.
 
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A directory written by :meth:`encode` (``manifest.json``,
+            ``tokens.npy``, ``offsets.npy``, ``vocab.tsv``).
+        mmap : bool
+            Memory-map ``tokens.npy`` read-only (default) instead of reading
+            it into memory; ``offsets.npy`` is always read.
+
+        Returns
+        -------
+        EncodedCorpus
+
         Raises
         ------
         EmbkitError
-            Missing files, or an unknown format version.
+            A missing or unreadable ``manifest.json``, an unknown format
+            version, or arrays and vocabulary that disagree with each other
+            or with the manifest.
+        FormatError
+            A malformed ``vocab.tsv``.
+        OSError
+            ``tokens.npy``, ``offsets.npy`` or ``vocab.tsv`` cannot be read.
         """
         path = Path(path)
         try:

@@ -153,8 +153,20 @@ def _looks_like_glove(head):
 
 
 def is_regular_file(path):
-    """True for a regular file; False for standard input (``-``, ``/dev/stdin``, ``/dev/fd/N``,
-    ``/proc/...``), pipes, FIFOs and devices."""
+    """Whether ``path`` is a regular file, whose name and signature say what it holds.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An input as :func:`expand_inputs` returns it.
+
+    Returns
+    -------
+    bool
+        True for a regular file; False for standard input (``-``,
+        ``/dev/stdin``, ``/dev/fd/N``, ``/proc/...``), pipes, FIFOs, devices
+        and paths that cannot be stat'ed.
+    """
     if path == STDIN or os.path.abspath(path).startswith(("/dev/", "/proc/")):
         return False
     try:
@@ -257,11 +269,27 @@ def iter_lines(path, encoding_errors="strict", stats=None):
 
 
 def file_signature(path):
-    """Return ``{"path", "size", "mtime_ns", "ctime_ns", "inode"}`` identifying a file's version.
+    """What identifies a file's version, for cache keys and manifests.
 
     The path is resolved (links, ``/dev/stdin`` redirected from a file), and
     the change time and inode catch a file rewritten with its old size and
     modification time (``cp -p``, ``touch -d``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An existing file.
+
+    Returns
+    -------
+    dict
+        ``path`` (str, resolved), ``size`` (bytes), ``mtime_ns`` and
+        ``ctime_ns`` (nanoseconds since the epoch) and ``inode`` (int).
+
+    Raises
+    ------
+    OSError
+        When the file cannot be stat'ed.
     """
     st = os.stat(path)
     return {"path": os.path.realpath(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,

@@ -80,7 +80,7 @@ class _PathIterator(list):
     """Paths from a one-shot iterator whose first item was already read."""
 
 
-def as_sentences(corpus):
+def _as_sentences(corpus):
     """``corpus`` as :class:`Sentences` when it holds token lists, else None.
 
     A list, tuple or iterator whose first item is a list or tuple is taken
@@ -151,7 +151,7 @@ def corpus_source(corpus, tokenizer="whitespace", lowercase=False):
     EmbkitError
         An unknown tokenizer.
     """
-    sentences = as_sentences(corpus)
+    sentences = _as_sentences(corpus)
     if isinstance(sentences, Sentences):
         make_tokenizer(tokenizer, lowercase)     # validates the setting, though given tokens are not split
         if tokenizer != "whitespace":
@@ -167,7 +167,20 @@ def corpus_source(corpus, tokenizer="whitespace", lowercase=False):
 
 
 def source_name(source):
-    """How messages name a corpus: a file, ``<stdin>``, ``<sentences>`` or the first file and a count."""
+    """How messages name a corpus.
+
+    Parameters
+    ----------
+    source : list of str or Sentences
+        From :func:`corpus_source` (a non-empty list of paths, ``"-"`` for
+        standard input).
+
+    Returns
+    -------
+    str
+        ``"<sentences>"``, ``"<stdin>"``, the one file's path, or the first
+        path followed by ``" (+N files)"``.
+    """
     if isinstance(source, Sentences):
         return "<sentences>"
     if source == [STDIN]:
@@ -360,4 +373,4 @@ def scan(source, tokenizer=None, encoding_errors="strict", sink=None, progress=F
     return ScanResult(list(ids), counts, raw_tokens, stats.lines, blank, stats.replaced)
 
 
-__all__ = ["Sentences", "ScanResult", "as_sentences", "corpus_source", "scan", "source_name", "SPILL_TOKENS"]
+__all__ = ["Sentences", "ScanResult", "corpus_source", "scan", "source_name", "SPILL_TOKENS"]

@@ -40,6 +40,8 @@ def _marks_class():
 def _with_marks(pattern):
     r"""``pattern`` with each ``\w`` also matching combining marks."""
     return pattern.replace("\\w", f"[\\w{_marks_class()}]")
+
+
 KINDS = ("whitespace", "regex")
 
 
@@ -97,7 +99,27 @@ class Tokenizer:
 
 
 def make_tokenizer(tokenizer="whitespace", lowercase=False):
-    """Return a :class:`Tokenizer` from a kind name or pass one through."""
+    """A :class:`Tokenizer` from a kind name, or the given one passed through.
+
+    Parameters
+    ----------
+    tokenizer : {"whitespace", "regex"} or Tokenizer
+        A kind name (the regex kind then uses :data:`WORD_PATTERN`), or a
+        tokenizer to use as it is.
+    lowercase : bool
+        Lowercase lines before splitting.  A given tokenizer that does not
+        lowercase is replaced by a lowercasing copy; ``False`` never turns
+        lowercasing off.
+
+    Returns
+    -------
+    Tokenizer
+
+    Raises
+    ------
+    EmbkitError
+        An unknown kind name.
+    """
     if isinstance(tokenizer, Tokenizer):
         if lowercase and not tokenizer.lowercase:
             return Tokenizer(tokenizer.kind, True, tokenizer.pattern if tokenizer.kind == "regex" else None)

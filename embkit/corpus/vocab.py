@@ -90,10 +90,13 @@ class Vocabulary:
         max_vocab_size : int, optional
             Keep at most this many of the most frequent words (after
             ``min_count``; ties broken by first occurrence).
+        settings : dict, optional
+            Recorded as the vocabulary's ``settings``.
 
         Returns
         -------
         vocab : Vocabulary
+            Possibly empty (:meth:`from_scan` turns that into an error).
         order : ndarray of int64, shape (n_words,)
             For each vocabulary row, its index in ``types``.
         """
@@ -141,7 +144,27 @@ class Vocabulary:
               encoding_errors="strict", progress=True):
         """Count a corpus in one pass and return its vocabulary.
 
-        Parameters are those of :meth:`embkit.EncodedCorpus.encode`.
+        Parameters
+        ----------
+        corpus : str, os.PathLike, sequence of them, or iterable of token lists
+            Files (plain, ``.gz``, ``.bz2``, ``.xz``), directories, glob
+            patterns or ``"-"`` (standard input), one sentence per line; or
+            sentences already split into tokens.  As for
+            :meth:`embkit.EncodedCorpus.encode`.
+        tokenizer : {"whitespace", "regex"} or Tokenizer
+            How lines are split (unused for sentences given as tokens).
+        lowercase : bool
+            Lowercase every line (or given token) first.
+        min_count : int
+            Words seen fewer times are dropped (default 5, as word2vec).
+        max_vocab_size : int, optional
+            Keep at most this many of the most frequent words (ties broken
+            by first occurrence).
+        encoding_errors : {"strict", "replace"}
+            Invalid UTF-8 is an error naming file, line and byte offset, or
+            is replaced by U+FFFD and counted.
+        progress : bool
+            Show a progress bar (tokens read).
 
         Returns
         -------
@@ -152,6 +175,8 @@ class Vocabulary:
         CorpusError
             Missing inputs, invalid UTF-8 (strict), an empty corpus, or no
             word reaching ``min_count``.
+        EmbkitError
+            An unknown tokenizer.
         """
         source, tok = corpus_source(corpus, tokenizer, lowercase)
         counted = scan(source, tok, encoding_errors, progress=progress)
@@ -161,6 +186,12 @@ class Vocabulary:
 
     def save(self, path):
         """Write ``word<TAB>count`` lines (UTF-8) atomically.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (replaced only once complete; nothing is left
+            under that name when a word cannot be written).
 
         Raises
         ------
@@ -176,6 +207,16 @@ class Vocabulary:
     @classmethod
     def load(cls, path):
         """Read a vocabulary written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A UTF-8 file of ``word<TAB>count`` lines, in vocabulary order.
+
+        Returns
+        -------
+        Vocabulary
+            With empty ``settings``.
 
         Raises
         ------
@@ -205,7 +246,29 @@ class Vocabulary:
 
 
 def empty_vocab_error(source, raw_tokens, n_types, min_count, max_vocab_size=None):
-    """The error raised when pruning leaves no word."""
+    """The error to raise when pruning leaves no word.
+
+    Parameters
+    ----------
+    source : str
+        How the message names the corpus (see
+        :func:`~embkit.corpus.scan.source_name`).
+    raw_tokens : int
+        Tokens read from the corpus; 0 gives the "0 tokens" message.
+    n_types : int
+        Distinct tokens read.
+    min_count : int
+        The threshold no word reached.
+    max_vocab_size : int, optional
+        Accepted for symmetry with the pruning settings; the message does
+        not use it (``max_vocab_size >= 1`` alone never empties a
+        vocabulary).
+
+    Returns
+    -------
+    CorpusError
+        Not raised: the caller raises it.
+    """
     if raw_tokens == 0:
         return CorpusError(f"{source}: the corpus contains 0 tokens (nothing to train on)")
     return CorpusError(

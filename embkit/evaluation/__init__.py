@@ -50,11 +50,19 @@ def evaluate_all(kv, method="3cosadd", restrict_vocab=None, case_sensitive=False
     Parameters
     ----------
     kv : KeyedVectors
-    method, restrict_vocab, case_sensitive
-        As for :func:`evaluate_analogies` (``restrict_vocab`` applies to the
-        analogies only).
-    oov, case_sensitive
-        As for :func:`evaluate_similarity`.
+        The vectors to evaluate.
+    method : {"3cosadd", "3cosmul"}
+        The analogy objective, as for :func:`evaluate_analogies`.
+    restrict_vocab : int, optional
+        Only the first ``restrict_vocab`` rows answer analogy questions (see
+        :func:`evaluate_analogies`); the similarity data sets use the whole
+        vocabulary.
+    case_sensitive : bool
+        Match data set words exactly instead of by :meth:`str.casefold`, for
+        both the analogy and the similarity data sets.
+    oov : {"drop", "zero"}
+        Similarity pairs with an unknown word are dropped, or scored as
+        similarity 0, as for :func:`evaluate_similarity`.
     analogy_datasets, similarity_datasets : list, optional
         Data sets (names or paths) to use instead of all bundled ones.
 
@@ -66,6 +74,13 @@ def evaluate_all(kv, method="3cosadd", restrict_vocab=None, case_sensitive=False
         A similarity data set with fewer than 2 scorable pairs gets an entry
         with ``spearman`` and ``pearson`` None and an ``error`` message
         instead of stopping the whole evaluation.
+
+    Raises
+    ------
+    EmbkitError
+        An unknown method, ``oov`` mode or data set, or a bad
+        ``restrict_vocab``; :class:`~embkit.exceptions.FormatError` for a
+        malformed data set file.
     """
     if analogy_datasets is None:
         analogy_datasets = available_datasets("analogy")

@@ -109,14 +109,38 @@ class VocabIndex:
             self._members.setdefault(int(self.group[r]), []).append(r)
 
     def row(self, word):
-        """Row of ``word``, or -1 when it is not in the (restricted) vocabulary."""
+        """Row of one data set word.
+
+        Parameters
+        ----------
+        word : str
+            Matched exactly or by :meth:`str.casefold`, as the index was
+            built.
+
+        Returns
+        -------
+        int
+            The row, or -1 when the word is not in the (restricted)
+            vocabulary.
+        """
         if self.case_sensitive:
             i = self._k2i.get(word, -1)
             return i if i < self.n else -1
         return self._k2i.get(word.casefold(), -1)
 
     def rows(self, words):
-        """Rows of many words as an int64 array (-1 for unknown words)."""
+        """Rows of many data set words (each distinct word looked up once).
+
+        Parameters
+        ----------
+        words : sequence of str
+            The words, repeats allowed.
+
+        Returns
+        -------
+        ndarray of int64, shape (len(words),)
+            The row of each word, -1 for unknown words.
+        """
         cache = {}
         out = np.empty(len(words), dtype=np.int64)
         for j, w in enumerate(words):
@@ -127,7 +151,20 @@ class VocabIndex:
         return out
 
     def variants(self, row):
-        """All rows that stand for the same word as ``row`` (case variants)."""
+        """All rows that stand for the same word as ``row`` (its case variants).
+
+        Parameters
+        ----------
+        row : int
+            A row in ``[0, n)``.
+
+        Returns
+        -------
+        tuple or list of int
+            ``(row,)`` when no other row folds to the same form (always so
+            when matching is case-sensitive), else every row of its group,
+            ``row`` included, in row order.
+        """
         if self._shared is None or not self._shared[row]:
             return (row,)
         return self._members[int(self.group[row])]
@@ -235,6 +272,48 @@ def _ratio(num, den):
     return None if den == 0 else num / den
 
 
+def _question_rows(vocab, questions):
+    """(section names in order, section index of each question, (m, 4) int64 rows of a, b, c, d; -1 unknown)."""
+    m = len(questions)
+    section_names = list(dict.fromkeys(q.section for q in questions))
+    section_id = {name: i for i, name in enumerate(section_names)}
+    sec = np.fromiter((section_id[q.section] for q in questions), dtype=np.int64, count=m)
+    words = [w for q in questions for w in (q.a, q.b, q.c, q.d)]
+    return section_names, sec, vocab.rows(words).reshape(m, 4)
+
+
+def _results(name, method, vocab, section_names, sec, known, good):
+    """The result dict of :func:`evaluate_analogies`, totals and one dict per section.
+
+    ``sec`` is the section index of every question, ``known`` marks the
+    answered questions and ``good`` the correct ones among them.
+    """
+    n_sec, m = len(section_names), len(sec)
+    sec_total = np.bincount(sec, minlength=n_sec)
+    sec_answered = np.bincount(sec[known], minlength=n_sec)
+    sec_correct = np.bincount(sec[known][good], minlength=n_sec)
+    sections = []
+    for i, section in enumerate(section_names):
+        c, a, t = int(sec_correct[i]), int(sec_answered[i]), int(sec_total[i])
+        sections.append({"name": section, "correct": c, "answered": a, "skipped": t - a,
+                         "total": t, "accuracy": _ratio(c, a)})
+    correct, answered = int(good.sum()), int(known.sum())
+    return {
+        "dataset": name,
+        "method": method,
+        "accuracy": _ratio(correct, answered),
+        "accuracy_oov_as_wrong": _ratio(correct, m),
+        "correct": correct,
+        "answered": answered,
+        "skipped": m - answered,
+        "total": m,
+        "coverage": _ratio(answered, m),
+        "restrict_vocab": vocab.restrict_vocab,
+        "case_sensitive": vocab.case_sensitive,
+        "sections": sections,
+    }
+
+
 def evaluate_analogies(kv, dataset, method="3cosadd", restrict_vocab=None, case_sensitive=False,
                        *, batch_size=None, vocab=None):
     """Accuracy of ``kv`` on analogy questions.
@@ -291,14 +370,7 @@ def evaluate_analogies(kv, dataset, method="3cosadd", restrict_vocab=None, case_
     data = load_analogies(dataset)
     if vocab is None:
         vocab = VocabIndex(kv, restrict_vocab, case_sensitive)
-    questions = data.questions
-    m = len(questions)
-
-    section_names = list(dict.fromkeys(q.section for q in questions))
-    section_id = {name: i for i, name in enumerate(section_names)}
-    sec = np.fromiter((section_id[q.section] for q in questions), dtype=np.int64, count=m)
-    words = [w for q in questions for w in (q.a, q.b, q.c, q.d)]
-    rows = vocab.rows(words).reshape(m, 4)
+    section_names, sec, rows = _question_rows(vocab, data.questions)
     known = (rows >= 0).all(axis=1)
     qrows = rows[known]
 
@@ -306,27 +378,4 @@ def evaluate_analogies(kv, dataset, method="3cosadd", restrict_vocab=None, case_
                     method_key, batch_size)
     good = vocab.group[pred] == vocab.group[qrows[:, 3]] if len(pred) else np.zeros(0, bool)
 
-    n_sec = len(section_names)
-    sec_total = np.bincount(sec, minlength=n_sec)
-    sec_answered = np.bincount(sec[known], minlength=n_sec)
-    sec_correct = np.bincount(sec[known][good], minlength=n_sec)
-    sections = []
-    for i, name in enumerate(section_names):
-        c, a, t = int(sec_correct[i]), int(sec_answered[i]), int(sec_total[i])
-        sections.append({"name": name, "correct": c, "answered": a, "skipped": t - a,
-                         "total": t, "accuracy": _ratio(c, a)})
-    correct, answered = int(good.sum()), int(known.sum())
-    return {
-        "dataset": data.name,
-        "method": method_key,
-        "accuracy": _ratio(correct, answered),
-        "accuracy_oov_as_wrong": _ratio(correct, m),
-        "correct": correct,
-        "answered": answered,
-        "skipped": m - answered,
-        "total": m,
-        "coverage": _ratio(answered, m),
-        "restrict_vocab": vocab.restrict_vocab,
-        "case_sensitive": vocab.case_sensitive,
-        "sections": sections,
-    }
+    return _results(data.name, method_key, vocab, section_names, sec, known, good)

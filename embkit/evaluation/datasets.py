@@ -52,7 +52,18 @@ _registry_cache = None
 
 @dataclass(frozen=True)
 class AnalogyQuestion:
-    """One analogy question: ``a`` is to ``b`` as ``c`` is to ``d``."""
+    """One analogy question: ``a`` is to ``b`` as ``c`` is to ``d``.
+
+    Parameters
+    ----------
+    section : str
+        The section it belongs to (``"default"`` in a file without section
+        headers).
+    a, b, c : str
+        The question words.
+    d : str
+        The expected answer.
+    """
 
     section: str
     a: str
@@ -65,13 +76,14 @@ class AnalogyQuestion:
 class AnalogyDataset:
     """Analogy questions read from a file (or built in memory).
 
-    Attributes
+    Parameters
     ----------
     name : str
         Registry name for bundled sets, else the path or a label.
     questions : list of AnalogyQuestion
         In file order.
-    path : str or None
+    path : str, optional
+        The file read, None for questions built in memory.
     """
 
     name: str
@@ -91,13 +103,15 @@ class AnalogyDataset:
 class SimilarityDataset:
     """Word pairs with human similarity scores.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Registry name for bundled sets, else the path or a label.
     pairs : list of (str, str, float)
-        In file order.
-    path : str or None
+        ``(word1, word2, score)`` in file order; scores are finite, on the
+        data set's own scale.
+    path : str, optional
+        The file read, None for pairs built in memory.
     """
 
     name: str
@@ -141,7 +155,20 @@ def available_datasets(kind=None):
 
 
 def dataset_info(name):
-    """The registry entry of a bundled data set (a copy of the dict).
+    """The registry entry of a bundled data set.
+
+    Parameters
+    ----------
+    name : str
+        A bundled data set's name (see :func:`available_datasets`).
+
+    Returns
+    -------
+    dict
+        A copy of its entry in ``data/REGISTRY.json``: ``name``, ``kind``,
+        ``path`` (relative to the data package), ``language``, ``source``,
+        ``licence``, ``citation``, ``note``, ``bytes``, ``sha256`` and
+        ``items``.
 
     Raises
     ------
@@ -164,7 +191,23 @@ def _resource(name):
 
 
 def sha256_file(path):
-    """Hex SHA-256 of a file (a path or an ``importlib.resources`` traversable)."""
+    """SHA-256 of a file's bytes, read in 1 MiB blocks.
+
+    Parameters
+    ----------
+    path : str, os.PathLike or importlib.resources.abc.Traversable
+        The file.
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be read.
+    """
     if isinstance(path, (str, os.PathLike)):
         path = Path(path)
     h = hashlib.sha256()
@@ -176,6 +219,11 @@ def sha256_file(path):
 
 def verify_dataset(name):
     """Check the SHA-256 of a bundled data set against the registry.
+
+    Parameters
+    ----------
+    name : str
+        A bundled data set's name.
 
     Raises
     ------
@@ -196,9 +244,21 @@ def verify_dataset(name):
 def dataset_path(name, verify=True):
     """Filesystem path of a bundled data set, checksum verified by default.
 
+    Parameters
+    ----------
+    name : str
+        A bundled data set's name (any kind, corpora included).
+    verify : bool
+        Check the file's SHA-256 against the registry first.
+
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    EmbkitError
+        An unknown name, or (with ``verify``) a missing or modified file.
     """
     entry, res = _resource(name)
     if verify:
@@ -207,7 +267,26 @@ def dataset_path(name, verify=True):
 
 
 def corpus_path(name="sotu", verify=True):
-    """Filesystem path of a bundled corpus (gzip text, one paragraph per line)."""
+    """Filesystem path of a bundled corpus (gzip text, one paragraph per line).
+
+    Parameters
+    ----------
+    name : str
+        A bundled corpus's name (see ``available_datasets("corpus")``);
+        default ``"sotu"``, the State of the Union addresses.
+    verify : bool
+        Check the file's SHA-256 against the registry first.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    EmbkitError
+        An unknown name, a data set that is not a corpus, or (with
+        ``verify``) a missing or modified file.
+    """
     entry = dataset_info(name)
     if entry["kind"] != "corpus":
         raise EmbkitError(f"{name!r} is a {entry['kind']} data set, not a corpus; "

@@ -1,5 +1,7 @@
-"""The registry of vector formats (name -> reader, writer, token check), telling a format from a name or
-from content, and reading and writing through it.
+"""The registry of vector formats: each format's reader, writer and token check, and dispatch to them.
+
+Given a path, the registry tells its format from the name or from the
+content, and reads or writes through that format's module.
 
 Formats
 -------

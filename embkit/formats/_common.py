@@ -1,5 +1,9 @@
-"""What the format modules share: the data readers return and writers take, the writers' key and value
-checks, and the word2vec readers' header, token and row helpers."""
+"""What the format modules share: the VectorData they exchange, writers' checks and word2vec readers' helpers.
+
+:class:`VectorData` is what readers return and writers take; the writers'
+key and value checks and the word2vec readers' header, token and row
+helpers live here too.
+"""
 import dataclasses
 import logging
 import math

@@ -1,1 +1,1 @@
-"""kernels subpackage."""
+"""The Numba kernels: pure functions on arrays (training epochs, sampling tables, random numbers)."""

@@ -183,6 +183,7 @@ def _batched_window(r, buf, j, lo, hi, w_in, w_out, alias_prob, alias_idx, sig, 
     return r, loss, k
 
 
+# long: Numba kernel, its per-chunk loop stays in one prange body; the docstring lists 26 arguments
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def sgns_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
                keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative, max_len,
@@ -190,41 +191,92 @@ def sgns_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds,
                loss_out, examples_out, trained_out):
     """Train skip-gram with negative sampling over some chunks of the corpus.
 
+    Each (context, centre) pair in a window is one logistic-regression
+    example: the context word's input vector predicts the centre word's
+    output vector (label 1) against ``negative`` noise words drawn from the
+    alias table (label 0).  The update follows word2vec.c's skip-gram branch
+    (``train_model_thread``, ``cbow == 0``), or with ``share_negatives`` the
+    batched window update of Ji et al. (2016); the module docstring gives the
+    conventions and the order of random draws.
+
     Parameters
     ----------
-    tokens : int32 ndarray
+    tokens : ndarray of int32, shape (n_covered,)
         The encoded corpus from corpus position ``token_base`` on; it must
         cover every sentence of the given chunks (the whole corpus, or just
-        the slice those chunks need).
+        the slice those chunks need).  Ids are trusted to lie in
+        ``[0, n_words)``.
     token_base : int
         Corpus position of ``tokens[0]``.
     n_tokens : int
-        Tokens in the whole corpus (the learning rate's scale).
-    offsets : int64 ndarray, shape (n_sentences + 1,)
-        Sentence boundaries (corpus positions).
-    chunk_bounds : int64 ndarray, shape (n_chunks + 1,)
-        Chunk ``c`` is sentences ``chunk_bounds[c]:chunk_bounds[c + 1]``.
-    chunk_seeds : int64 ndarray, shape (n_chunks,)
-        Generator state of each chunk.
-    w_in, w_out : float32 ndarray, shape (n_words, dim)
-        Input and output (context) vectors, updated in place.
-    alias_prob : float32 ndarray, shape (n_words,)
-    alias_idx : int32 ndarray, shape (n_words,)
-        Alias table of the noise distribution.
-    keep_prob : float32 ndarray, shape (n_words,)
-        Subsampling keep probabilities.
-    sig, logsig : float32 ndarray, shape (table_size,)
-        Sigmoid tables over ``(-max_exp, max_exp)``.
+        Tokens in the whole corpus (the learning rate's scale; >= 1).
+    offsets : ndarray of int64, shape (n_sentences + 1,)
+        Sentence boundaries (corpus positions): sentence ``s`` is positions
+        ``offsets[s]:offsets[s + 1]``.
+    chunk_bounds : ndarray of int64, shape (n_chunks + 1,)
+        Chunk ``c`` is sentences ``chunk_bounds[c]:chunk_bounds[c + 1]``
+        (see :meth:`embkit.corpus.encoded.EncodedCorpus.chunks`).
+    chunk_seeds : ndarray of int64, shape (n_chunks,)
+        Generator state of each chunk (see
+        :func:`embkit.kernels.rng.chunk_seeds`).
+    w_in, w_out : ndarray of float32, shape (n_words, dim)
+        Input (word) and output (context) vectors, C-contiguous, updated in
+        place by all chunks at once without locks.
+    alias_prob : ndarray of float32, shape (n_words,)
+        Keep probability of each column of the noise distribution's alias
+        table (see :func:`embkit.kernels.sampling.build_alias`).
+    alias_idx : ndarray of int32, shape (n_words,)
+        The other outcome of each column of the alias table.
+    keep_prob : ndarray of float32, shape (n_words,)
+        Subsampling keep probability of each word (see
+        :func:`embkit.kernels.sampling.keep_probabilities`; 1 keeps all).
+    sig, logsig : ndarray of float32, shape (table_size,)
+        The sigmoid and its log at the midpoints of ``table_size`` bins over
+        ``(-max_exp, max_exp)`` (see
+        :func:`embkit.kernels.sampling.sigmoid_tables`).
     max_exp : float
+        Scores ``|f| >= max_exp`` are outside the tables: the gradient is
+        then saturated (``label - 1`` or ``label``, times the rate) as in
+        word2vec.c, and the loss computed exactly with ``log1p``.
     lr_start, lr_end : float
-        Learning rate at corpus position 0 and ``n_tokens``.
-    window, negative, max_len : int
-        Window radius, noise words per example, longest sentence.
-    shrink_windows, share_negatives, train_in, train_out : bool
-    loss_out : float64 ndarray, shape (n_chunks,)
-    examples_out, trained_out : int64 ndarray, shape (n_chunks,)
-        Filled with each chunk's loss sum, examples and tokens kept after
-        subsampling.
+        Learning rate at corpus position 0 and ``n_tokens`` (linear in
+        between).
+    window : int
+        Largest window radius (>= 1), in kept tokens on each side.
+    negative : int
+        Noise words per example (>= 0).
+    max_len : int
+        Tokens in the longest sentence (sizes the per-chunk buffers; must be
+        at least every ``offsets[s + 1] - offsets[s]``).
+    shrink_windows : bool
+        Draw a reduced window for each centre word (word2vec's default).
+    share_negatives : bool
+        Skip-gram: update each centre's window as one batch with shared noise
+        words (Ji et al. 2016) instead of word2vec.c's per-pair update.
+    train_in, train_out : bool
+        Update ``w_in`` / ``w_out``; False leaves that matrix unchanged
+        (frozen).
+    loss_out : ndarray of float64, shape (n_chunks,)
+        Filled with each chunk's loss sum (nats).
+    examples_out : ndarray of int64, shape (n_chunks,)
+        Filled with each chunk's number of examples.
+    trained_out : ndarray of int64, shape (n_chunks,)
+        Filled with each chunk's tokens kept after subsampling.
+
+    Returns
+    -------
+    None
+        Results go to ``w_in``, ``w_out``, ``loss_out``, ``examples_out`` and
+        ``trained_out``.
+
+    References
+    ----------
+    Mikolov, Sutskever, Chen, Corrado & Dean (2013), "Distributed
+    Representations of Words and Phrases and their Compositionality", NIPS:
+    the skip-gram negative-sampling objective, eq. 4.
+    Ji, Satish, Li & Dubey (2016), "Parallelizing Word2Vec
+    in Shared and Distributed Memory", arXiv:1604.04661: shared noise words
+    and the batched window update.
     """
     n_chunks = chunk_bounds.shape[0] - 1
     dim = w_in.shape[1]
@@ -293,6 +345,7 @@ def sgns_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds,
         trained_out[c] = n_kept
 
 
+# long: Numba kernel, its per-chunk loop stays in one prange body; the docstring lists 26 arguments
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def cbow_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, alias_prob, alias_idx,
                keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative, max_len,
@@ -300,8 +353,65 @@ def cbow_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds,
                loss_out, examples_out, trained_out):
     """Train CBOW (mean of context) with negative sampling over some chunks.
 
-    Parameters are those of :func:`sgns_epoch`; ``share_negatives`` has no
-    effect (CBOW draws one set of noise words per centre anyway).
+    For each kept centre word with at least one context word in its window,
+    the mean ``h`` of the context words' input vectors predicts the centre
+    word's output vector (label 1) against ``negative`` noise words (label
+    0); the accumulated error is added, unscaled, to every context word's
+    input vector.  This is word2vec.c's CBOW branch (``train_model_thread``,
+    ``cbow == 1``, ``cbow_mean == 1``); the module docstring gives the
+    conventions and the order of random draws, and :func:`sgns_epoch` the
+    parameters in full.
+
+    Parameters
+    ----------
+    tokens : ndarray of int32, shape (n_covered,)
+        Encoded corpus from corpus position ``token_base`` on.
+    token_base, n_tokens : int
+        Corpus position of ``tokens[0]``; tokens in the whole corpus.
+    offsets : ndarray of int64, shape (n_sentences + 1,)
+        Sentence boundaries (corpus positions).
+    chunk_bounds : ndarray of int64, shape (n_chunks + 1,)
+        Sentences of each chunk.
+    chunk_seeds : ndarray of int64, shape (n_chunks,)
+        Generator state of each chunk.
+    w_in, w_out : ndarray of float32, shape (n_words, dim)
+        Input and output vectors, updated in place.
+    alias_prob : ndarray of float32, shape (n_words,)
+    alias_idx : ndarray of int32, shape (n_words,)
+        Alias table of the noise distribution.
+    keep_prob : ndarray of float32, shape (n_words,)
+        Subsampling keep probabilities.
+    sig, logsig : ndarray of float32, shape (table_size,)
+        Sigmoid tables over ``(-max_exp, max_exp)``.
+    max_exp, lr_start, lr_end : float
+        Table range; learning rate at corpus positions 0 and ``n_tokens``.
+    window, negative, max_len : int
+        Window radius, noise words per centre, longest sentence.
+    shrink_windows : bool
+        Draw a reduced window for each centre word.
+    share_negatives : bool
+        No effect: CBOW draws one set of noise words per centre anyway (kept
+        so that both kernels take the same arguments).
+    train_in, train_out : bool
+        Update ``w_in`` / ``w_out``; False freezes that matrix.
+    loss_out : ndarray of float64, shape (n_chunks,)
+    examples_out, trained_out : ndarray of int64, shape (n_chunks,)
+        Filled with each chunk's loss sum (nats), examples (centre words with
+        at least one context word) and tokens kept after subsampling.
+
+    Returns
+    -------
+    None
+        Results go to ``w_in``, ``w_out``, ``loss_out``, ``examples_out`` and
+        ``trained_out``.
+
+    References
+    ----------
+    Mikolov, Chen, Corrado & Dean (2013), "Efficient Estimation of Word
+    Representations in Vector Space", arXiv:1301.3781: the CBOW model
+    (section 3.1), trained here with the negative-sampling objective of
+    Mikolov et al. (2013), "Distributed Representations of Words and Phrases
+    and their Compositionality", eq. 4.
     """
     n_chunks = chunk_bounds.shape[0] - 1
     dim = w_in.shape[1]

@@ -1,1 +1,1 @@
-"""models subpackage."""
+"""The estimators: the base class and training steps they share, and one module per model family."""
