@@ -101,7 +101,7 @@ def _check_not_in_model(vecs):
     if path.is_dir() or not path.parent.name or not is_model_dir(path.parent):
         return
     ctx = click.get_current_context(silent=True)
-    command = ctx.command_path if ctx is not None else "embkit info"
+    command = " ".join(["embkit"] + (ctx.command_path.split()[1:] if ctx is not None else ["info"]))
     model = str(path.parent)
     raise EmbkitError(f"{vecs} is a file inside the embkit model {model}; give the model directory: "
                       f"{command} {model}")
