@@ -2,6 +2,8 @@
 import json
 import logging
 import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -104,3 +106,24 @@ def test_epochs_zero_warning_on_the_command_line(tmp_path):
     r = run(["train", "c.txt", "--min-count", "1", "--epochs", "0", "-q"], tmp_path)
     assert r.exit_code == 0
     assert r.stderr == "warning: --epochs 0: nothing is trained; the vectors are the random initial ones\n"
+
+
+@pytest.mark.slow
+def test_the_first_compilation_is_announced_once_and_left_out_of_the_speed(tmp_path):
+    # an empty Numba cache: the kernels compile in the first run and load from the cache in the second
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    (tmp_path / "c.txt").write_text("a b c d a b\nc d a b\n" * 50)
+    runs = []
+    for out in ("first.embkit", "second.embkit"):
+        proc = subprocess.run([sys.executable, "-m", "embkit_cli.main", "train", "c.txt", *TRAIN, "-o", out],
+                              cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        runs.append((proc.stderr, json.loads((tmp_path / out / "meta.json").read_text())["training"]))
+    (err1, t1), (err2, t2) = runs
+    notice = "compiling the training kernels (first use, about 10 s; Numba caches them on disk"
+    assert err1.count(notice) == 1 and notice not in err2
+    assert err1.index(notice) < err1.index("epoch 1/1")                   # said before the time it takes
+    assert t1["kernels_compiled"] is True and t2["kernels_compiled"] is False
+    assert 0 < t1["kernel_load_seconds"] < t1["seconds"] and t1["loop_seconds"] < t1["seconds"]
+    assert f"compiling the kernels took {t1['kernel_load_seconds']:.1f} s" in err1.splitlines()[-1]
+    assert "compiling the kernels took" not in err2

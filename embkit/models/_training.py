@@ -75,9 +75,8 @@ def train(est, corpus):
                                             **est._memory_parts(n_words, p, chunks)})
         check_init(p["init_in"], n_words, dim, "init_in", context=False)
         check_init(p["init_out"], n_words, dim, "init_out", context=True)
-        step = est._make_step(enc, p, chunks)
         with numba_threads(threads):
-            kernel = load_kernel(step, chunks, dim, p["alpha"])
+            step, kernel = load_step(est, enc, p, chunks)
             w_in, w_out = init_matrices(enc.vocab, dim, p["seed"], p["init_in"], p["init_out"])
             if threads > 1:
                 log.info("training with %d threads (Hogwild): results are statistically, not bitwise, "
@@ -227,49 +226,54 @@ def check_memory(enc, max_memory, parts):
                   "encoded corpus": resident_corpus + enc.offsets.nbytes}, max_memory, already=held)
 
 
-def load_kernel(step, chunks, dim, alpha, notice=None):
-    """Load the step's kernel (from Numba's cache, or compile it) with a call over no chunk.
+COMPILE_NOTICE = ("compiling the training kernels (first use, about 10 s; Numba caches them on disk for later "
+                  "runs, and `embkit warmup` compiles them ahead)")
 
-    When Numba has to compile it (its on-disk cache does not hold it yet),
-    one INFO line says so before compiling starts.
+
+def load_step(est, enc, p, chunks, notice=COMPILE_NOTICE):
+    """Build the trainer's step and load its kernels (from Numba's cache, or compiling them).
+
+    The step's tables are built and its kernel called over no chunk.  When
+    Numba has to compile (its on-disk cache does not hold a kernel yet),
+    ``notice`` is logged (INFO) once, before compiling starts.
 
     Parameters
     ----------
-    step : callable
-        The trainer's step (see the module docstring).
+    est : Estimator
+        A trainer (see the module docstring).
+    enc : EncodedCorpus
+        The corpus.
+    p : dict
+        The checked parameters (``threads`` resolved).
     chunks : SentenceChunks
-        The corpus (only its empty batch is used).
-    dim : int
-        The vector dimensionality.
-    alpha : float
-        A learning rate (nothing is trained).
-    notice : str, optional
-        The INFO line logged when compiling starts (default: one saying
-        that the kernels are compiled once and cached, and that ``embkit
-        warmup`` does it ahead).
+        The corpus in chunks (only its empty batch is trained on).
+    notice : str
+        The line logged when compiling starts.
 
     Returns
     -------
-    dict
-        ``seconds`` (float, the time to load or compile) and ``compiled``
-        (bool, whether Numba compiled).
+    step : callable
+        See the module docstring.
+    load : dict
+        ``seconds`` (float, building the tables and loading or compiling
+        the kernels) and ``compiled`` (bool, whether Numba compiled).
     """
     from ..kernels.rng import chunk_seeds
 
     started = time.perf_counter()
     none_f = np.zeros(0, np.float64)
     none_i = np.zeros(0, np.int64)
-    tiny = np.zeros((1, dim), np.float32)
-    notice = notice or ("compiling the training kernels (first use, about 10 s; Numba caches them on disk for "
-                        "later runs, and `embkit warmup` compiles them ahead)")
+    tiny = np.zeros((1, p["dim"]), np.float32)
     with compile_watch(notice) as watch:
-        step(chunks.empty(), tiny, tiny.copy(), alpha, alpha, chunk_seeds(0, 0, 0), none_f, none_i, none_i.copy())
+        step = est._make_step(enc, p, chunks)
+        step(chunks.empty(), tiny, tiny.copy(), p["alpha"], p["alpha"], chunk_seeds(0, 0, 0), none_f, none_i,
+             none_i.copy())
     release_library_pages("libllvmlite")
-    return {"seconds": time.perf_counter() - started, "compiled": watch["compiled"]}
+    return step, {"seconds": time.perf_counter() - started, "compiled": watch["compiled"]}
 
 
-def warm_up(est, enc, notice=None):
-    """Load (or compile) the kernel that ``est`` trains ``enc`` with, without training.
+def warm_up(est, enc, notice=COMPILE_NOTICE):
+    """Load (or compile) the kernels that ``est`` trains ``enc`` with, without training.
 
     Parameters
     ----------
@@ -277,22 +281,20 @@ def warm_up(est, enc, notice=None):
         A trainer.
     enc : EncodedCorpus
         A (tiny) encoded corpus.
-    notice : str, optional
-        See :func:`load_kernel`.
+    notice : str
+        See :func:`load_step`.
 
     Returns
     -------
     dict
-        :func:`load_kernel`'s.
+        :func:`load_step`'s ``load``.
     """
     p = est.check_params()
     adopt_corpus_settings(p, enc, defaults(est._param_table))
     load_numba()
     p["threads"] = resolve_threads(p["threads"])
-    chunks = SentenceChunks(enc, CHUNK_TOKENS)
-    step = est._make_step(enc, p, chunks)
     with numba_threads(p["threads"]):
-        return load_kernel(step, chunks, p["dim"], p["alpha"], notice)
+        return load_step(est, enc, p, SentenceChunks(enc, CHUNK_TOKENS), notice)[1]
 
 
 def init_matrices(vocab, dim, seed, init_in=None, init_out=None):
