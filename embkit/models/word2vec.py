@@ -83,7 +83,9 @@ class Word2Vec(Estimator):
     cache : bool
         Reuse the cached encoded corpus (see :class:`embkit.EncodedCorpus`).
     progress : bool
-        Show progress bars (tqdm) on stderr.
+        Show progress bars (tqdm): on stderr when it is a terminal, in a
+        Jupyter notebook as widgets (with ``ipywidgets``, the ``notebook``
+        extra) or text.
 
     Attributes
     ----------
