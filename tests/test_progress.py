@@ -170,13 +170,16 @@ def test_the_postfix_shown_is_the_current_epoch(tmp_path, monkeypatch):
         return bars[-1]
 
     monkeypatch.setattr(_training, "progress_bar", fake_bar)
-    sentences = [["a", "b", "c", "d"]] * 30000                    # 120000 tokens: 15 chunks, 4 a group
-    embkit.SkipGram(dim=4, epochs=3, threads=1, min_count=1, sample=0).fit(sentences)
+    # 140000 raw tokens, 120000 kept (min_count drops the r*): 15 chunks, 4 a group; the bar counts raw tokens,
+    # and the groups' rounded shares of them would add up to 139999 an epoch
+    sentences = [["a", "b", "c"] + ([f"r{i}"] if i % 2 == 0 else []) for i in range(40000)]
+    embkit.SkipGram(dim=4, epochs=3, threads=1, min_count=2, sample=0).fit(sentences)
     (bar,) = bars
-    assert bar.options["total"] == 3 * 120000 and bar.options["desc"] == "training sgns" and bar.closed
+    assert bar.options["total"] == 3 * 140000 and bar.options["desc"] == "training sgns" and bar.closed
     assert len(bar.shown) == 12                                   # four groups an epoch
+    assert [n for n, _ in bar.shown][3::4] == [140000, 280000, 420000]     # each epoch ends on its mark
     for n, postfix in bar.shown:
-        epoch = -(-n // 120000)                                   # the epoch this position lies in
+        epoch = -(-n // 140000)                                   # the epoch this position lies in
         assert postfix["epoch"] == f"{epoch}/3", bar.shown
         assert float(postfix["loss"]) > 0
 

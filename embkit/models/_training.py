@@ -410,7 +410,7 @@ def _run_epoch(step, chunks, w_in, w_out, p, e, group, bar, name):
             # the postfix first, so that a redraw by update() shows this epoch and loss, not the last group's
             bar.set_postfix(epoch=f"{e + 1}/{epochs}",
                             loss=f"{loss[:g1].sum() / max(examples[:g1].sum(), 1):.4f}", refresh=False)
-            bar.update(chunks.raw_share(g0, g1))
+            bar.update(chunks.raw_share(0, g1) - chunks.raw_share(0, g0))   # an epoch adds up to its raw tokens
     rec = epoch_record(e, loss, examples, trained, chunks.raw_tokens, chunks.n_sentences)
     rec["seconds"] = round(time.perf_counter() - started, 3)
     check_finite(rec, w_in, w_out, e, name, alpha)
