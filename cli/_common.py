@@ -35,7 +35,9 @@ def warn(message):
 def flag(name, value=None):
     """The command-line form of the library's ``name=value``: ``--name-with-dashes value``.
 
-    Booleans become the flag that sets them (``--lowercase``, ``--no-cache``).
+    The one place where parameter names become option names.  Booleans
+    become the flag that sets them (``--lowercase``, ``--no-cache``);
+    without a value, the option's name alone.
     """
     dashed = "--" + name.replace("_", "-")
     if isinstance(value, bool) or value in ("True", "False"):

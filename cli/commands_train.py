@@ -7,7 +7,7 @@ import click
 
 from embkit import _params
 
-from ._common import CONTEXT, FiniteFloat, Integer, quiet, status, warn
+from ._common import CONTEXT, FiniteFloat, Integer, flag, quiet, status, warn
 
 log = logging.getLogger("embkit")
 
@@ -80,13 +80,13 @@ def table_options(table):
 
     def decorate(f):
         for p in reversed(params):
-            flag = "--" + p.name.replace("_", "-")
+            name = flag(p.name)
             if p.kind == "bool":
-                decl = flag if not p.default else f"{flag}/--no-{flag[2:]}"
+                decl = name if not p.default else f"{name}/{flag(p.name, False)}"
                 f = click.option(decl, p.name, default=p.default, is_flag=True, help=p.help,
                                  show_default=bool(p.default))(f)
             else:
-                f = click.option(flag, p.name, default=p.default, type=_click_type(p), help=p.help,
+                f = click.option(name, p.name, default=p.default, type=_click_type(p), help=p.help,
                                  callback=_size_callback(p) if p.kind == "size" else None)(f)
         return f
     return decorate
@@ -99,7 +99,7 @@ def corpus_options(f):
 
 def _usage_error(exc):
     """A usage error (exit 2) for an InvalidParameterError, naming its option."""
-    hint = f"--{exc.param.replace('_', '-')}" if exc.param else None
+    hint = flag(exc.param) if exc.param else None
     return click.BadParameter(str(exc), param_hint=hint) if hint else click.UsageError(str(exc))
 
 
