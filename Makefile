@@ -11,8 +11,13 @@ $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 
+# The packages embkit_cli and embkit_data live in cli/ and data/ (setup.cfg's package_dir), so setuptools
+# makes the editable install an import hook and prints a notice block ("Editable installation ... be careful
+# with folders named like your package") on every install; it is a general caution, filtered here.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(VPY) -m pip install -q
+
 $(STAMP): $(VENV)/bin/python setup.cfg pyproject.toml
-	$(VPY) -m pip install -q -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,7 +46,7 @@ test-all: $(STAMP)
 	$(VPY) -m pytest -q tests
 
 $(VENV)/.installed-bench: $(STAMP)
-	$(VPY) -m pip install -q -e '.[test,bench]'
+	$(PIP_INSTALL) -e '.[test,bench]'
 	touch $@
 
 bench: $(VENV)/.installed-bench

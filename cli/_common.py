@@ -2,6 +2,7 @@
 import json
 import logging
 import math
+import re
 from pathlib import Path
 
 import click
@@ -24,6 +25,37 @@ def quiet():
 def status(message):
     """A status line on stderr (stdout carries only results); silenced by -q/--quiet."""
     logging.getLogger("embkit.cli").info(message)
+
+
+def warn(message):
+    """A warning on stderr (``warning: ...``); shown with -q/--quiet too."""
+    logging.getLogger("embkit.cli").warning(message)
+
+
+def flag(name, value=None):
+    """The command-line form of the library's ``name=value``: ``--name-with-dashes value``.
+
+    The one place where parameter names become option names.  Booleans
+    become the flag that sets them (``--lowercase``, ``--no-cache``);
+    without a value, the option's name alone.
+    """
+    dashed = "--" + name.replace("_", "-")
+    if isinstance(value, bool) or value in ("True", "False"):
+        return dashed if value in (True, "True") else f"--no-{dashed[2:]}"
+    return dashed if value is None else f"{dashed} {value}"
+
+
+def as_flags(message, names):
+    """``message`` with each ``name=value`` of the given parameter names written as its option.
+
+    The library's messages name parameters as a Python caller writes them
+    (``try sample=0``); on the command line they read ``try --sample 0``.
+    A log record lists the names it mentions in its ``params`` attribute.
+    """
+    for name in names:
+        message = re.sub(rf"\b{re.escape(name)}=([^\s,;:)?]*[^\s,;:)?.])",
+                         lambda m, n=name: flag(n, m.group(1)), message)
+    return message
 
 
 def _set_quiet(ctx, param, value):
@@ -62,6 +94,21 @@ def add_shared_options(command):
         add_shared_options(sub)
 
 
+def _check_not_in_model(vecs):
+    """Refuse a file inside an embkit model directory (its vectors.npy, meta.json...): name the directory."""
+    from embkit._outputs import is_model_dir
+    from embkit.exceptions import EmbkitError
+
+    path = Path(vecs)
+    if path.is_dir() or not path.parent.name or not is_model_dir(path.parent):
+        return
+    ctx = click.get_current_context(silent=True)
+    command = " ".join(["embkit"] + (ctx.command_path.split()[1:] if ctx is not None else ["info"]))
+    model = str(path.parent)
+    raise EmbkitError(f"{vecs} is a file inside the embkit model {model}; give the model directory: "
+                      f"{command} {model}")
+
+
 def find_latest_model(directory="."):
     """Return the embkit model directory under ``directory`` whose meta.json is newest.
 
@@ -90,8 +137,17 @@ def find_latest_model(directory="."):
 
 
 def resolve_vecs(vecs):
-    """VECS as given, or the newest embkit model in the current directory."""
-    return vecs if vecs else find_latest_model(".")
+    """VECS as given, or the newest embkit model in the current directory.
+
+    Raises
+    ------
+    EmbkitError
+        VECS is a file inside an embkit model (the model is its directory).
+    """
+    if not vecs:
+        return find_latest_model(".")
+    _check_not_in_model(vecs)
+    return vecs
 
 
 def emit_json(obj):
@@ -99,12 +155,36 @@ def emit_json(obj):
 
 
 class FiniteFloat(click.FloatRange):
-    """A float range that also refuses nan and inf (usage error, exit 2)."""
+    """A finite number within bounds (usage error, exit 2): 'abc' is not a number, nan and inf are named as such."""
+
+    name = "number"
 
     def convert(self, value, param, ctx):
-        value = super().convert(value, param, ctx)
-        if value is not None and not math.isfinite(value):
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(value):
             self.fail(f"{value} is not a finite number", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Integer(click.IntRange):
+    """An integer within bounds (usage error, exit 2): 'abc' is not an integer; a value out of range is
+    quoted short (a 400-digit number stays one short line)."""
+
+    name = "integer"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                self.fail(f"{value!r} is not an integer", param, ctx)
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            text = str(value) if len(str(value)) <= 30 else f"{str(value)[:12]}... ({len(str(value))} digits)"
+            self.fail(f"{text} is not in the range {self._describe_range()}", param, ctx)
         return value
 
 
@@ -113,7 +193,7 @@ def read_options(f):
     f = click.option("--unicode-errors", type=click.Choice(["strict", "replace"]), default="strict",
                      help="Tokens that are not valid UTF-8: stop with an error, or replace the bad bytes "
                           "with U+FFFD.")(f)
-    f = click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+    f = click.option("--limit", type=Integer(min=1), default=None, metavar="N",
                      help="Read only the first N vectors (the most frequent words; a warning tells "
                           "when the file holds more).")(f)
     return f

@@ -7,7 +7,7 @@ import click
 from embkit._memory import format_size
 from embkit.corpus import cache
 
-from ._common import CONTEXT, emit_json
+from ._common import CONTEXT, emit_json, status
 
 
 def register(cli):
@@ -57,9 +57,9 @@ def cache_clear():
     """Remove every cache entry not in use."""
     n, freed, busy, leftovers = cache.clear_cache()
     what = cache.KINDS["corpora"][1] if len(cache.KINDS) == 1 else "cache entries"
-    click.echo(f"removed {n} {what} ({format_size(freed)}) from {cache.cache_root()}"
-               + (f" and {leftovers} leftover(s) of interrupted runs" if leftovers else "")
-               + (f"; {busy} in use by a running process left in place" if busy else ""))
+    status(f"removed {n} {what} ({format_size(freed)}) from {cache.cache_root()}"
+           + (f" and {leftovers} leftover(s) of interrupted runs" if leftovers else "")
+           + (f"; {busy} in use by a running process left in place" if busy else ""))
 
 
 def _counts(entries):

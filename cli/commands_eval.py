@@ -6,7 +6,7 @@ table, or with ``--json`` the result dicts of :mod:`embkit.evaluation`.
 """
 import click
 
-from ._common import CONTEXT, emit_json, load_vectors, read_options, resolve_vecs
+from ._common import CONTEXT, Integer, emit_json, load_vectors, read_options, resolve_vecs
 
 _OOV_LIST_MAX = 20
 
@@ -94,6 +94,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 method_option = click.option(
     "--method", type=click.Choice(["3cosadd", "3cosmul"], case_sensitive=False),
     default="3cosadd", help="Analogy objective (3CosMul: Levy & Goldberg 2014).")
+restrict_option = click.option(
+    "--restrict-vocab", type=Integer(min=1), default=None, metavar="N",
+    help="Analogies: only the first N words (the most frequent) are candidates and count as in-vocabulary.")
 oov_option = click.option("--oov", type=click.Choice(["drop", "zero"]), default="drop",
                           help="Drop pairs with unknown words, or score them as similarity 0.")
 
@@ -108,8 +111,7 @@ def eval_group():
 @click.option("--dataset", default="google", metavar="google|msr|PATH",
               help="A bundled analogy set or a questions-words file (': section' headers).")
 @method_option
-@click.option("--restrict-vocab", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Only the first N words are candidates and count as in-vocabulary.")
+@restrict_option
 @case_option
 @read_options
 @json_option
@@ -150,15 +152,21 @@ def similarity_cmd(vecs, dataset, oov, case_sensitive, limit, unicode_errors, as
 @eval_group.command("all", context_settings=CONTEXT)
 @vecs_argument
 @method_option
+@restrict_option
 @oov_option
 @case_option
 @read_options
 @json_option
-def all_cmd(vecs, method, oov, case_sensitive, limit, unicode_errors, as_json):
-    """Every bundled analogy and similarity benchmark."""
+def all_cmd(vecs, method, restrict_vocab, oov, case_sensitive, limit, unicode_errors, as_json):
+    """Every bundled analogy and similarity benchmark.
+
+    --restrict-vocab applies to the analogies, as in `eval analogies`; the
+    similarity sets use every word.
+    """
     from embkit.evaluation import evaluate_all
     kv = _load(vecs, limit, unicode_errors)
-    result = evaluate_all(kv, method=method.lower(), case_sensitive=case_sensitive, oov=oov)
+    result = evaluate_all(kv, method=method.lower(), restrict_vocab=restrict_vocab, case_sensitive=case_sensitive,
+                          oov=oov)
     _emit(result, as_json, _print_all)
 
 

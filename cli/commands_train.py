@@ -1,13 +1,13 @@
 """``embkit train``, ``embkit vocab`` and ``embkit warmup``."""
+import json
 import logging
-import math
 from pathlib import Path
 
 import click
 
 from embkit import _params
 
-from ._common import CONTEXT, FiniteFloat
+from ._common import CONTEXT, FiniteFloat, Integer, flag, quiet, status, warn
 
 log = logging.getLogger("embkit")
 
@@ -39,33 +39,12 @@ def default_output(corpus, fmt=None):
     return f"{path.name or 'corpus'}{ext}"
 
 
-class _BoundedFloat(FiniteFloat):
-    """A finite float within bounds; nan and inf are named as such rather than as out of range."""
-
-    def convert(self, value, param, ctx):
-        number = click.FLOAT.convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{number} is not a finite number", param, ctx)
-        return super().convert(number, param, ctx)
-
-
-class _BoundedInt(click.IntRange):
-    """An integer within bounds; a value out of range is quoted short (a 400-digit number stays one short line)."""
-
-    def convert(self, value, param, ctx):
-        number = click.INT.convert(value, param, ctx)
-        if not self.min <= number <= self.max:
-            text = str(number) if len(str(number)) <= 30 else f"{str(number)[:12]}... ({len(str(number))} digits)"
-            self.fail(f"{text} is not in the range {self._describe_range()}", param, ctx)
-        return number
-
-
 def _click_type(param):
     """The click type of a table entry: its range, so that values outside it are usage errors (exit 2)."""
     if param.kind == "int":
-        return _BoundedInt(min=param.low, max=param.high)
+        return Integer(min=param.low, max=param.high)
     if param.kind == "float":
-        return _BoundedFloat(min=param.low, max=param.high, min_open=param.low_open)
+        return FiniteFloat(min=param.low, max=param.high, min_open=param.low_open)
     if param.kind in ("choice", "tokenizer"):
         return click.Choice(list(param.choices), case_sensitive=False)
     return None
@@ -101,13 +80,13 @@ def table_options(table):
 
     def decorate(f):
         for p in reversed(params):
-            flag = "--" + p.name.replace("_", "-")
+            name = flag(p.name)
             if p.kind == "bool":
-                decl = flag if not p.default else f"{flag}/--no-{flag[2:]}"
+                decl = name if not p.default else f"{name}/{flag(p.name, False)}"
                 f = click.option(decl, p.name, default=p.default, is_flag=True, help=p.help,
                                  show_default=bool(p.default))(f)
             else:
-                f = click.option(flag, p.name, default=p.default, type=_click_type(p), help=p.help,
+                f = click.option(name, p.name, default=p.default, type=_click_type(p), help=p.help,
                                  callback=_size_callback(p) if p.kind == "size" else None)(f)
         return f
     return decorate
@@ -120,7 +99,7 @@ def corpus_options(f):
 
 def _usage_error(exc):
     """A usage error (exit 2) for an InvalidParameterError, naming its option."""
-    hint = f"--{exc.param.replace('_', '-')}" if exc.param else None
+    hint = flag(exc.param) if exc.param else None
     return click.BadParameter(str(exc), param_hint=hint) if hint else click.UsageError(str(exc))
 
 
@@ -128,21 +107,27 @@ def _usage_error(exc):
 @click.argument("corpus", nargs=-1, required=True)
 @click.option("-o", "--output", default=None,
               help="Output: a directory/.embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary). "
-                   "Default: CORPUS name with .embkit, in the current directory.")
+                   "Default: CORPUS name with .embkit, in the current directory; when that exists it is "
+                   "replaced, with a warning naming what it held.")
 @click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow"], case_sensitive=False),
               help="Skip-gram or CBOW, with negative sampling.")
 @table_options(_params.WORD2VEC)
 @click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
               help="Output format [default: from the output name].")
-@click.option("--quiet", is_flag=True, help="No progress bars.")
-def train(corpus, output, model, fmt, quiet, **params):
-    """Train word vectors on CORPUS (files, directories, globs, or - for stdin; .gz/.bz2/.xz read)."""
+def train(corpus, output, model, fmt, **params):
+    """Train word vectors on CORPUS (files, directories, globs, or - for stdin; .gz/.bz2/.xz read).
+
+    The vectors are written to -o, by default to CORPUS's name with .embkit in
+    the current directory (corpus.txt.gz -> corpus.embkit). An existing output
+    is replaced once training has finished; when the default name exists, a
+    warning (shown with -q too) says what it held.
+    """
     from embkit.corpus.reading import expand_inputs
     from embkit.exceptions import InvalidParameterError
     from embkit.formats import check_output
     from embkit.models.word2vec import Word2Vec
 
-    est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet, **params)
+    est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet(), **params)
     try:
         est.check_params()                        # ranges and relations (--min-alpha <= --alpha): usage errors
     except InvalidParameterError as exc:
@@ -153,14 +138,45 @@ def train(corpus, output, model, fmt, quiet, **params):
     out = output or default_output(corpus, fmt)
     inputs = expand_inputs(list(corpus))          # directories and globs expanded once
     check_output(out, fmt, inputs=inputs)         # fail now, not after training
+    if output is None and (Path(out).exists() or Path(out).is_symlink()):
+        warn(f"{out} exists and will be replaced ({describe_existing(out)}); give -o NAME to keep it")
     est.fit(inputs)
     est.wv.save(out, format=fmt)
+    status(summary(out, est))
+
+
+def describe_existing(path):
+    """What the existing output ``path`` holds, in a few words (its model and sources for an embkit model)."""
+    from embkit._outputs import is_model_dir
+
+    p = Path(path)
+    if not is_model_dir(p):
+        return "a directory" if p.is_dir() else "a file"
+    try:
+        meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "an embkit model"
+    model = meta.get("model") or "an embkit"
+    sources = [s.get("path") for s in (meta.get("corpus") or {}).get("sources") or [] if isinstance(s, dict)]
+    sources = [str(s) for s in sources if s]
+    if not sources:
+        return f"{model} model"
+    shown = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    return f"{model} model trained on {shown}"
+
+
+def summary(out, est):
+    """The status line after training: what was written, the training speed and any compile time."""
     t = est.wv.meta["training"]
+    epochs = est.epochs
+    wps = t.get("words_per_second")
+    speed = f" ({_rate(wps)} words/s of training)" if wps else ""
     last = f", final loss {t['epochs'][-1]['loss_mean']:.4f}/example" if t["epochs"] else ""
-    wps = t["words_per_second"]
-    click.echo(f"wrote {out}: {len(est.wv)} words x {est.dim}, {est.model_name}, {est.epochs} epochs over "
-               f"{est.corpus_.raw_tokens} tokens in {t['seconds']:.1f} s"
-               f"{f' ({_rate(wps)} words/s)' if wps else ''}{last}", err=True)
+    compiled = (f"; compiling the kernels took {t['kernel_load_seconds']:.1f} s (once: Numba caches them)"
+                if t.get("kernels_compiled") else "")
+    return (f"wrote {out}: {len(est.wv)} words x {est.dim}, {est.model_name}, {epochs} "
+            f"epoch{'' if epochs == 1 else 's'} over {est.corpus_.raw_tokens} tokens in {t['seconds']:.1f} s"
+            f"{speed}{last}{compiled}")
 
 
 def _rate(words_per_second):
@@ -188,13 +204,13 @@ def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokeni
     if output != "-":
         check_file_output(output, inputs, what="a vocabulary")
     v = Vocabulary.build(inputs, tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
-                         max_vocab_size=max_vocab_size, encoding_errors=encoding_errors)
+                         max_vocab_size=max_vocab_size, encoding_errors=encoding_errors, progress=not quiet())
     if output == "-":
         for w, c in zip(v.words, v.counts.tolist()):
             click.echo(f"{w}\t{c}")
         return
     v.save(output)
-    click.echo(f"wrote {output}: {len(v)} words, {v.total} tokens in the vocabulary", err=True)
+    status(f"wrote {output}: {len(v)} words, {v.total} tokens in the vocabulary")
 
 
 @click.command(context_settings=CONTEXT)
@@ -202,8 +218,11 @@ def warmup():
     """Compile every kernel into Numba's on-disk cache."""
     from embkit.models.word2vec import warmup as _warmup
 
-    _warmup()
-    click.echo("kernels compiled and cached", err=True)
+    done = _warmup()
+    if done["compiled"]:
+        status(f"kernels compiled and cached in {done['seconds']:.1f} s")
+    else:
+        status(f"kernels already compiled and cached (loaded in {done['seconds']:.1f} s)")
 
 
 def register(cli):

@@ -8,7 +8,7 @@ from embkit import formats, io, queries
 from embkit.exceptions import EmbkitError
 from embkit.formats.word2vec_text import has_header
 
-from ._common import CONTEXT, emit_json, load_vectors, read_options, resolve_vecs
+from ._common import CONTEXT, Integer, emit_json, load_vectors, read_options, resolve_vecs, status
 
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 _case_option = click.option(
@@ -82,7 +82,7 @@ def _split_args(args, arithmetic):
               help="Words added to the query (comma-separated; may be repeated).")
 @click.option("--negative", multiple=True, metavar="W1,W2,...",
               help="Words subtracted from the query (comma-separated; may be repeated).")
-@click.option("--topn", type=click.IntRange(min=1), default=10, help="Neighbours per query.")
+@click.option("--topn", type=Integer(min=1), default=10, help="Neighbours per query.")
 @_case_option
 @_json_option
 @read_options
@@ -135,7 +135,7 @@ def neighbors(args, positive, negative, topn, case_insensitive, as_json, limit, 
 @click.option("--method", type=click.Choice(queries.ANALOGY_METHODS), default="3cosadd",
               help="3cosadd: cosine with B - A + C (Mikolov et al. 2013); 3cosmul: Levy & Goldberg "
                    "(2014), the product of the shifted cosines with B and C over that with A.")
-@click.option("--topn", type=click.IntRange(min=1), default=10, help="Answers to print.")
+@click.option("--topn", type=Integer(min=1), default=10, help="Answers to print.")
 @_case_option
 @_json_option
 @read_options
@@ -177,14 +177,21 @@ def _render(name, value, indent=0):
         for item in value:
             if isinstance(item, dict):
                 item = ", ".join(f"{k}={_scalar(v)}" for k, v in item.items())
+            elif isinstance(item, list):
+                item = ", ".join(_scalar(v) for v in item)
             lines.append(f"{pad}  - {_scalar(item)}")
         return lines
     if isinstance(value, list):
-        return [f"{pad}{name}: {', '.join(_scalar(v) for v in value)}"]
+        return [f"{pad}{name}: {', '.join(_scalar(v) for v in value) if value else '-'}"]
     return [f"{pad}{name}: {_scalar(value)}"]
 
 
 def _scalar(value):
+    """One value as ``info`` shows it: yes/no for booleans, - for none, 6 significant digits for floats."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
@@ -258,7 +265,7 @@ def convert(paths, to, limit, unicode_errors):
     kv = load_vectors(vecs, limit, unicode_errors)
     io.save(kv, out, format=to)
     fmt = to or (formats.NATIVE if Path(out).is_dir() else formats.format_from_name(out))
-    click.echo(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")
+    status(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")
 
 
 def _has_header(path):

@@ -9,7 +9,7 @@ import click
 
 from embkit.exceptions import EmbkitError
 
-from ._common import CONTEXT, add_shared_options, settings
+from ._common import CONTEXT, add_shared_options, as_flags, settings
 
 
 class Terminated(BaseException):
@@ -60,6 +60,8 @@ class _EchoHandler(logging.Handler):
     def emit(self, record):
         try:
             msg = record.getMessage()
+            if getattr(record, "params", None):
+                msg = as_flags(msg, record.params)   # the library's sample=0 is --sample 0 here
             if record.levelno >= logging.WARNING:
                 msg = f"{record.levelname.lower()}: {msg}"
             from embkit._progress import write_around_bars

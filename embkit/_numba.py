@@ -32,7 +32,8 @@ def resolve_threads(threads):
     if threads is None:
         return limit
     if threads > limit:
-        log.warning("threads=%d exceeds the %d available; using %d", threads, limit, limit)
+        log.warning("threads=%d exceeds the %d available; using %d", threads, limit, limit,
+                    extra={"params": ("threads",)})
         return limit
     return threads
 
@@ -72,3 +73,42 @@ def numba_threads(n, chunksize=1):
             numba.set_parallel_chunksize(old_chunksize)
     finally:
         numba.set_num_threads(old_threads)
+
+
+@contextlib.contextmanager
+def compile_watch(message):
+    """Log ``message`` (INFO) once when Numba starts compiling inside the block.
+
+    Numba fires its ``numba:compile`` event only after looking a signature
+    up in its on-disk cache and not finding it, just before compiling; a
+    kernel loaded from the cache (or already in memory) logs nothing.  With a
+    Numba without that event nothing is logged.
+
+    Parameters
+    ----------
+    message : str
+        The line to log, once, when a compilation starts.
+
+    Yields
+    ------
+    dict
+        ``{"compiled": bool}``, true once a compilation has started.
+    """
+    state = {"compiled": False}
+    try:
+        from numba.core import event
+    except ImportError:    # pragma: no cover - Numba before 0.53
+        yield state
+        return
+
+    class Listener(event.Listener):
+        def on_start(self, ev):
+            if not state["compiled"]:
+                state["compiled"] = True
+                log.info(message)
+
+        def on_end(self, ev):
+            pass
+
+    with event.install_listener("numba:compile", Listener()):
+        yield state

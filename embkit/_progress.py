@@ -23,10 +23,13 @@ def _in_notebook():
         ip = shell.get_ipython()
     except AttributeError:
         return False
-    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
+    if ip is None:
+        return False
+    return getattr(ip, "kernel", None) is not None or "IPKernelApp" in getattr(ip, "config", {})
 
 
 def _widget_tqdm():
+    """tqdm's widget bar class when ipywidgets can be imported, else None."""
     try:
         import ipywidgets  # noqa: F401
         from tqdm.notebook import tqdm
@@ -85,12 +88,25 @@ def write_around_bars(emit, record, stream=None):
 
 
 class _AroundBars(logging.Handler):
+    """A console handler that writes each record with the progress bars cleared first and redrawn after."""
+
     def __init__(self, inner):
         super().__init__(inner.level)
         self.inner = inner
 
-    def emit(self, record):
-        write_around_bars(self.inner.emit, record, getattr(self.inner, "stream", None))
+    def handle(self, record):
+        # the inner handler's own filters, lock and error handling apply as before
+        write_around_bars(self.inner.handle, record, getattr(self.inner, "stream", None))
+        return True
+
+    def emit(self, record):    # pragma: no cover - handle() is what logging calls
+        self.handle(record)
+
+
+def _is_console(handler):
+    """True for a StreamHandler (not a file) writing to stdout or stderr."""
+    return (isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
+            and getattr(handler, "stream", None) in (sys.stdout, sys.stderr))
 
 
 @contextlib.contextmanager
@@ -98,21 +114,28 @@ def bars_and_logs():
     """Keep log lines from breaking progress bars while they may be shown.
 
     Console handlers (a ``logging.StreamHandler`` on stdout or stderr) of the
-    root logger and of ``embkit`` are wrapped so that each record is written
-    with the bars cleared first and redrawn after: no line lands inside a bar
-    and no stale bar is left behind.  Other handlers are left alone; none is
-    added.
+    root logger, of ``embkit`` and of its loggers, and logging's last-resort
+    handler (used when no handler is configured) are wrapped so that each
+    record is written with the bars cleared first and redrawn after: no line
+    lands inside a bar and no stale bar is left behind.  Other handlers are
+    left alone; none is added.  Nested uses wrap nothing twice.
     """
+    loggers = [logging.root, logging.getLogger("embkit")]
+    loggers += [lg for name, lg in list(logging.root.manager.loggerDict.items())
+                if name.startswith("embkit.") and isinstance(lg, logging.Logger)]
     swapped = []
-    for logger in (logging.root, logging.getLogger("embkit")):
+    for logger in loggers:
         for i, h in enumerate(logger.handlers):
-            if (type(h) is logging.StreamHandler or isinstance(h, logging.StreamHandler)
-                    and not isinstance(h, logging.FileHandler)) and h.stream in (sys.stdout, sys.stderr):
+            if _is_console(h):
                 logger.handlers[i] = _AroundBars(h)
                 swapped.append((logger, i, h))
+    last_resort = logging.lastResort
+    if last_resort is not None and not isinstance(last_resort, _AroundBars):
+        logging.lastResort = _AroundBars(last_resort)
     try:
         yield
     finally:
         for logger, i, h in swapped:
             if i < len(logger.handlers) and isinstance(logger.handlers[i], _AroundBars):
                 logger.handlers[i] = h
+        logging.lastResort = last_resort

@@ -49,7 +49,7 @@ def test_b17_epoch_losses_reset_and_add_up(tmp_path):
 
     out = tmp_path / "m.embkit"
     r = run(["train", str(CORPUS / "b17_corpus.txt"), "--min-count", "1", "--epochs", "3", "--threads", "1",
-             "--sample", "0", "-o", str(out), "--quiet"])
+             "--sample", "0", "-o", str(out)])
     assert r.exit_code == 0, r.output
     meta = json.loads((out / "meta.json").read_text())
     epochs = meta["training"]["epochs"]

@@ -21,6 +21,7 @@ from array import array
 
 import numpy as np
 
+from .._progress import bars_and_logs, progress_bar
 from ..exceptions import CorpusError
 from .reading import STDIN, DecodeStats, expand_inputs, iter_lines
 from .tokenize import make_tokenizer
@@ -303,13 +304,6 @@ class _FirstSeenIds(dict):
         return value
 
 
-def _progress(progress, desc):
-    if not progress:
-        return None
-    from tqdm.auto import tqdm
-    return tqdm(desc=desc, unit=" tok", unit_scale=True, leave=False, mininterval=0.5, disable=None)
-
-
 def scan(source, tokenizer=None, encoding_errors="strict", sink=None, progress=False):
     """Read a corpus once: count its types and pass its tokens, as provisional ids, to ``sink``.
 
@@ -344,7 +338,7 @@ def scan(source, tokenizer=None, encoding_errors="strict", sink=None, progress=F
     counts = np.zeros(0, dtype=np.int64)
     buf, lengths = array("i"), array("q")
     raw_tokens = blank = 0
-    bar = _progress(progress, "reading corpus")
+    bar = progress_bar(progress, desc="reading corpus", unit=" tok", unit_scale=True, leave=False)
 
     def flush():
         nonlocal counts, raw_tokens
@@ -357,19 +351,22 @@ def scan(source, tokenizer=None, encoding_errors="strict", sink=None, progress=F
         if bar is not None:
             bar.update(len(chunk))
 
-    for toks in _token_lines(source, tokenizer, encoding_errors, stats):
-        if not toks:
-            blank += 1
-            continue
-        buf.extend(map(getid, toks))
-        lengths.append(len(toks))
-        if len(buf) >= SPILL_TOKENS:
-            flush()
-            buf, lengths = array("i"), array("q")
-    if len(buf):
-        flush()
-    if bar is not None:
-        bar.close()
+    with bars_and_logs():
+        try:
+            for toks in _token_lines(source, tokenizer, encoding_errors, stats):
+                if not toks:
+                    blank += 1
+                    continue
+                buf.extend(map(getid, toks))
+                lengths.append(len(toks))
+                if len(buf) >= SPILL_TOKENS:
+                    flush()
+                    buf, lengths = array("i"), array("q")
+            if len(buf):
+                flush()
+        finally:
+            if bar is not None:
+                bar.close()
     return ScanResult(list(ids), counts, raw_tokens, stats.lines, blank, stats.replaced)
 
 

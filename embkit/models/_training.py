@@ -24,8 +24,9 @@ import time
 import numpy as np
 
 from .._memory import check_budget, release_library_pages, resident_bytes
-from .._numba import numba_threads, resolve_threads
+from .._numba import compile_watch, numba_threads, resolve_threads
 from .._params import CORPUS_NAMES, defaults, meta_params
+from .._progress import bars_and_logs, progress_bar
 from .._version import __version__
 from ..corpus.encoded import EncodedCorpus
 from ..exceptions import InvalidParameterError, TrainingDivergedError
@@ -63,25 +64,27 @@ def train(est, corpus):
 
     started = time.perf_counter()
     p = est.check_params()
-    enc = prepare_corpus(corpus, p, est._param_table)
-    load_numba()
-    p["threads"] = threads = resolve_threads(p["threads"])
-    chunks = SentenceChunks(enc, CHUNK_TOKENS)
-    n_words, dim = len(enc.vocab), p["dim"]
-    matrix = n_words * dim * 4
-    check_memory(enc, p["max_memory"], {"input vectors": matrix, "output vectors": matrix,
-                                        **est._memory_parts(n_words, p, chunks)})
-    check_init(p["init_in"], n_words, dim, "init_in", context=False)
-    check_init(p["init_out"], n_words, dim, "init_out", context=True)
-    step = est._make_step(enc, p, chunks)
-    with numba_threads(threads):
-        load_kernel(step, chunks, dim, p["alpha"])
-        w_in, w_out = init_matrices(enc.vocab, dim, p["seed"], p["init_in"], p["init_out"])
-        if threads > 1:
-            log.info("training with %d threads (Hogwild): results are statistically, not bitwise, "
-                     "reproducible; use threads=1 with a seed for bit-identical vectors", threads)
-        history = run_epochs(step, chunks, w_in, w_out, p, est.model_name)
-    meta = build_meta(est.model_name, est._param_table, p, enc, history, time.perf_counter() - started)
+    with bars_and_logs():
+        enc = prepare_corpus(corpus, p, est._param_table)
+        load_numba()
+        p["threads"] = threads = resolve_threads(p["threads"])
+        chunks = SentenceChunks(enc, CHUNK_TOKENS)
+        n_words, dim = len(enc.vocab), p["dim"]
+        matrix = n_words * dim * 4
+        check_memory(enc, p["max_memory"], {"input vectors": matrix, "output vectors": matrix,
+                                            **est._memory_parts(n_words, p, chunks)})
+        check_init(p["init_in"], n_words, dim, "init_in", context=False)
+        check_init(p["init_out"], n_words, dim, "init_out", context=True)
+        with numba_threads(threads):
+            step, kernel = load_step(est, enc, p, chunks)
+            w_in, w_out = init_matrices(enc.vocab, dim, p["seed"], p["init_in"], p["init_out"])
+            if threads > 1:
+                log.info("training with %d threads (Hogwild): results are statistically, not bitwise, "
+                         "reproducible; use threads=1 with a seed for bit-identical vectors", threads)
+            loop_started = time.perf_counter()
+            history = run_epochs(step, chunks, w_in, w_out, p, est.model_name)
+            kernel["loop_seconds"] = time.perf_counter() - loop_started
+    meta = build_meta(est.model_name, est._param_table, p, enc, history, time.perf_counter() - started, kernel)
     return enc, history, KeyedVectors(enc.vocab.words, w_in, counts=enc.vocab.counts, context=w_out, meta=meta)
 
 
@@ -223,15 +226,75 @@ def check_memory(enc, max_memory, parts):
                   "encoded corpus": resident_corpus + enc.offsets.nbytes}, max_memory, already=held)
 
 
-def load_kernel(step, chunks, dim, alpha):
-    """Load the step's kernel (from Numba's cache, or compile it) with a call over no chunk."""
+COMPILE_NOTICE = ("compiling the training kernels (first use, about 10 s; Numba caches them on disk for later "
+                  "runs, and `embkit warmup` compiles them ahead)")
+
+
+def load_step(est, enc, p, chunks, notice=COMPILE_NOTICE):
+    """Build the trainer's step and load its kernels (from Numba's cache, or compiling them).
+
+    The step's tables are built and its kernel called over no chunk.  When
+    Numba has to compile (its on-disk cache does not hold a kernel yet),
+    ``notice`` is logged (INFO) once, before compiling starts.
+
+    Parameters
+    ----------
+    est : Estimator
+        A trainer (see the module docstring).
+    enc : EncodedCorpus
+        The corpus.
+    p : dict
+        The checked parameters (``threads`` resolved).
+    chunks : SentenceChunks
+        The corpus in chunks (only its empty batch is trained on).
+    notice : str
+        The line logged when compiling starts.
+
+    Returns
+    -------
+    step : callable
+        See the module docstring.
+    load : dict
+        ``seconds`` (float, building the tables and loading or compiling
+        the kernels) and ``compiled`` (bool, whether Numba compiled).
+    """
     from ..kernels.rng import chunk_seeds
 
+    started = time.perf_counter()
     none_f = np.zeros(0, np.float64)
     none_i = np.zeros(0, np.int64)
-    tiny = np.zeros((1, dim), np.float32)
-    step(chunks.empty(), tiny, tiny.copy(), alpha, alpha, chunk_seeds(0, 0, 0), none_f, none_i, none_i.copy())
+    tiny = np.zeros((1, p["dim"]), np.float32)
+    with compile_watch(notice) as watch:
+        step = est._make_step(enc, p, chunks)
+        step(chunks.empty(), tiny, tiny.copy(), p["alpha"], p["alpha"], chunk_seeds(0, 0, 0), none_f, none_i,
+             none_i.copy())
     release_library_pages("libllvmlite")
+    return step, {"seconds": time.perf_counter() - started, "compiled": watch["compiled"]}
+
+
+def warm_up(est, enc, notice=COMPILE_NOTICE):
+    """Load (or compile) the kernels that ``est`` trains ``enc`` with, without training.
+
+    Parameters
+    ----------
+    est : Estimator
+        A trainer.
+    enc : EncodedCorpus
+        A (tiny) encoded corpus.
+    notice : str
+        See :func:`load_step`.
+
+    Returns
+    -------
+    dict
+        :func:`load_step`'s ``load``.
+    """
+    p = est.check_params()
+    adopt_corpus_settings(p, enc, defaults(est._param_table))
+    load_numba()
+    p["threads"] = resolve_threads(p["threads"])
+    with numba_threads(p["threads"]):
+        return load_step(est, enc, p, SentenceChunks(enc, CHUNK_TOKENS), notice)[1]
 
 
 def init_matrices(vocab, dim, seed, init_in=None, init_out=None):
@@ -311,12 +374,10 @@ def run_epochs(step, chunks, w_in, w_out, p, name):
     """
     epochs = p["epochs"]
     if epochs == 0:
-        log.warning("epochs=0: nothing is trained; the vectors are the random initial ones")
-    bar = None
-    if p["progress"] and epochs:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=chunks.raw_tokens * epochs, unit=" words", unit_scale=True, desc=f"training {name}",
-                   mininterval=0.5, disable=None)  # None: no bar when stderr is not a terminal
+        log.warning("epochs=0: nothing is trained; the vectors are the random initial ones",
+                    extra={"params": ("epochs",)})
+    bar = progress_bar(p["progress"] and epochs > 0, total=chunks.raw_tokens * epochs, unit=" words", unit_scale=True,
+                       desc=f"training {name}")
     group = max(p["threads"] * 4, chunks.n_chunks // 100 or 1)
     history = []
     try:
@@ -325,6 +386,7 @@ def run_epochs(step, chunks, w_in, w_out, p, name):
     finally:
         if bar is not None:
             bar.close()
+    warn_untrained(history, chunks.max_len, p.get("sample", 0))
     return history
 
 
@@ -345,18 +407,43 @@ def _run_epoch(step, chunks, w_in, w_out, p, e, group, bar, name):
         step(chunks.read(g0, g1), w_in, w_out, lr0, lr1, seeds[g0:g1], loss[g0:g1], examples[g0:g1],
              trained[g0:g1])
         if bar is not None:
-            bar.update(chunks.raw_share(g0, g1))
-            bar.set_postfix(epoch=e + 1, loss=f"{loss[:g1].sum() / max(examples[:g1].sum(), 1):.4f}", refresh=False)
+            # the postfix first, so that a redraw by update() shows this epoch and loss, not the last group's
+            bar.set_postfix(epoch=f"{e + 1}/{epochs}",
+                            loss=f"{loss[:g1].sum() / max(examples[:g1].sum(), 1):.4f}", refresh=False)
+            bar.update(chunks.raw_share(0, g1) - chunks.raw_share(0, g0))   # an epoch adds up to its raw tokens
     rec = epoch_record(e, loss, examples, trained, chunks.raw_tokens, chunks.n_sentences)
     rec["seconds"] = round(time.perf_counter() - started, 3)
     check_finite(rec, w_in, w_out, e, name, alpha)
-    if rec["examples"] == 0:
-        log.warning("epoch %d trained no example: every window was empty after subsampling "
-                    "(corpus too small for sample=%g? try --sample 0)", e + 1, p.get("sample", 0))
     log.info("epoch %d/%d: loss %.6g (mean %.4f over %d examples), %d raw tokens, %d trained, "
              "%d sentences, %.1f s", e + 1, epochs, rec["loss_sum"], rec["loss_mean"], rec["examples"],
              chunks.raw_tokens, rec["tokens_trained"], rec["sentences"], rec["seconds"])
     return rec
+
+
+def warn_untrained(history, max_len, sample):
+    """One warning when some epochs trained no example, saying why.
+
+    Parameters
+    ----------
+    history : list of dict
+        The epochs' records.
+    max_len : int
+        Tokens of the longest sentence.
+    sample : float
+        The subsampling threshold.
+    """
+    empty = [r["epoch"] for r in history if r["examples"] == 0]
+    if not empty:
+        return
+    which = "every epoch" if len(empty) == len(history) else f"{len(empty)} of {len(history)} epochs"
+    if max_len < 2:
+        log.warning("%s trained no example: every sentence has a single token, and a word needs another in "
+                    "its sentence to train on (is the corpus split into one word per line?)", which)
+    elif sample > 0:
+        log.warning("%s trained no example: subsampling left no sentence with two words (corpus too small "
+                    "for sample=%g? try sample=0)", which, sample, extra={"params": ("sample",)})
+    else:    # pragma: no cover - with two words in a sentence and sample=0 there is always an example
+        log.warning("%s trained no example", which)
 
 
 def epoch_record(e, loss, examples, trained, raw, sentences):
@@ -393,9 +480,18 @@ def check_finite(rec, w_in, w_out, epoch, name, alpha):
 
 # ---------------------------------------------------------------- meta.json
 
-def build_meta(model_name, table, p, enc, history, seconds):
-    """The ``meta`` of the trained vectors: parameters, corpus statistics and per-epoch figures."""
+def build_meta(model_name, table, p, enc, history, seconds, kernel=None):
+    """The ``meta`` of the trained vectors: parameters, corpus statistics and per-epoch figures.
+
+    ``training`` holds ``seconds`` (the whole fit, encoding included),
+    ``kernel_load_seconds`` and ``kernels_compiled`` (loading or compiling
+    the kernels), ``loop_seconds`` (the epochs) and ``words_per_second``
+    (raw tokens over all epochs per second of the epochs: the training
+    speed, compilation and encoding left out).
+    """
     threads, raw, epochs = p["threads"], enc.raw_tokens, p["epochs"]
+    kernel = kernel or {}
+    loop = kernel.get("loop_seconds", seconds)
     return {
         "kind": "word",
         "model": model_name,
@@ -409,7 +505,10 @@ def build_meta(model_name, table, p, enc, history, seconds):
             "seed": p["seed"],
             "bitwise_reproducible": threads == 1,
             "seconds": round(seconds, 3),
-            "words_per_second": round(raw * epochs / seconds, 1) if seconds > 0 else None,
+            "kernel_load_seconds": round(kernel.get("seconds", 0.0), 3),
+            "kernels_compiled": bool(kernel.get("compiled", False)),
+            "loop_seconds": round(loop, 3),
+            "words_per_second": round(raw * epochs / loop, 1) if loop > 0 and epochs else None,
         },
         "embkit_version": __version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

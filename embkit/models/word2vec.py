@@ -14,7 +14,7 @@ of Words and Phrases and their Compositionality", NIPS.
 from .. import _params
 from ..corpus.encoded import EncodedCorpus
 from ._base import Estimator
-from ._training import train
+from ._training import train, warm_up
 
 MAX_EXP = 6.0
 SIGMOID_TABLE_SIZE = 4096
@@ -83,7 +83,9 @@ class Word2Vec(Estimator):
     cache : bool
         Reuse the cached encoded corpus (see :class:`embkit.EncodedCorpus`).
     progress : bool
-        Show progress bars (tqdm) on stderr.
+        Show progress bars (tqdm): on stderr when it is a terminal, in a
+        Jupyter notebook as widgets (with ``ipywidgets``, the ``notebook``
+        extra) or text.
 
     Attributes
     ----------
@@ -271,7 +273,16 @@ __all__ = ["Word2Vec", "SkipGram", "CBOW", "default_alpha", "warmup"]
 
 
 def warmup():
-    """Compile the word2vec kernels (or load them from Numba's cache) on a tiny corpus."""
+    """Compile the word2vec kernels into Numba's on-disk cache (or load them from it).
+
+    Every later training in any process then starts without compiling.
+
+    Returns
+    -------
+    dict
+        ``compiled`` (bool): whether a kernel had to be compiled (False when
+        the cache held them all); ``seconds`` (float): the time taken.
+    """
     import tempfile
     from pathlib import Path
 
@@ -279,5 +290,7 @@ def warmup():
         path = Path(tmp) / "warmup.txt"
         path.write_text("a b c d e f\nb c d a\n" * 4, encoding="utf-8")
         enc = EncodedCorpus.encode(str(path), min_count=1, cache=False, progress=False)
-        for sg in (True, False):
-            Word2Vec(sg=sg, dim=4, epochs=1, min_count=1, sample=0, threads=1, progress=False).fit(enc)
+        loads = [warm_up(Word2Vec(sg=sg, dim=4, epochs=1, min_count=1, sample=0, threads=1, progress=False), enc,
+                         notice=f"compiling the {'skip-gram' if sg else 'CBOW'} kernel (about 10 s)")
+                 for sg in (True, False)]
+    return {"compiled": any(r["compiled"] for r in loads), "seconds": sum(r["seconds"] for r in loads)}

@@ -87,7 +87,7 @@ def test_entries_in_use_are_neither_evicted_nor_cleared_and_stay_readable(tmp_pa
     assert evict(limit=0) == [] and ea.path.exists()
     assert clear_cache() == (0, 0, 1, 0) and ea.path.exists()
     res = CliRunner().invoke(cli, ["cache", "clear"])
-    assert "1 in use by a running process left in place" in res.stdout
+    assert "1 in use by a running process left in place" in res.stderr     # a status line
     # leftovers of a killed encoding are removed by `cache clear`, and counted
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
@@ -96,7 +96,7 @@ def test_entries_in_use_are_neither_evicted_nor_cleared_and_stay_readable(tmp_pa
     res = CliRunner().invoke(cli, ["cache", "info"])
     assert "and 1 leftover(s) of interrupted runs (2.0 KiB); `embkit cache clear` removes them" in res.stdout
     res = CliRunner().invoke(cli, ["cache", "clear"])
-    assert "and 1 leftover(s) of interrupted runs" in res.stdout
+    assert "and 1 leftover(s) of interrupted runs" in res.stderr
     # even if the files go (a process without flock support, a user's rm -r), reads go on
     shutil.rmtree(ea.path)
     np.testing.assert_array_equal(ea.read_tokens(0, 200), first)
@@ -124,7 +124,7 @@ def test_cache_info_and_clear_commands(tmp_path):
     res = runner.invoke(cli, ["cache", "info"])
     assert res.exit_code == 0 and "2 encoded corpora" in res.stdout and "200 tokens" in res.stdout
     res = runner.invoke(cli, ["cache", "clear"])
-    assert res.exit_code == 0 and res.stdout.startswith("removed 2 encoded corpora")
+    assert res.exit_code == 0 and res.stderr.startswith("removed 2 encoded corpora")
     assert cache_entries() == [] and clear_cache() == (0, 0, 0, 0)
 
 
@@ -276,7 +276,7 @@ def test_cached_builds_once_reuses_and_shares_one_limit_across_kinds(tmp_path, m
     monkeypatch.setenv("EMBKIT_CACHE_SIZE", "0")                      # one limit for the whole cache
     cached("cooccur", "k2", build, load)
     assert [e["path"].name for e in cache_entries()] == ["k2"]
-    assert CliRunner().invoke(cli, ["cache", "clear"]).stdout.startswith("removed 1 cache entries")
+    assert CliRunner().invoke(cli, ["cache", "clear"]).stderr.startswith("removed 1 cache entries")
     assert cache_entries() == []
     with pytest.raises(ValueError, match="unknown cache kind 'phrases'"):
         cached("phrases", "k", build, load)
