@@ -1,4 +1,5 @@
 """Commands on stored word vectors: ``neighbors``, ``analogy``, ``info`` and ``convert``."""
+import math
 import os
 from pathlib import Path
 
@@ -206,13 +207,13 @@ def info(vecs, as_json, limit, unicode_errors):
         "words": len(kv),
         "dim": kv.dim,
         "has_counts": kv.counts is not None,
-        "total_count": None if kv.counts is None else int(kv.counts.sum()),
+        "total_count": None if kv.counts is None else sum(kv.counts.tolist()),    # exact, never wraps
         "has_context": kv.context is not None,
         "embkit_version": meta.pop("embkit_version", None),
         "created": meta.pop("created", None),
     }
     if as_json:
-        emit_json({**summary, "meta": meta})
+        emit_json({**summary, "meta": _json_safe(meta)})
         return
     headerless = fmt == formats.WORD2VEC and not _has_header(vecs)
     shown = fmt + (" (text without a header line, as GloVe writes)" if headerless else "")
@@ -259,6 +260,17 @@ def convert(paths, to, limit, unicode_errors):
     io.save(kv, out, format=to)
     fmt = to or (formats.NATIVE if Path(out).is_dir() else formats.format_from_name(out))
     click.echo(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")
+
+
+def _json_safe(value):
+    """``value`` with NaN and infinities (which meta.json may hold, though JSON has none) as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def _has_header(path):

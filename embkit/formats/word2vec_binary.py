@@ -8,7 +8,19 @@ files are (de)compressed on the fly.
 import numpy as np
 
 from ..exceptions import FormatError
-from ._common import Rows, check_header, check_writable, decode_token, finish, parse_header, preview, warn_limit
+from ._common import (
+    BOM,
+    BOM_PROBLEM,
+    Rows,
+    check_header,
+    check_writable,
+    data_size,
+    decode_token,
+    finish,
+    parse_header,
+    preview,
+    warn_limit,
+)
 from ._sniff import open_read, open_write
 
 __all__ = ["NAME", "read", "write", "token_problem"]
@@ -74,8 +86,17 @@ class _ByteStream:
 
     def read(self, n):
         """Up to ``n`` bytes (fewer only at the end of the stream)."""
-        while len(self.buf) - self.pos < n and self._fill():
-            pass
+        if len(self.buf) - self.pos < n:    # gather the missing bytes in one list: no quadratic copying
+            parts = [self.buf[self.pos:]]
+            have = len(parts[0])
+            self.base += self.pos
+            while have < n:
+                chunk = self.f.read(max(_READ_CHUNK, min(n - have, 1 << 26)))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                have += len(chunk)
+            self.buf, self.pos = b"".join(parts), 0
         data = self.buf[self.pos:self.pos + n]
         self.pos += len(data)
         return data
@@ -113,15 +134,17 @@ def read(path, limit=None, mmap=None, unicode_errors="strict"):
     """
     with open_read(path) as f:
         first = f.readline(1024)
-        header = parse_header(first) if first.endswith(b"\n") else None
+        line = first[len(BOM.encode()):] if first.startswith(BOM.encode()) else first
+        header = parse_header(line) if line.endswith(b"\n") else None
         if header is None:
             raise FormatError(path, 1, f"expected a header line 'count dim', found "
-                                       f"{preview(first.strip())!r}")
+                                       f"{preview(line.strip())!r}")
         declared, dim = header
-        check_header(path, declared, dim)
         target = declared if limit is None else min(declared, limit)
+        trusted = check_header(path, declared, dim, target, _min_row_bytes, data_size(path, len(first)))
         stream = _ByteStream(f, len(first))
-        keys, offsets, rows = _read_rows(stream, dim, declared, target, path, unicode_errors)
+        rows = Rows(dim, target, trusted, path)
+        keys, offsets = _read_rows(stream, rows, declared, path, unicode_errors)
         if limit is None or limit > declared:
             if stream.skip_whitespace():
                 extra = stream.peek(40).split(b" ")[0]
@@ -133,11 +156,16 @@ def read(path, limit=None, mmap=None, unicode_errors="strict"):
     return finish(path, keys, rows, lambda i: (None, f"row {i + 1} (byte {offsets[i]}): "))
 
 
-def _read_rows(stream, dim, declared, target, path, unicode_errors):
-    """(keys, byte offsets, Rows) of the first ``target`` rows of ``stream``."""
+def _min_row_bytes(dim):
+    """The fewest bytes a row of ``dim`` values takes: a 1-byte token, a space and 4 bytes a value."""
+    return 2 + 4 * dim
+
+
+def _read_rows(stream, rows, declared, path, unicode_errors):
+    """(keys, byte offsets) of the first ``rows.cap`` rows of ``stream``, their values put in ``rows``."""
+    dim, target = rows.dim, rows.cap
     n_bytes = 4 * dim
     keys, index, offsets = [], {}, []
-    rows = Rows(dim, target)
     for row in range(1, target + 1):
         if not stream.skip_whitespace():
             raise FormatError(path, None, f"header declares {declared} vectors but the file "
@@ -161,14 +189,15 @@ def _read_rows(stream, dim, declared, target, path, unicode_errors):
         index[token] = len(keys)
         keys.append(token)
         offsets.append(offset)
-    return keys, offsets, rows
+    return keys, offsets
 
 
 def token_problem(key):
     """Why a word2vec binary file cannot give ``key`` back, or None when it can.
 
-    Refused: empty keys and any ASCII whitespace (a token ends at the first
-    space, and whitespace before a token is skipped).
+    Refused: empty keys, any ASCII whitespace (a token ends at the first
+    space, and whitespace before a token is skipped) and U+FEFF (which
+    readers drop).
 
     Parameters
     ----------
@@ -186,6 +215,8 @@ def token_problem(key):
         if ch in key:
             return (f"it contains {name}, and the word2vec binary format ends a token at the "
                     f"first space (and skips whitespace before a token)")
+    if BOM in key:
+        return BOM_PROBLEM
     return None
 
 
