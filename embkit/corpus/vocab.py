@@ -219,8 +219,9 @@ class Vocabulary:
                                                     f"of the line)") from None
                 line = line.rstrip("\n").replace("\ufeff", "")
                 parts = line.split("\t")
-                if len(parts) != 2 or not parts[0]:
-                    raise FormatError(path, lineno, f"expected 'word<TAB>count', found {line[:60]!r}")
+                if len(parts) != 2 or not parts[0] or "\r" in parts[0]:
+                    raise FormatError(path, lineno, f"expected 'word<TAB>count' (a word without carriage "
+                                                    f"returns), found {line[:60]!r}")
                 word, count = parts[0], parts[1].rstrip("\r")
                 if count.startswith("-") and count[1:].isascii() and count[1:].isdigit():
                     raise FormatError(path, lineno, f"negative count {count[:30]}")

@@ -21,7 +21,15 @@ from numpy.lib import format as npy_format
 from .._atomic import atomic_dir
 from .._memory import check_budget
 from .._version import __version__
-from ..exceptions import EmbkitError, FormatError, MissingFileError, file_error, one_line
+from ..exceptions import (
+    EmbkitError,
+    FormatError,
+    MemoryBudgetError,
+    MissingFileError,
+    file_error,
+    one_line,
+    show_path,
+)
 from ._common import (
     BOM,
     BOM_PROBLEM,
@@ -66,7 +74,7 @@ def _npy_shape(path):
             size = os.fstat(f.fileno()).st_size
     except OSError as exc:
         raise file_error(exc, path) from None
-    except (ValueError, SyntaxError, TypeError, OverflowError, RecursionError, MemoryError, EOFError) as exc:
+    except Exception as exc:     # numpy parses the header as Python literals: ValueError, SyntaxError, TokenError...
         if _starts_with(path, b"PK"):
             raise FormatError(path, None, "a zip archive (an .npz?), not a plain .npy array") from None
         raise FormatError(path, None, f"not a readable .npy array ({one_line(str(exc))[:200]})") from None
@@ -101,7 +109,10 @@ def _load_matrix(path, shape, mmap):
             matrix = np.load(path, mmap_mode=mmap, allow_pickle=False)
     except OSError as exc:
         raise file_error(exc, path) from None
-    except (ValueError, EOFError) as exc:
+    except MemoryError:
+        raise MemoryBudgetError(f"reading {show_path(path)}: no memory left for an array of shape {shape}; "
+                                f"memory-map it (mmap='r') or read fewer rows (limit=)") from None
+    except Exception as exc:     # the header was read once already; whatever else numpy finds wrong
         raise FormatError(path, None, f"not a readable .npy array ({one_line(str(exc))[:200]})") from None
     if not isinstance(matrix, np.ndarray) or matrix.shape != shape or matrix.dtype != np.float32:
         raise FormatError(path, None, f"expected a 2-D float32 array of shape {shape}")
@@ -136,6 +147,8 @@ def _read_vocab(path):
         if len(parts) != 2:
             raise FormatError(path, lineno, f"expected 'word<TAB>count', found {line[:60]!r}")
         key, count = parts[0], parts[1].rstrip("\r")
+        if "\r" in key:
+            raise FormatError(path, lineno, f"word {key!r} holds a carriage return, which vocab.tsv never does")
         if key in index:
             raise FormatError(path, lineno, f"word {key!r} appears twice (first on line "
                                             f"{index[key] + 1})")

@@ -5,6 +5,8 @@ little-endian float32 values and a newline (the newline is optional when
 reading; whitespace before a token is skipped). ``.gz``, ``.bz2`` and ``.xz``
 files are (de)compressed on the fly.
 """
+import re
+
 import numpy as np
 
 from ..exceptions import FormatError
@@ -29,6 +31,7 @@ __all__ = ["NAME", "read", "write", "token_problem"]
 NAME = "word2vec-bin"
 
 _WHITESPACE = b" \t\n\r\x0b\x0c"           # what bytes.split() splits on
+_INNER_SPACE = re.compile(rb"[\t\n\r\x0b\x0c]")
 _READ_CHUNK = 1 << 20                      # bytes per read of a binary file
 _MAX_TOKEN_BYTES = 1 << 20                 # a longer token means a broken file
 _WRITE_ROWS = 512                          # rows packed per write (keeps the writer's memory small)
@@ -91,7 +94,7 @@ class _ByteStream:
             have = len(parts[0])
             self.base += self.pos
             while have < n:
-                chunk = self.f.read(max(_READ_CHUNK, min(n - have, 1 << 26)))
+                chunk = self.f.read(_READ_CHUNK)      # never more at once: a header may ask for any n
                 if not chunk:
                     break
                 parts.append(chunk)
@@ -176,6 +179,9 @@ def _read_rows(stream, rows, declared, path, unicode_errors):
         if raw is None:
             raise FormatError(path, None, f"{where}expected a token followed by a space, "
                                           f"found {preview(stream.peek(40))!r} and no space")
+        if _INNER_SPACE.search(raw):
+            raise FormatError(path, None, f"{where}token {preview(raw)!r} holds a tab, newline or other "
+                                          f"whitespace, which word2vec binary tokens never do (damaged file?)")
         token = decode_token(raw, path, None, where, unicode_errors)
         data = stream.read(n_bytes)
         if len(data) < n_bytes:

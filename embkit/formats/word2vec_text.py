@@ -253,7 +253,7 @@ def write(data, path):
     """
     keys = data.keys
     check_writable(data, path, NAME, token_problem)
-    template = " ".join(["%.9g"] * data.dim)
+    template = " ".join(["%.9g"] * data.dim) if keys else ""      # no rows: nothing to format, whatever the dim
     with open_write(path) as f:
         f.write(f"{len(keys)} {data.dim}\n".encode("ascii"))
         for start in range(0, len(keys), _WRITE_ROWS):
