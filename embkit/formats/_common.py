@@ -14,14 +14,16 @@ from .._memory import check_budget
 from ..exceptions import EmbkitError, FormatError, MemoryBudgetError, show_path
 from ._sniff import split_compression
 
-__all__ = ["VectorData", "MAX_DIM", "BOM", "BOM_PROBLEM", "check_writable", "first_nonfinite_row", "nonfinite_value",
-           "preview", "parse_header", "is_integer", "data_size", "check_header", "decode_token", "Rows", "finish",
-           "warn_limit"]
+__all__ = ["VectorData", "MAX_DIM", "MAX_COUNT", "BOM", "BOM_PROBLEM", "check_writable", "first_nonfinite_row",
+           "nonfinite_value", "preview", "parse_header", "is_integer", "data_size", "check_header", "decode_token",
+           "Rows", "finish", "warn_limit"]
 
 logger = logging.getLogger(__name__)
 
 #: The largest dimension read or written (a row of it is 8 GiB of float32).
 MAX_DIM = 2**31 - 1
+#: The largest count of vectors a header may declare.
+MAX_COUNT = 2**63 - 1
 #: U+FEFF, the byte-order mark: never part of a token; readers drop it wherever it stands.
 BOM = "\ufeff"
 #: Why a writer refuses a key holding U+FEFF.
@@ -102,19 +104,19 @@ def check_writable(data, path, fmt, token_problem):
         or vectors of dimension 0 (or above :data:`MAX_DIM`).
     """
     if not 1 <= data.dim <= MAX_DIM:
-        raise EmbkitError(f"cannot write {path}: the vectors have dimension {data.dim}; "
+        raise EmbkitError(f"cannot write {show_path(path)}: the vectors have dimension {data.dim}; "
                           f"expected a dimension from 1 to {MAX_DIM}")
     for row, key in enumerate(data.keys):
         why = token_problem(key)
         if why:
-            raise EmbkitError(f"cannot write token {key!r} (row {row}) to {path} in {fmt} format: {why}")
+            raise EmbkitError(f"cannot write token {key!r} (row {row}) to {show_path(path)} in {fmt} format: {why}")
     for name, matrix in (("vectors", data.vectors), ("context", data.context)):
         if matrix is None:
             continue
         row = first_nonfinite_row(matrix)
         if row is not None:
             raise EmbkitError(
-                f"refusing to write {path}: the {name} row of {data.keys[row]!r} (row {row}) "
+                f"refusing to write {show_path(path)}: the {name} row of {data.keys[row]!r} (row {row}) "
                 f"has a non-finite value ({nonfinite_value(matrix[row])})")
 
 
@@ -194,8 +196,8 @@ def data_size(path, offset):
 def check_header(path, count, dim, rows=None, row_bytes=None, size=None):
     """Check a header's sizes before anything is allocated; True when the file's size backs them.
 
-    Refused (FormatError on line 1): a negative count and a dimension below 1
-    or above :data:`MAX_DIM`. When the ``size`` bytes after the header can
+    Refused (FormatError on line 1): a count below 0 or above :data:`MAX_COUNT`
+    and a dimension below 1 or above :data:`MAX_DIM`. When the ``size`` bytes after the header can
     hold ``rows`` rows of at least ``row_bytes(dim)`` bytes each, the matrix
     may be allocated at once, after a check against the memory available;
     otherwise (or when the size is not known) the reader grows it with the
@@ -226,10 +228,10 @@ def check_header(path, count, dim, rows=None, row_bytes=None, size=None):
     MemoryBudgetError
         When the file's size backs a matrix larger than the memory available.
     """
-    if count < 0 or not 1 <= dim <= MAX_DIM:
+    if not 0 <= count <= MAX_COUNT or not 1 <= dim <= MAX_DIM:
         raise FormatError(path, 1, f"header declares {_show_int(count)} vectors of dimension "
-                                   f"{_show_int(dim)}; expected a count >= 0 and a dimension from 1 "
-                                   f"to {MAX_DIM}")
+                                   f"{_show_int(dim)}; expected a count from 0 to {MAX_COUNT} and a "
+                                   f"dimension from 1 to {MAX_DIM}")
     rows = count if rows is None else rows
     if size is None or row_bytes is None or rows * row_bytes(dim) > size:
         return False
