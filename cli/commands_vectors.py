@@ -277,5 +277,5 @@ def _has_header(path):
     """True when a word2vec text file starts with a ``count dim`` line."""
     try:
         return has_header(path)
-    except (OSError, EOFError):
+    except (OSError, EOFError, EmbkitError):
         return True

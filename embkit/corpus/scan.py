@@ -162,7 +162,10 @@ def corpus_source(corpus, tokenizer="whitespace", lowercase=False):
     try:
         files = expand_inputs(list(sentences) if sentences is not None else corpus)
     except CorpusError as exc:
-        raise CorpusError(str(exc) + _words_hint(corpus)) from None
+        hint = _words_hint(corpus)
+        if isinstance(exc, OSError):        # a missing input stays a FileNotFoundError too
+            raise type(exc)(exc.errno, exc.strerror, exc.filename, message=str(exc) + hint) from None
+        raise CorpusError(str(exc) + hint) from None
     return files, tok
 
 

@@ -58,8 +58,10 @@ def has_header(path):
 
     Raises
     ------
-    OSError, EOFError
+    OSError
         When the file cannot be read.
+    FormatError
+        When compressed data is damaged.
     """
     with open_read(path) as f:
         return parse_header(f.readline(1024).lstrip(codecs.BOM_UTF8)) is not None
