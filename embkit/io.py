@@ -28,6 +28,7 @@ and write atomically (a temporary file renamed into place).
 >>> save(kv, "vectors.embkit")                      # doctest: +SKIP
 """
 from . import formats
+from .exceptions import ParameterTypeError
 from .formats import (
     FORMATS,
     NATIVE,
@@ -149,5 +150,5 @@ def save(kv, path, format=None):
     UTC), then the rest of ``meta``.
     """
     if not isinstance(kv, KeyedVectors):
-        raise TypeError(f"save() needs a KeyedVectors, got {type(kv).__name__}")
+        raise ParameterTypeError(f"save() needs a KeyedVectors, got {type(kv).__name__}")
     formats.write(kv, path, format=format)

@@ -171,3 +171,18 @@ def test_writers_errors_are_embkit_errors(tmp_path):
     kv = KeyedVectors(["a b"], np.ones((1, 2), np.float32))
     with pytest.raises(EmbkitError, match="cannot write token 'a b'"):
         io.save(kv, tmp_path / "v.bin")
+
+
+@pytest.mark.parametrize("call, builtin", [
+    (lambda kv: kv.most_similar(), ValueError),
+    (lambda kv: kv.most_similar("a", topn=-1), ValueError),
+    (lambda kv: kv.most_similar(np.ones(5, np.float32)), ValueError),
+    (lambda kv: KeyedVectors([1, 2], np.ones((2, 2), np.float32)), TypeError),
+    (lambda kv: KeyedVectors(["a", "a"], np.ones((2, 2), np.float32)), ValueError),
+    (lambda kv: io.save("not vectors", "x.vec"), TypeError),
+])
+def test_bad_arguments_to_vectors_and_queries(call, builtin):
+    kv = KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32))
+    with pytest.raises(EmbkitError) as info:
+        call(kv)
+    assert isinstance(info.value, builtin)
