@@ -65,6 +65,11 @@ def test_the_encoded_corpus_cache_knows_the_token_rules(tmp_path, monkeypatch):
     assert again.path == first.path
 
 
+def test_given_sentences_may_not_hold_a_bom():
+    with pytest.raises(CorpusError, match="sentence 1, token 0: .* holds U\\+FEFF"):
+        Vocabulary.build([["a"], ["\ufeffa"]], min_count=1)
+
+
 def test_vocab_tsv_starting_with_a_bom(tmp_path):
     """Issue input: a ``vocab.tsv`` starting with a BOM turned its first key into ``'\\ufeffa'``."""
     path = tmp_path / "vocab.tsv"

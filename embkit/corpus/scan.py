@@ -68,6 +68,9 @@ class Sentences:
                     except UnicodeEncodeError:
                         raise CorpusError(f"sentence {i}, token {j}: {_short(t)} cannot be written as UTF-8 "
                                           "(a lone surrogate)") from None
+                    if "\ufeff" in t:
+                        raise CorpusError(f"sentence {i}, token {j}: {_short(t)} holds U+FEFF (a byte-order "
+                                          "mark), which no token may")
             yield [t.lower() for t in sent] if lower else sent
 
 

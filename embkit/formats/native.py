@@ -11,6 +11,7 @@ vectors.
 import datetime
 import errno
 import json
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -43,6 +44,8 @@ from ._common import (
 
 __all__ = ["NAME", "FORMAT_VERSION", "WORD_KIND", "KIND_READERS", "read", "read_meta", "read_word_vectors",
            "write", "token_problem"]
+
+logger = logging.getLogger(__name__)
 
 #: The format's name.
 NAME = "native"
@@ -98,15 +101,21 @@ def _starts_with(path, magic):
         return False
 
 
-def _load_matrix(path, shape, mmap):
-    """The array of ``path`` (whose checked shape is ``shape``), read or memory-mapped."""
+def _load_matrix(path, shape, mmap, limit=None):
+    """The array of ``path`` (whose checked shape is ``shape``), read or memory-mapped; only its first
+    ``limit`` rows are read into memory."""
+    rows = shape[0] if limit is None else min(limit, shape[0])
     if mmap is None:
-        check_budget({path.name: shape[0] * shape[1] * 4}, what=f"reading {path}",
+        check_budget({path.name: rows * shape[1] * 4}, what=f"reading {show_path(path)}",
                      hint="memory-map it (mmap='r') or read fewer rows (limit=)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            matrix = np.load(path, mmap_mode=mmap, allow_pickle=False)
+            if mmap is None and rows < shape[0]:        # only the rows kept
+                matrix = np.array(np.load(path, mmap_mode="r", allow_pickle=False)[:rows])
+                shape = (rows, shape[1])
+            else:
+                matrix = np.load(path, mmap_mode=mmap, allow_pickle=False)
     except OSError as exc:
         raise file_error(exc, path) from None
     except MemoryError:
@@ -176,6 +185,12 @@ def _read_vocab(path):
 _MAX_META_DEPTH = 100
 
 
+def _non_json_constant(name):
+    """NaN, Infinity and -Infinity, which Python's json writes but JSON has not: read as null (None)."""
+    logger.warning("meta.json holds %s, which is not JSON; read as null", name)
+    return None
+
+
 def _depth(value):
     """How deep lists and dicts nest in ``value`` (counted without recursion)."""
     deepest, stack = 0, [(value, 1)]
@@ -198,7 +213,9 @@ def read_meta(path):
     Returns
     -------
     dict
-        The whole of ``meta.json`` (format fields included).
+        The whole of ``meta.json`` (format fields included). ``NaN`` and
+        ``Infinity``, which are not JSON (though Python writes them), are read
+        as None, so that the model can be saved again.
 
     Raises
     ------
@@ -223,7 +240,7 @@ def read_meta(path):
     except OSError as exc:
         raise file_error(exc, meta_path) from None
     try:
-        meta = json.loads(data.decode("utf-8"))
+        meta = json.loads(data.decode("utf-8"), parse_constant=_non_json_constant)
     except json.JSONDecodeError as exc:
         raise FormatError(meta_path, exc.lineno, f"not valid JSON ({exc.msg})") from None
     except UnicodeDecodeError as exc:
@@ -330,8 +347,8 @@ def read_word_vectors(path, meta, limit=None, mmap=None):
     if has_context and _npy_shape(d / "context.npy") != shape:
         raise FormatError(path, None, f"context.npy has shape {_npy_shape(d / 'context.npy')} but "
                                       f"vectors.npy has {shape}")
-    vectors = _load_matrix(d / "vectors.npy", shape, mmap)
-    context = _load_matrix(d / "context.npy", shape, mmap) if has_context else None
+    vectors = _load_matrix(d / "vectors.npy", shape, mmap, limit)
+    context = _load_matrix(d / "context.npy", shape, mmap, limit) if has_context else None
     if meta.get("has_counts", True) is False:
         counts = None
     if limit is not None and limit < len(keys):

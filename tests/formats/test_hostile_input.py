@@ -282,6 +282,17 @@ def test_info_json_prints_null_for_a_nan_in_meta_json(tmp_path):
                                                                                "values": [1.5, None, None]}
 
 
+def test_nan_in_meta_json_is_read_as_null_so_the_model_saves_again(tmp_path):
+    model = model_dir(tmp_path)
+    meta = json.loads((model / "meta.json").read_text())
+    meta["note"] = [float("nan"), float("-inf")]
+    (model / "meta.json").write_text(json.dumps(meta))
+    kv = io.load(model)
+    assert kv.meta["note"] == [None, None]
+    io.save(kv, tmp_path / "again.embkit")
+    assert io.load(tmp_path / "again.embkit").meta["note"] == [None, None]
+
+
 @pytest.mark.parametrize("value", ["1_0", "1_000.5", "-1_0e1"])
 def test_a_value_written_1_0_is_not_a_number(tmp_path, value):
     """Issue input: a vector value ``1_0`` was read as 10.0 (Python's float() takes underscores)."""
