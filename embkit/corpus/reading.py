@@ -113,7 +113,7 @@ def looks_like_vectors(path):
         finally:
             for handle in to_close:
                 handle.close()
-    except (*DECOMPRESS_ERRORS, CorpusError):
+    except DECOMPRESS_ERRORS:
         return False
     m = _HEADER.match(head)
     if not m:
