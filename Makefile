@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 SECTION ?= sgns
 
-.PHONY: install demo test test-all lint bench bench-quick warmup clean-cache clean
+.PHONY: install demo test test-all lint fuzz bench bench-quick warmup clean-cache clean
 
 $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
@@ -44,6 +44,12 @@ test: lint
 
 test-all: $(STAMP)
 	$(VPY) -m pytest -q tests
+
+# The fuzz suite (tests/fuzz) with fresh random inputs for FUZZ_MINUTES minutes in all (before a release);
+# `make test` runs it with a small fixed budget. Prints the inputs tried by each test.
+FUZZ_MINUTES ?= 10
+fuzz: $(STAMP)
+	FUZZ_MINUTES=$(FUZZ_MINUTES) $(VPY) -m pytest -q -p no:cacheprovider tests/fuzz --hypothesis-show-statistics
 
 $(VENV)/.installed-bench: $(STAMP)
 	$(PIP_INSTALL) -e '.[test,bench]'

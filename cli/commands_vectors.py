@@ -1,4 +1,5 @@
 """Commands on stored word vectors: ``neighbors``, ``analogy``, ``info`` and ``convert``."""
+import math
 import os
 from pathlib import Path
 
@@ -213,13 +214,13 @@ def info(vecs, as_json, limit, unicode_errors):
         "words": len(kv),
         "dim": kv.dim,
         "has_counts": kv.counts is not None,
-        "total_count": None if kv.counts is None else int(kv.counts.sum()),
+        "total_count": None if kv.counts is None else sum(kv.counts.tolist()),    # exact, never wraps
         "has_context": kv.context is not None,
         "embkit_version": meta.pop("embkit_version", None),
         "created": meta.pop("created", None),
     }
     if as_json:
-        emit_json({**summary, "meta": meta})
+        emit_json({**summary, "meta": _json_safe(meta)})
         return
     headerless = fmt == formats.WORD2VEC and not _has_header(vecs)
     shown = fmt + (" (text without a header line, as GloVe writes)" if headerless else "")
@@ -268,9 +269,20 @@ def convert(paths, to, limit, unicode_errors):
     status(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")
 
 
+def _json_safe(value):
+    """``value`` with NaN and infinities (which meta.json may hold, though JSON has none) as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _has_header(path):
     """True when a word2vec text file starts with a ``count dim`` line."""
     try:
         return has_header(path)
-    except (OSError, EOFError):
+    except (OSError, EOFError, EmbkitError):
         return True

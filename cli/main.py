@@ -7,7 +7,7 @@ import logging
 
 import click
 
-from embkit.exceptions import EmbkitError
+from embkit.exceptions import EmbkitError, one_line, show_path
 
 from ._common import CONTEXT, add_shared_options, as_flags, settings
 
@@ -49,8 +49,8 @@ class _Group(click.Group):
                 raise
             msg = str(exc)
             if isinstance(exc, OSError) and not isinstance(exc, EmbkitError) and exc.strerror:
-                msg = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
-            click.echo(f"embkit: error: {msg}", err=True)
+                msg = f"{show_path(exc.filename)}: {exc.strerror}" if exc.filename else exc.strerror
+            click.echo(f"embkit: error: {one_line(msg)}", err=True)     # one line, whatever a path holds
             ctx.exit(1)
 
 

@@ -33,6 +33,10 @@ _EXPORTS = {
     "MemoryBudgetError": "embkit.exceptions",
     "InvalidParameterError": "embkit.exceptions",
     "UnknownParameterError": "embkit.exceptions",
+    "KeyNotFoundError": "embkit.exceptions",
+    "FileAccessError": "embkit.exceptions",
+    "MissingFileError": "embkit.exceptions",
+    "FilePermissionError": "embkit.exceptions",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

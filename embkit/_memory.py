@@ -49,7 +49,7 @@ def available_memory():
     return None
 
 
-def check_budget(parts, max_memory=None, what="training", already=0):
+def check_budget(parts, max_memory=None, what="training", already=0, hint=None):
     """Fail before allocating when the estimate exceeds the budget.
 
     Parameters
@@ -63,6 +63,8 @@ def check_budget(parts, max_memory=None, what="training", already=0):
     already : int
         Bytes of ``parts`` that the process holds already (its runtime):
         only the rest is compared with the memory available now.
+    hint : str, optional
+        How to need less, ending the message; default: training's settings.
 
     Returns
     -------
@@ -76,18 +78,19 @@ def check_budget(parts, max_memory=None, what="training", already=0):
         allocated exceeds the memory available now.
     """
     total = int(sum(parts.values()))
+    hint = hint or "lower --dim or raise --min-count / set --max-vocab-size"
     detail = ", ".join(f"{k} {format_size(v)}" for k, v in parts.items())
     if max_memory is not None:
         limit = parse_size(max_memory)
         if total > limit:
             raise MemoryBudgetError(
                 f"{what} needs about {format_size(total)} ({detail}), more than --max-memory "
-                f"{format_size(limit)}; lower --dim or raise --min-count / set --max-vocab-size")
+                f"{format_size(limit)}; {hint}")
     avail = available_memory()
     if avail is not None and total - already > avail:
         raise MemoryBudgetError(
             f"{what} needs about {format_size(total)} ({detail}) but only {format_size(avail)} of memory "
-            f"is available; lower --dim or raise --min-count / set --max-vocab-size")
+            f"is available; {hint}")
     return total
 
 

@@ -1,8 +1,49 @@
 """The exception hierarchy: EmbkitError and the errors derived from it.
 
 Every error a user can cause derives from :class:`EmbkitError`; the command
-line prints its message on one line and exits with status 1.
+line prints its message on one line and exits with status 1.  Each class is
+also the matching built-in exception (:class:`FormatError` a
+:class:`ValueError`, :class:`MissingFileError` a :class:`FileNotFoundError`,
+...), so ``except ValueError`` or ``except OSError`` keep working.
 """
+import errno as _errno
+
+__all__ = ["EmbkitError", "FormatError", "CorpusError", "MissingCorpusError", "FileAccessError",
+           "MissingFileError", "FilePermissionError", "IsDirectoryError", "NotDirectoryError",
+           "TrainingDivergedError", "MemoryBudgetError", "KeyNotFoundError", "InvalidParameterError",
+           "ParameterTypeError", "UnknownParameterError", "show_path", "one_line", "file_error"]
+
+
+def show_path(path):
+    """A path as error messages show it: as it is, or quoted and escaped when it holds a character that is
+    not printable (a newline, a tab, a terminal escape, an undecodable byte), so a message stays one line.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    str
+    """
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
+def one_line(text):
+    """``text`` with its line breaks and other control characters escaped (``\\n``, ``\\x1b``), tabs kept.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\t" else repr(ch)[1:-1] for ch in text)
 
 
 class EmbkitError(Exception):
@@ -26,12 +67,91 @@ class FormatError(EmbkitError, ValueError):
         self.path = str(path)
         self.lineno = lineno
         self.message = message
-        where = self.path if lineno is None else f"{self.path}, line {lineno}"
+        shown = show_path(self.path)
+        where = shown if lineno is None else f"{shown}, line {lineno}"
         super().__init__(f"{where}: {message}")
 
 
 class CorpusError(EmbkitError, ValueError):
     """The corpus cannot be read or yields nothing to train on."""
+
+
+class FileAccessError(EmbkitError, OSError):
+    """A file or directory to read cannot be opened (an :class:`OSError` with ``errno`` and ``filename``).
+
+    The subclasses are also the matching built-in: :class:`MissingFileError`
+    a :class:`FileNotFoundError`, :class:`FilePermissionError` a
+    :class:`PermissionError`, :class:`IsDirectoryError` an
+    :class:`IsADirectoryError`, :class:`NotDirectoryError` a
+    :class:`NotADirectoryError`.
+
+    Parameters
+    ----------
+    errno : int or None
+        The error number (:mod:`errno`).
+    reason : str
+        What is wrong (``strerror``), e.g. "no such file or directory".
+    path : str or os.PathLike
+        The file (``filename``).
+    message : str, optional
+        The whole message; default ``"<path>: <reason>"``.
+    """
+
+    def __init__(self, errno, reason, path, message=None):
+        super().__init__(errno, reason, str(path))
+        self.message = message or f"{show_path(path)}: {reason}"
+
+    def __str__(self):
+        return self.message
+
+
+class MissingFileError(FileAccessError, FileNotFoundError):
+    """A file or directory to read does not exist."""
+
+
+class FilePermissionError(FileAccessError, PermissionError):
+    """A file or directory may not be read."""
+
+
+class IsDirectoryError(FileAccessError, IsADirectoryError):
+    """A directory was given where a file is needed."""
+
+
+class NotDirectoryError(FileAccessError, NotADirectoryError):
+    """A file was given (or is on the path) where a directory is needed."""
+
+
+class MissingCorpusError(CorpusError, MissingFileError):
+    """A corpus input names nothing that exists (a :class:`CorpusError` and a :class:`FileNotFoundError`)."""
+
+
+_FILE_ERRORS = ((FileNotFoundError, MissingFileError), (PermissionError, FilePermissionError),
+                (IsADirectoryError, IsDirectoryError), (NotADirectoryError, NotDirectoryError))
+
+
+def file_error(exc, path=None):
+    """The :class:`FileAccessError` subclass instance matching the :class:`OSError` ``exc``.
+
+    Parameters
+    ----------
+    exc : OSError
+        What opening or reading raised; an :class:`EmbkitError` is returned as it is.
+    path : str or os.PathLike, optional
+        The file, when ``exc`` does not name it.
+
+    Returns
+    -------
+    EmbkitError
+    """
+    if isinstance(exc, EmbkitError):
+        return exc
+    cls = next((ours for builtin, ours in _FILE_ERRORS if isinstance(exc, builtin)), FileAccessError)
+    name = exc.filename if exc.filename is not None else path
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    reason = reason[:1].lower() + reason[1:] if reason[1:2].islower() else reason
+    if name is None:
+        return cls(exc.errno, reason, "", message=reason)
+    return cls(exc.errno if exc.errno is not None else _errno.EIO, reason, name)
 
 
 class TrainingDivergedError(EmbkitError, FloatingPointError):
@@ -79,6 +199,10 @@ class InvalidParameterError(EmbkitError, ValueError):
     def __init__(self, message, param=None):
         self.param = param
         super().__init__(message)
+
+
+class ParameterTypeError(InvalidParameterError, TypeError):
+    """A parameter has the wrong type (also a :class:`TypeError`), e.g. ``limit=1.5``."""
 
 
 class UnknownParameterError(EmbkitError, TypeError):

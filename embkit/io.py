@@ -28,6 +28,7 @@ and write atomically (a temporary file renamed into place).
 >>> save(kv, "vectors.embkit")                      # doctest: +SKIP
 """
 from . import formats
+from .exceptions import ParameterTypeError
 from .formats import (
     FORMATS,
     NATIVE,
@@ -79,14 +80,24 @@ def load(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     FormatError
         When the file is malformed: the message names the file, the line
         (text; 1-based, the header is line 1) or row and byte offset
-        (binary), what was expected and what was found.
+        (binary), what was expected and what was found. Also for damaged or
+        truncated compressed data, and for sizes in a header that the file
+        is too short to hold (checked before anything is allocated).
+    FileAccessError
+        When the file cannot be read; also the matching built-in:
+        :class:`~embkit.exceptions.MissingFileError` is a
+        FileNotFoundError, :class:`~embkit.exceptions.FilePermissionError`
+        a PermissionError.
+    MemoryBudgetError
+        When the vectors would not fit in the memory available.
     EmbkitError
         When the format cannot be told or is not supported (fastText
         ``.bin``).
-    ValueError
-        An unknown format, a negative ``limit`` or an unknown ``mmap`` mode.
-    OSError
-        When the file cannot be read.
+    InvalidParameterError
+        An unknown format, a negative ``limit`` or an unknown ``mmap`` mode
+        (a ValueError).
+
+    Every exception above is an :class:`~embkit.exceptions.EmbkitError`.
     """
     data = formats.read(path, format=format, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
     return KeyedVectors(data.keys, data.vectors, counts=data.counts, context=data.context, meta=data.meta)
@@ -139,5 +150,5 @@ def save(kv, path, format=None):
     UTC), then the rest of ``meta``.
     """
     if not isinstance(kv, KeyedVectors):
-        raise TypeError(f"save() needs a KeyedVectors, got {type(kv).__name__}")
+        raise ParameterTypeError(f"save() needs a KeyedVectors, got {type(kv).__name__}")
     formats.write(kv, path, format=format)

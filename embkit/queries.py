@@ -37,7 +37,7 @@ Large Corpora. LREC 2010 workshop (gensim, whose queries these match).
 """
 import numpy as np
 
-from .exceptions import KeyNotFoundError
+from .exceptions import InvalidParameterError, KeyNotFoundError
 
 __all__ = [
     "ANALOGY_METHODS", "most_similar", "most_similar_cosmul", "similar_by_vector", "analogy",
@@ -69,7 +69,7 @@ def _count(name, value, default):
     if value is None:
         return default
     if isinstance(value, bool) or int(value) != value or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer or None, got {value!r}")
+        raise InvalidParameterError(f"{name} must be a non-negative integer or None, got {value!r}")
     return int(value)
 
 
@@ -111,7 +111,7 @@ def _term(kv, item, weight, vocab, weighted=True):
     """(unit vector float64 of shape (dim,), rows to leave out, weight) of one query term."""
     if isinstance(item, tuple) and len(item) == 2 and not isinstance(item[1], str):
         if not weighted:
-            raise ValueError("most_similar_cosmul takes keys or vectors, not (term, weight) pairs")
+            raise InvalidParameterError("most_similar_cosmul takes keys or vectors, not (term, weight) pairs")
         item, weight = item[0], float(item[1])
     if isinstance(item, str):
         row = _row(kv, item, vocab)
@@ -119,7 +119,7 @@ def _term(kv, item, weight, vocab, weighted=True):
         return np.asarray(kv.unit_vectors[row], dtype=np.float64), rows, weight
     vec = np.asarray(item, dtype=np.float64)
     if vec.shape != (kv.dim,):
-        raise ValueError(f"a query vector must have shape ({kv.dim},), got {vec.shape}")
+        raise InvalidParameterError(f"a query vector must have shape ({kv.dim},), got {vec.shape}")
     return _unit(vec), (), weight
 
 
@@ -233,7 +233,7 @@ def most_similar(kv, positive=None, negative=None, topn=10, restrict_vocab=None,
              for group, default in ((positive, 1.0), (negative, -1.0))
              for item in _as_list(group)]
     if not terms:
-        raise ValueError("most_similar needs at least one positive or negative term")
+        raise InvalidParameterError("most_similar needs at least one positive or negative term")
     query = _unit(np.sum([weight * vec for vec, _, weight in terms], axis=0))
     exclude = [row for _, rows, _ in terms for row in rows]
     return _top(kv, lambda block: _cosines(block, query), exclude, topn, restrict_vocab, query)
@@ -334,12 +334,12 @@ def most_similar_cosmul(kv, positive=None, negative=None, topn=10, restrict_voca
         or ``restrict_vocab`` is not a non-negative integer.
     """
     if not (np.isfinite(epsilon) and epsilon > 0):
-        raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
+        raise InvalidParameterError(f"epsilon must be a positive number, got {epsilon!r}")
     vocab = _lookup(kv, case_sensitive, vocab)
     pos = [_term(kv, item, 1.0, vocab, weighted=False) for item in _as_list(positive)]
     neg = [_term(kv, item, 1.0, vocab, weighted=False) for item in _as_list(negative)]
     if not pos:
-        raise ValueError("most_similar_cosmul needs at least one positive term")
+        raise InvalidParameterError("most_similar_cosmul needs at least one positive term")
     exclude = [row for _, rows, _ in pos + neg for row in rows]
     return _top(kv, _cosmul_score(pos, neg, float(epsilon)), exclude, topn, restrict_vocab)
 
@@ -389,7 +389,7 @@ def analogy(kv, a, b, c, method="3cosadd", topn=10, restrict_vocab=None, *,
 
     method_key = str(method).lower()
     if method_key not in ANALOGY_METHODS:
-        raise ValueError(f"unknown analogy method {method!r}; expected one of "
+        raise InvalidParameterError(f"unknown analogy method {method!r}; expected one of "
                          f"{', '.join(ANALOGY_METHODS)}")
     vocab = _lookup(kv, case_sensitive, vocab)
     if method_key == "3cosadd":
@@ -452,7 +452,7 @@ def n_similarity(kv, ws1, ws2):
     """
     ws1, ws2 = _keys(ws1), _keys(ws2)
     if not ws1 or not ws2:
-        raise ValueError("n_similarity needs at least one key in each list")
+        raise InvalidParameterError("n_similarity needs at least one key in each list")
     mean1 = np.asarray(kv[ws1], dtype=np.float64).mean(axis=0)
     mean2 = np.asarray(kv[ws2], dtype=np.float64).mean(axis=0)
     return float(np.clip(np.dot(_unit(mean1), _unit(mean2)), -1.0, 1.0))
@@ -605,7 +605,7 @@ def doesnt_match(kv, words):
     """
     words = _keys(words)
     if not words:
-        raise ValueError("doesnt_match needs at least one word")
+        raise InvalidParameterError("doesnt_match needs at least one word")
     rows = np.asarray([kv.get_index(w) for w in words], dtype=np.int64)
     unit = kv.unit_vectors[rows].astype(np.float64)
     scores = unit @ _unit(unit.mean(axis=0))

@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from . import formats, queries
-from .exceptions import KeyNotFoundError
+from .exceptions import InvalidParameterError, KeyNotFoundError, ParameterTypeError
 
 __all__ = ["KeyedVectors", "KeyNotFoundError"]
 
@@ -42,7 +42,7 @@ def _as_matrix(name, matrix):
     else:
         out = np.ascontiguousarray(matrix, dtype=np.float32)
     if out.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_words, dim), got shape {out.shape}")
+        raise InvalidParameterError(f"{name} must be 2-D (n_words, dim), got shape {out.shape}")
     return out
 
 
@@ -114,9 +114,9 @@ class KeyedVectors:
         key_to_index = {}
         for i, key in enumerate(keys):
             if not isinstance(key, str):
-                raise TypeError(f"keys must be str, got {type(key).__name__} {key!r} at row {i}")
+                raise ParameterTypeError(f"keys must be str, got {type(key).__name__} {key!r} at row {i}")
             if key in key_to_index:
-                raise ValueError(f"duplicate key {key!r} at rows {key_to_index[key]} and {i}")
+                raise InvalidParameterError(f"duplicate key {key!r} at rows {key_to_index[key]} and {i}")
             key_to_index[key] = i
         self.index_to_key = keys
         self.key_to_index = key_to_index
@@ -126,18 +126,18 @@ class KeyedVectors:
         if counts is not None:
             counts = np.asarray(counts)
             if counts.shape != (len(keys),):
-                raise ValueError(f"counts must have shape ({len(keys)},), got {counts.shape}")
+                raise InvalidParameterError(f"counts must have shape ({len(keys)},), got {counts.shape}")
             if counts.size and not np.issubdtype(counts.dtype, np.integer):
                 if not np.array_equal(counts, np.round(counts)):
-                    raise ValueError("counts must be whole numbers")
+                    raise InvalidParameterError("counts must be whole numbers")
             counts = np.ascontiguousarray(counts, dtype=np.int64)
             if counts.size and counts.min() < 0:
-                raise ValueError("counts must not be negative")
+                raise InvalidParameterError("counts must not be negative")
         self.counts = counts
         if context is not None:
             context = _as_matrix("context", context)
             if context.shape != self._vectors.shape:
-                raise ValueError(f"context must have the shape of vectors {self._vectors.shape}, "
+                raise InvalidParameterError(f"context must have the shape of vectors {self._vectors.shape}, "
                                  f"got {context.shape}")
         self.context = context
         self.meta = dict(meta) if meta else {}
@@ -156,7 +156,7 @@ class KeyedVectors:
     def vectors(self, value):
         value = _as_matrix("vectors", value)
         if value.shape[0] != len(self.index_to_key):
-            raise ValueError(f"{len(self.index_to_key)} keys but {value.shape[0]} vector rows")
+            raise InvalidParameterError(f"{len(self.index_to_key)} keys but {value.shape[0]} vector rows")
         self._vectors = value
         self._unit = None
 

@@ -35,6 +35,7 @@ from ..exceptions import CorpusError, EmbkitError
 from .cache import cache_key, cached, mark_in_use
 from .reading import STDIN, file_signature, is_regular_file
 from .scan import Sentences, corpus_source, scan, source_name
+from .tokenize import TOKEN_RULES
 from .vocab import Vocabulary, empty_vocab_error
 
 log = logging.getLogger(__name__)
@@ -402,7 +403,8 @@ class EncodedCorpus:
         if cache:
             key = cache_key({"v": FORMAT_VERSION, "sources": [file_signature(f) for f in source],
                              "tokenizer": tok.settings(), "vocab": vocab_settings, "encoding_errors": encoding_errors,
-                             "given_vocab": vocab.sha256() if vocab is not None else None})
+                             "given_vocab": vocab.sha256() if vocab is not None else None,
+                             "token_rules": TOKEN_RULES})
 
         def build(directory):
             _encode_into(source, tok, vocab_settings, encoding_errors, directory, progress, vocab)

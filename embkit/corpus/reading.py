@@ -3,10 +3,11 @@
 A corpus is one or many files, directories (every non-hidden file below them,
 in sorted order), glob patterns, or ``-`` for standard input.  Files ending in
 ``.gz``, ``.bz2`` or ``.xz`` are decompressed, and so is compressed data
-without such a name (standard input included), told by its magic number.  Text is UTF-8; a byte-order
-mark at the start of a file is dropped; CRLF, LF and a lone CR all end a line
-(universal newlines).
+without such a name (standard input included), told by its magic number.  Text is UTF-8; a
+byte-order mark at the start of a file is dropped (the tokenizers drop the ones inside); CRLF,
+LF and a lone CR all end a line (universal newlines).
 """
+import errno
 import glob
 import logging
 import os
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 from .._outputs import is_model_dir
-from ..exceptions import CorpusError
+from ..exceptions import CorpusError, MissingCorpusError, file_error, show_path
 from ..formats._sniff import DECOMPRESS_ERRORS, open_sniffed
 
 STDIN = "-"
@@ -43,7 +44,9 @@ def expand_inputs(inputs):
     Raises
     ------
     CorpusError
-        When an input names nothing that exists, or nothing is given.
+        When an input names nothing that exists (a
+        :class:`~embkit.exceptions.MissingCorpusError`, also a
+        FileNotFoundError), or nothing is given.
     """
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
@@ -76,7 +79,7 @@ def expand_inputs(inputs):
                 raise CorpusError(f"{item}: pattern matches no file")
             files.extend(found)
         else:
-            raise CorpusError(f"{item}: no such file or directory")
+            raise MissingCorpusError(errno.ENOENT, "no such file or directory", item)
     if not files:
         raise CorpusError("no corpus given")
     if files.count(STDIN) > 1:
@@ -87,7 +90,10 @@ def expand_inputs(inputs):
 def _open_binary(path):
     """(stream, files to close): the text as bytes, decompressed by the name's suffix
     or, without one (and for standard input), by the data's magic number."""
-    return open_sniffed(sys.stdin.buffer if path == STDIN else path)
+    try:
+        return open_sniffed(sys.stdin.buffer if path == STDIN else path)
+    except OSError as exc:
+        raise file_error(exc, path) from None
 
 
 _HEADER = re.compile(rb"[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?\n")
@@ -228,7 +234,10 @@ def iter_lines(path, encoding_errors="strict", stats=None):
     Raises
     ------
     CorpusError
-        Invalid UTF-8 in strict mode, naming the file, line and byte offset.
+        Invalid UTF-8 in strict mode, naming the file, line and byte offset,
+        or compressed data that cannot be decompressed.
+    FileAccessError
+        When the file cannot be opened (missing, permission denied).
     """
     if stats is None:
         stats = DecodeStats()
@@ -261,8 +270,8 @@ def iter_lines(path, encoding_errors="strict", stats=None):
                 start += len(piece) + 1
     except DECOMPRESS_ERRORS as exc:
         if isinstance(exc, OSError) and exc.errno is not None:
-            raise  # a real I/O error (permissions, ...): keep its own message
-        raise CorpusError(f"{name}: cannot decompress ({exc})") from None
+            raise file_error(exc, name) from None  # a real I/O error (permissions, ...): keep its own message
+        raise CorpusError(f"{show_path(name)}: cannot decompress ({exc})") from None
     finally:
         for handle in to_close:
             handle.close()

@@ -69,6 +69,9 @@ class Sentences:
                     except UnicodeEncodeError:
                         raise CorpusError(f"sentence {i}, token {j}: {_short(t)} cannot be written as UTF-8 "
                                           "(a lone surrogate)") from None
+                    if "\ufeff" in t:
+                        raise CorpusError(f"sentence {i}, token {j}: {_short(t)} holds U+FEFF (a byte-order "
+                                          "mark), which no token may")
             yield [t.lower() for t in sent] if lower else sent
 
 
@@ -163,7 +166,10 @@ def corpus_source(corpus, tokenizer="whitespace", lowercase=False):
     try:
         files = expand_inputs(list(sentences) if sentences is not None else corpus)
     except CorpusError as exc:
-        raise CorpusError(str(exc) + _words_hint(corpus)) from None
+        hint = _words_hint(corpus)
+        if isinstance(exc, OSError):        # a missing input stays a FileNotFoundError too
+            raise type(exc)(exc.errno, exc.strerror, exc.filename, message=str(exc) + hint) from None
+        raise CorpusError(str(exc) + hint) from None
     return files, tok
 
 

@@ -5,7 +5,9 @@ like ``str.split()``; tabs and runs of spaces never make empty tokens) and
 ``"regex"`` (word tokens ``\\w+(?:[-']\\w+)*``, which drops punctuation and
 keeps hyphenated words and contractions together; ``\\w`` there also matches
 Unicode combining marks, so words in Devanagari, vocalised Arabic or with
-decomposed accents stay whole).
+decomposed accents stay whole).  Both drop U+FEFF (a byte-order mark; files
+joined with ``cat`` hold them inside lines) before splitting, so it is never
+part of a token and never splits one.
 """
 import functools
 import re
@@ -15,6 +17,10 @@ import unicodedata
 from ..exceptions import EmbkitError
 
 WORD_PATTERN = r"\w+(?:[-']\w+)*"
+
+#: Version of the rules the tokenizers follow beyond their settings (part of the encoded-corpus
+#: cache key): 2 drops U+FEFF wherever it stands.
+TOKEN_RULES = 2
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,6 +88,8 @@ class Tokenizer:
 
     def __call__(self, line):
         """Return the list of tokens of ``line`` (str)."""
+        if not line.isascii() and "\ufeff" in line:     # isascii() is O(1)
+            line = line.replace("\ufeff", "")
         if self.lowercase:
             line = line.lower()
         if self.kind == "whitespace":

@@ -10,8 +10,10 @@ import hashlib
 import numpy as np
 
 from .._atomic import atomic_file
-from ..exceptions import CorpusError, EmbkitError, FormatError
+from ..exceptions import CorpusError, EmbkitError, FormatError, file_error
 from .scan import corpus_source, scan, source_name
+
+_MAX_COUNT = 2**63 - 1
 
 
 class Vocabulary:
@@ -196,17 +198,20 @@ class Vocabulary:
         Raises
         ------
         EmbkitError
-            A word containing a tab, newline or carriage return.
+            An empty word, or a word containing a tab, newline, carriage
+            return or U+FEFF (which :meth:`load` drops).
         """
         with atomic_file(path, "w") as f:
             for w, c in zip(self.words, self.counts.tolist()):
-                if "\t" in w or "\n" in w or "\r" in w or not w:
+                if "\t" in w or "\n" in w or "\r" in w or "\ufeff" in w or not w:
                     raise EmbkitError(f"cannot write word {w!r} to a TSV vocabulary")
                 f.write(f"{w}\t{c}\n")
 
     @classmethod
     def load(cls, path):
         """Read a vocabulary written by :meth:`save`.
+
+        U+FEFF (a byte-order mark) is dropped wherever it stands.
 
         Parameters
         ----------
@@ -221,27 +226,42 @@ class Vocabulary:
         Raises
         ------
         FormatError
-            A line that is not ``word<TAB>count`` with a non-negative integer
-            count, or a duplicate word; the message names file and line.
+            A line that is not ``word<TAB>count`` with a count from 0 to
+            2**63 - 1 in ASCII digits, invalid UTF-8, or a duplicate word;
+            the message names file and line.
+        FileAccessError
+            When the file cannot be read (missing: also a FileNotFoundError).
         """
         words, counts, seen = [], [], set()
-        with open(path, encoding="utf-8", newline="\n") as f:
-            for lineno, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                parts = line.split("\t")
-                if len(parts) != 2 or not parts[0]:
-                    raise FormatError(path, lineno, f"expected 'word<TAB>count', found {line[:60]!r}")
+        try:
+            f = open(path, "rb")
+        except OSError as exc:
+            raise file_error(exc, path) from None
+        with f:
+            for lineno, raw in enumerate(f, 1):
                 try:
-                    c = int(parts[1])
-                except ValueError:
-                    raise FormatError(path, lineno, f"count is not an integer: {parts[1]!r}") from None
-                if c < 0:
-                    raise FormatError(path, lineno, f"negative count {c}")
-                if parts[0] in seen:
-                    raise FormatError(path, lineno, f"duplicate word {parts[0]!r}")
-                seen.add(parts[0])
-                words.append(parts[0])
-                counts.append(c)
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise FormatError(path, lineno, f"not valid UTF-8 ({exc.reason} at byte {exc.start} "
+                                                    f"of the line)") from None
+                line = line.rstrip("\n").replace("\ufeff", "")
+                parts = line.split("\t")
+                if len(parts) != 2 or not parts[0] or "\r" in parts[0]:
+                    raise FormatError(path, lineno, f"expected 'word<TAB>count' (a word without carriage "
+                                                    f"returns), found {line[:60]!r}")
+                word, count = parts[0], parts[1].rstrip("\r")
+                if count.startswith("-") and count[1:].isascii() and count[1:].isdigit():
+                    raise FormatError(path, lineno, f"negative count {count[:30]}")
+                if not (count.isascii() and count.isdigit()):
+                    raise FormatError(path, lineno, f"count is not an integer: {count[:30]!r}")
+                if len(count.lstrip("0")) > 19 or int(count) > _MAX_COUNT:
+                    raise FormatError(path, lineno, f"count {count[:30]}{'...' if len(count) > 30 else ''} "
+                                                    f"is too large (at most {_MAX_COUNT})")
+                if word in seen:
+                    raise FormatError(path, lineno, f"duplicate word {word!r}")
+                seen.add(word)
+                words.append(word)
+                counts.append(int(count))
         return cls(words, counts)
 
 

@@ -27,6 +27,7 @@ Examples
 >>> len(load_similarity("rg65").pairs)
 65
 """
+import errno
 import hashlib
 import json
 import math
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..exceptions import EmbkitError, FormatError
+from ..exceptions import EmbkitError, FormatError, MissingFileError, file_error
 
 __all__ = [
     "AnalogyQuestion", "AnalogyDataset", "SimilarityDataset",
@@ -310,23 +311,41 @@ def _resolve(dataset, kind):
     if entry is not None:
         raise EmbkitError(f"{text!r} is a bundled {entry['kind']} data set, not {_a(kind)} "
                           f"data set; available {kind} data sets: {names}")
-    raise EmbkitError(f"unknown {kind} data set {text!r}: neither a bundled data set nor an "
-                      f"existing file; available {kind} data sets: {names}")
+    raise MissingFileError(errno.ENOENT, "no such file or directory", text,
+                           message=f"unknown {kind} data set {text!r}: neither a bundled data set nor an "
+                                   f"existing file; available {kind} data sets: {names}")
 
 
 # --------------------------------------------------------------------------- readers
 
 def _lines(path):
-    """Yield (lineno, stripped line) for non-blank, non-comment lines."""
+    """Yield (lineno, stripped line) for non-blank, non-comment lines; U+FEFF is dropped wherever it stands.
+
+    Invalid UTF-8 is a FormatError naming the line and the byte offset in the file.
+    """
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, 1):
+        f = open(path, "rb")
+    except OSError as exc:
+        raise file_error(exc, path) from None
+    with f:
+        offset = lineno = 0
+        for raw in f:
+            # CRLF, LF and a lone CR end a line (universal newlines)
+            pieces = raw.rstrip(b"\r\n").split(b"\r") if b"\r" in raw else (raw,)
+            for piece in pieces:
+                lineno += 1
+                try:
+                    line = piece.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise FormatError(path, lineno, f"not UTF-8 text ({exc.reason} at byte offset "
+                                                    f"{offset + exc.start}, 0x{piece[exc.start]:02x})") from None
+                offset += len(piece) + 1
+                if "\ufeff" in line:
+                    line = line.replace("\ufeff", "")
                 s = line.strip()
                 if s and not s.startswith("#"):
                     yield lineno, s
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, None,
-                          f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            offset += len(raw) - sum(len(p) + 1 for p in pieces)
 
 
 def read_analogies(path, name=None):
@@ -346,7 +365,9 @@ def read_analogies(path, name=None):
     ------
     FormatError
         On a line that is neither a ``: section`` header nor four words, or
-        when the file holds no question.
+        when the file holds no question, or on invalid UTF-8 (line and byte offset).
+    FileAccessError
+        When the file cannot be read (missing: also a FileNotFoundError).
     """
     path = os.fspath(path)
     section = DEFAULT_SECTION
@@ -388,7 +409,10 @@ def read_similarity(path, name=None):
     ------
     FormatError
         On the first line that does not parse; when no line parses the message
-        says "0 valid pairs" and names the first bad line.
+        says "0 valid pairs" and names the first bad line. Invalid UTF-8
+        names the line and byte offset.
+    FileAccessError
+        When the file cannot be read (missing: also a FileNotFoundError).
     """
     path = os.fspath(path)
     pairs = []

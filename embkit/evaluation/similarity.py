@@ -69,9 +69,10 @@ def _cosines(kv, rows1, rows2):
 
 def _correlations(gold, model):
     """(spearman, pearson, why): floats, or None and the reason where a side is constant."""
-    if np.ptp(gold) == 0:
+    if gold.min() == gold.max():           # not np.ptp: 1e308 - -1e308 overflows
         return None, None, "the human scores of the scored pairs are all equal"
-    if np.ptp(model) == 0:
+    gold = gold / np.abs(gold).max()       # correlations ignore scale; scores near 1e308 no longer overflow
+    if model.min() == model.max():
         return None, None, (f"the model's cosines of the scored pairs are all equal ({model[0]:g}; "
                             "all-zero vectors give 0)")
     with warnings.catch_warnings():

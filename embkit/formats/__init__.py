@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .._outputs import check_file_output, check_output_not_input, check_writable_location, is_model_dir
-from ..exceptions import EmbkitError, FormatError
+from ..exceptions import (
+    EmbkitError,
+    FormatError,
+    InvalidParameterError,
+    ParameterTypeError,
+    file_error,
+    show_path,
+)
 from . import native, word2vec_binary, word2vec_text
 from ._common import VectorData, parse_header
 from ._sniff import DECOMPRESS_ERRORS, open_read, split_compression
@@ -115,11 +122,11 @@ def get_format(name):
 
     Raises
     ------
-    ValueError
-        When ``name`` is not one of :data:`FORMATS`.
+    InvalidParameterError
+        When ``name`` is not one of :data:`FORMATS` (a ValueError).
     """
     if name not in FORMATS:
-        raise ValueError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}")
+        raise InvalidParameterError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}", "format")
     return REGISTRY[name]
 
 
@@ -207,10 +214,13 @@ def _check_limit(limit):
     if limit is None:
         return None
     if isinstance(limit, bool):
-        raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
-    limit = operator.index(limit)
+        raise InvalidParameterError(f"limit must be a non-negative integer, got {limit!r}", "limit")
+    try:
+        limit = operator.index(limit)
+    except TypeError:
+        raise ParameterTypeError(f"limit must be a non-negative integer, got {limit!r}", "limit") from None
     if limit < 0:
-        raise ValueError(f"limit must be a non-negative integer, got {limit!r}")
+        raise InvalidParameterError(f"limit must be a non-negative integer, got {limit!r}", "limit")
     return limit
 
 
@@ -235,29 +245,37 @@ def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
 
     Raises
     ------
-    ValueError
-        An unknown format, a negative limit or an unknown mmap mode.
+    InvalidParameterError
+        An unknown format, a negative limit or an unknown mmap mode (a ValueError).
     FormatError
-        When the file is malformed; a file that looks like the other word2vec
-        format gets a hint saying so.
+        When the file is malformed, or compressed data is damaged or
+        truncated; a file that looks like the other word2vec format gets a
+        hint saying so.
+    FileAccessError
+        When the file cannot be read: :class:`~embkit.exceptions.MissingFileError`
+        (a FileNotFoundError), :class:`~embkit.exceptions.FilePermissionError`
+        (a PermissionError), ...
+    MemoryBudgetError
+        When the vectors would not fit in the memory available.
     EmbkitError
         When the format cannot be told or cannot be read (fastText ``.bin``).
-    OSError
-        When the file cannot be read.
     """
     limit = _check_limit(limit)
     if mmap not in (None, "r", "r+", "c"):
-        raise ValueError(f"mmap must be None, 'r', 'r+' or 'c', got {mmap!r}")
-    fmt = detect_format(path) if format is None else get_format(format).name
-    reader = REGISTRY[fmt].read
-    if reader is None:
-        raise EmbkitError(
-            f"{path}: reading {fmt} files is not supported yet; load the .vec text file "
-            f"fastText writes next to the .bin instead")
+        raise InvalidParameterError(f"mmap must be None, 'r', 'r+' or 'c', got {mmap!r}", "mmap")
+    fmt = None
     try:
+        fmt = detect_format(path) if format is None else get_format(format).name
+        reader = REGISTRY[fmt].read
+        if reader is None:
+            raise EmbkitError(
+                f"{show_path(path)}: reading {fmt} files is not supported yet; load the .vec text file "
+                f"fastText writes next to the .bin instead")
         return reader(path, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
+    except OSError as exc:
+        raise file_error(exc, path) from None
     except FormatError as exc:
-        hint = _other_format_hint(path, fmt)
+        hint = _other_format_hint(path, fmt) if fmt in (WORD2VEC, WORD2VEC_BIN) else None
         if hint is None:
             raise
         raise FormatError(exc.path, exc.lineno, f"{exc.message}; {hint}") from None
@@ -268,7 +286,7 @@ def _other_format_hint(path, fmt):
     try:
         with open_read(path) as f:
             head = f.read(1 << 16)
-    except DECOMPRESS_ERRORS:
+    except (FormatError, *DECOMPRESS_ERRORS):
         return None
     try:
         head.decode("utf-8")

@@ -7,19 +7,35 @@ helpers live here too.
 import dataclasses
 import logging
 import math
+import os
 import re
+import stat
+from pathlib import Path
 
 import numpy as np
 
-from ..exceptions import EmbkitError, FormatError
+from .._memory import check_budget
+from ..exceptions import EmbkitError, FormatError, MemoryBudgetError, show_path
+from ._sniff import split_compression
 
-__all__ = ["VectorData", "check_writable", "first_nonfinite_row", "nonfinite_value", "preview",
-           "parse_header", "is_integer", "check_header", "decode_token", "Rows", "finish", "warn_limit"]
+__all__ = ["VectorData", "MAX_DIM", "MAX_COUNT", "BOM", "BOM_PROBLEM", "check_writable", "first_nonfinite_row",
+           "nonfinite_value", "preview", "parse_header", "is_integer", "data_size", "check_header", "decode_token",
+           "Rows", "finish", "warn_limit"]
 
 logger = logging.getLogger(__name__)
 
+#: The largest dimension read or written (a row of it is 8 GiB of float32).
+MAX_DIM = 2**31 - 1
+#: The largest count of vectors a header may declare.
+MAX_COUNT = 2**63 - 1
+#: U+FEFF, the byte-order mark: never part of a token; readers drop it wherever it stands.
+BOM = "\ufeff"
+#: Why a writer refuses a key holding U+FEFF.
+BOM_PROBLEM = "it contains U+FEFF (a byte-order mark), which readers drop"
+
 _INTEGER = re.compile(rb"[+-]?\d+")
-_GROW_BYTES = 1 << 26                      # first allocation of a reader's matrix
+_HUGE = 10**19                             # stands for any header number of more digits
+_FIRST_BYTES = 1 << 20                     # first allocation of a matrix whose final size is not known
 
 
 @dataclasses.dataclass
@@ -88,19 +104,23 @@ def check_writable(data, path, fmt, token_problem):
     Raises
     ------
     EmbkitError
-        Naming the first refused key (and its row) or the first row holding NaN or inf.
+        Naming the first refused key (and its row) or the first row holding NaN or inf,
+        or vectors of dimension 0 (or above :data:`MAX_DIM`).
     """
+    if not 1 <= data.dim <= MAX_DIM:
+        raise EmbkitError(f"cannot write {show_path(path)}: the vectors have dimension {data.dim}; "
+                          f"expected a dimension from 1 to {MAX_DIM}")
     for row, key in enumerate(data.keys):
         why = token_problem(key)
         if why:
-            raise EmbkitError(f"cannot write token {key!r} (row {row}) to {path} in {fmt} format: {why}")
+            raise EmbkitError(f"cannot write token {key!r} (row {row}) to {show_path(path)} in {fmt} format: {why}")
     for name, matrix in (("vectors", data.vectors), ("context", data.context)):
         if matrix is None:
             continue
         row = first_nonfinite_row(matrix)
         if row is not None:
             raise EmbkitError(
-                f"refusing to write {path}: the {name} row of {data.keys[row]!r} (row {row}) "
+                f"refusing to write {show_path(path)}: the {name} row of {data.keys[row]!r} (row {row}) "
                 f"has a non-finite value ({nonfinite_value(matrix[row])})")
 
 
@@ -128,8 +148,23 @@ def preview(data, width=40):
     return text + ("..." if len(data) > width else "")
 
 
+def _header_int(field):
+    """The integer of a header field; any number of more than 19 digits is 10**19 (refused later)."""
+    digits = field.lstrip(b"+-").lstrip(b"0")
+    if len(digits) > 19:
+        return -_HUGE if field.startswith(b"-") else _HUGE
+    return int(field)
+
+
+def _show_int(n):
+    return str(n) if abs(n) < _HUGE else ("-" if n < 0 else "") + "10^19 or more"
+
+
 def parse_header(line):
     """``(count, dim)`` if the bytes ``line`` are a word2vec header ``count dim``, else None.
+
+    A number of more than 19 digits is returned as 10**19, which
+    :func:`check_header` refuses.
 
     Parameters
     ----------
@@ -142,7 +177,7 @@ def parse_header(line):
     """
     fields = line.split()
     if len(fields) == 2 and all(_INTEGER.fullmatch(f) for f in fields):
-        return int(fields[0]), int(fields[1])
+        return _header_int(fields[0]), _header_int(fields[1])
     return None
 
 
@@ -151,47 +186,130 @@ def is_integer(field):
     return _INTEGER.fullmatch(field) is not None
 
 
-def check_header(path, count, dim):
-    """Refuse a header with a negative count or a dimension below 1 (FormatError on line 1)."""
-    if count < 0 or dim < 1:
-        raise FormatError(path, 1, f"header declares {count} vectors of dimension {dim}; "
-                                   f"expected a count >= 0 and a dimension >= 1")
+def data_size(path, offset):
+    """Bytes of ``path`` after ``offset``, or None when they are not known (compressed data, a pipe)."""
+    if split_compression(Path(path).name)[1] is not None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size - offset if stat.S_ISREG(st.st_mode) else None
+
+
+def check_header(path, count, dim, rows=None, row_bytes=None, size=None):
+    """Check a header's sizes before anything is allocated; True when the file's size backs them.
+
+    Refused (FormatError on line 1): a count below 0 or above :data:`MAX_COUNT`
+    and a dimension below 1 or above :data:`MAX_DIM`. When the ``size`` bytes after the header can
+    hold ``rows`` rows of at least ``row_bytes(dim)`` bytes each, the matrix
+    may be allocated at once, after a check against the memory available;
+    otherwise (or when the size is not known) the reader grows it with the
+    rows it reads, and reports the rows the file really holds.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file, for messages.
+    count, dim : int
+        As the header declares them.
+    rows : int, optional
+        Rows to be read (``count``, or fewer with a limit); default ``count``.
+    row_bytes : callable, optional
+        ``row_bytes(dim)``: the fewest bytes a row of the format takes.
+    size : int, optional
+        Bytes of the file after the header; None when not known (compressed data).
+
+    Returns
+    -------
+    bool
+        True when ``rows`` rows fit in ``size`` bytes (and in memory).
+
+    Raises
+    ------
+    FormatError
+        A count or dimension out of range.
+    MemoryBudgetError
+        When the file's size backs a matrix larger than the memory available.
+    """
+    if not 0 <= count <= MAX_COUNT or not 1 <= dim <= MAX_DIM:
+        raise FormatError(path, 1, f"header declares {_show_int(count)} vectors of dimension "
+                                   f"{_show_int(dim)}; expected a count from 0 to {MAX_COUNT} and a "
+                                   f"dimension from 1 to {MAX_DIM}")
+    rows = count if rows is None else rows
+    if size is None or row_bytes is None or rows * row_bytes(dim) > size:
+        return False
+    if rows:
+        check_budget({"vectors": rows * dim * 4}, what=f"reading {show_path(path)}",
+                     hint="read fewer rows (--limit; limit= in Python)")
+    return True
 
 
 def decode_token(raw, path, lineno, where, unicode_errors):
-    """The token ``raw`` decoded from UTF-8; FormatError (at ``lineno``, after ``where``) if invalid."""
+    """The token ``raw`` decoded from UTF-8, without U+FEFF; FormatError (at ``lineno``, after ``where``) if
+    invalid or empty once U+FEFF is dropped."""
     try:
-        return raw.decode("utf-8", errors=unicode_errors)
+        token = raw.decode("utf-8", errors=unicode_errors)
     except UnicodeDecodeError as exc:
         raise FormatError(path, lineno,
                           f"{where}token {preview(raw)!r} is not valid UTF-8 ({exc.reason} at "
                           f"byte {exc.start} of the token); to read it anyway, replace the bad bytes "
                           f"(--unicode-errors replace; unicode_errors='replace' in Python)") from None
+    if BOM in token:
+        token = token.replace(BOM, "")
+        if not token:
+            raise FormatError(path, lineno, f"{where}the token is only U+FEFF (byte-order mark), which is "
+                                            f"never part of a token")
+    return token
 
 
 class Rows:
-    """A float32 matrix filled row by row, grown as needed up to ``cap`` rows (None: no cap)."""
+    """A float32 matrix filled row by row, up to ``cap`` rows (None: no cap).
 
-    def __init__(self, dim, cap):
-        first = max(1, _GROW_BYTES // (4 * dim))
+    Nothing is allocated before the first row is asked for (by then the
+    reader has read that row's data). With ``trusted``, ``cap`` was checked
+    against the file's size and is allocated at once; otherwise the matrix
+    starts at 1 MiB and doubles, so it never exceeds twice the data read.
+    ``path`` names the file when memory runs out.
+    """
+
+    def __init__(self, dim, cap, trusted=False, path=None):
+        self.dim = dim
+        self.path = path
         self.cap = cap
-        self.data = np.empty((first if cap is None else min(cap, first), dim), dtype=np.float32)
+        self.trusted = trusted and cap is not None
+        self.data = None
         self.n = 0
+
+    def _grow(self):
+        if self.data is None:
+            first = self.cap if self.trusted else max(1, _FIRST_BYTES // (4 * self.dim))
+            size = first if self.cap is None else min(self.cap, first)
+        else:
+            size = 2 * self.n
+            if self.cap is not None and self.n < self.cap:
+                size = min(size, self.cap)
+        try:
+            bigger = np.empty((max(1, size), self.dim), dtype=np.float32)
+        except MemoryError:
+            raise MemoryBudgetError(f"reading {show_path(self.path)}: no memory left for "
+                                    f"{max(1, size)} rows of dimension {self.dim} (read fewer rows: "
+                                    f"--limit; limit= in Python)") from None
+        if self.data is not None:
+            bigger[:self.n] = self.data
+        self.data = bigger
 
     def next_row(self):
         """The next free row (a view to fill)."""
-        if self.n == self.data.shape[0]:
-            size = max(1, 2 * self.n)
-            if self.cap is not None and self.n < self.cap:
-                size = min(size, self.cap)
-            bigger = np.empty((size, self.data.shape[1]), dtype=np.float32)
-            bigger[:self.n] = self.data
-            self.data = bigger
+        if self.data is None or self.n == self.data.shape[0]:
+            self._grow()
         self.n += 1
         return self.data[self.n - 1]
 
     def matrix(self):
         """The rows filled, as one (n, dim) float32 array."""
+        if self.data is None:
+            return np.empty((0, self.dim), dtype=np.float32)
         if self.n == self.data.shape[0]:
             return self.data
         return self.data[:self.n].copy()

@@ -10,12 +10,14 @@ import gzip
 import lzma
 import os
 import re
+import zlib
 from pathlib import Path
 
 from .._atomic import atomic_file
+from ..exceptions import FormatError
 
 __all__ = ["COMPRESSIONS", "DECOMPRESS_ERRORS", "MAGIC_BYTES", "split_compression", "compression_from_magic",
-           "open_read", "open_sniffed", "open_write"]
+           "decompress_error", "open_read", "open_sniffed", "open_write"]
 
 #: Compression modules by name suffix (matched case-insensitively); files with these
 #: suffixes are read and written compressed.
@@ -24,8 +26,12 @@ COMPRESSIONS = {".gz": gzip, ".bz2": bz2, ".xz": lzma}
 # Suffixes only read: lzma.open reads the legacy .lzma container but writes .xz data.
 _READ_ONLY = {".lzma": lzma}
 
-#: What a damaged or truncated compressed stream raises while it is read.
-DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError)
+#: What a damaged or truncated compressed stream raises while it is read (gzip: EOFError,
+#: BadGzipFile, zlib.error; bz2: EOFError, OSError; xz: EOFError, LZMAError). An OSError with an
+#: ``errno`` is a real I/O error rather than damaged data.
+DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
+
+_NAMES = {gzip: "gzip", bz2: "bzip2", lzma: "xz"}
 
 # Magic numbers; none of them can start UTF-8 text (0x8b and 0xfd are not valid there,
 # and bzip2's is followed by its block magic "1AY&SY").
@@ -78,8 +84,96 @@ def compression_from_magic(head):
     return bz2 if _BZIP2.match(head) else None
 
 
+def decompress_error(exc, path, module):
+    """The FormatError naming ``path`` that stands for ``exc``, raised while decompressing it with ``module``.
+
+    Parameters
+    ----------
+    exc : Exception
+        One of :data:`DECOMPRESS_ERRORS`.
+    path : str or os.PathLike
+        The compressed file.
+    module : module
+        :mod:`gzip`, :mod:`bz2` or :mod:`lzma`.
+
+    Returns
+    -------
+    FormatError or OSError
+        ``exc`` itself when it is a real I/O error (an OSError with an ``errno``).
+    """
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc
+    name = _NAMES.get(module, "compressed")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(MAGIC_BYTES)
+    except OSError:
+        head = None
+    found = None if head is None else compression_from_magic(head)
+    if head is not None and found is not module and not (module is lzma and head.startswith(b"\x5d\0\0")):
+        what = f"{_NAMES[found]} data" if found is not None else f"data starting {head[:8]!r}"
+        return FormatError(path, None, f"cannot decompress: the name says {name} but the file holds {what}; "
+                                       f"rename it to match its content")
+    if isinstance(exc, EOFError):
+        return FormatError(path, None, f"cannot decompress: the {name} data ends early (file truncated?)")
+    detail = str(exc) or type(exc).__name__
+    return FormatError(path, None, f"cannot decompress: damaged {name} data ({detail})")
+
+
+class _CheckedStream:
+    """A decompressing binary stream whose damaged-data errors are FormatErrors naming the file."""
+
+    def __init__(self, stream, path, module):
+        self._stream = stream
+        self._path = path
+        self._module = module
+
+    def _fail(self, exc):
+        return decompress_error(exc, self._path, self._module)
+
+    def read(self, size=-1):
+        try:
+            return self._stream.read(size)
+        except DECOMPRESS_ERRORS as exc:
+            raise self._fail(exc) from None
+
+    def readline(self, size=-1):
+        try:
+            return self._stream.readline(size)
+        except DECOMPRESS_ERRORS as exc:
+            raise self._fail(exc) from None
+
+    def peek(self, size=0):
+        try:
+            return self._stream.peek(size)
+        except DECOMPRESS_ERRORS as exc:
+            raise self._fail(exc) from None
+
+    def __iter__(self):
+        try:
+            yield from self._stream
+        except DECOMPRESS_ERRORS as exc:
+            raise self._fail(exc) from None
+
+    def close(self):
+        self._stream.close()
+
+    @property
+    def closed(self):
+        return self._stream.closed
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
 def open_read(path):
     """Open a file for reading bytes, decompressing by the name's suffix (``.gz``, ``.bz2``, ``.xz``).
+
+    Reading damaged or truncated compressed data, or data that is not
+    compressed the way the name says, raises a FormatError naming the file.
 
     Parameters
     ----------
@@ -97,7 +191,7 @@ def open_read(path):
     _, module = split_compression(Path(path).name)
     if module is None:
         return open(path, "rb")
-    return module.open(path, "rb")
+    return _CheckedStream(module.open(path, "rb"), path, module)
 
 
 def open_sniffed(source):

@@ -11,17 +11,41 @@ vectors.
 import datetime
 import errno
 import json
+import logging
+import os
+import warnings
 from pathlib import Path
 
 import numpy as np
+from numpy.lib import format as npy_format
 
 from .._atomic import atomic_dir
+from .._memory import check_budget
 from .._version import __version__
-from ..exceptions import EmbkitError, FormatError
-from ._common import VectorData, check_writable, first_nonfinite_row, nonfinite_value, warn_limit
+from ..exceptions import (
+    EmbkitError,
+    FormatError,
+    MemoryBudgetError,
+    MissingFileError,
+    file_error,
+    one_line,
+    show_path,
+)
+from ._common import (
+    BOM,
+    BOM_PROBLEM,
+    MAX_DIM,
+    VectorData,
+    check_writable,
+    first_nonfinite_row,
+    nonfinite_value,
+    warn_limit,
+)
 
 __all__ = ["NAME", "FORMAT_VERSION", "WORD_KIND", "KIND_READERS", "read", "read_meta", "read_word_vectors",
            "write", "token_problem"]
+
+logger = logging.getLogger(__name__)
 
 #: The format's name.
 NAME = "native"
@@ -36,25 +60,90 @@ WORD_KIND = "word"
 _META_FORMAT_KEYS = ("format", "format_version", "has_counts")
 
 
-def _load_matrix(path, mmap):
+def _npy_shape(path):
+    """The shape of the plain ``.npy`` file ``path``, checked: float32, 2-D, a dimension of at least 1,
+    and exactly the bytes the header announces; read from the header alone (nothing allocated)."""
     try:
-        matrix = np.load(path, mmap_mode=mmap, allow_pickle=False)
-    except (ValueError, EOFError) as exc:
-        raise FormatError(path, None, f"not a readable .npy array ({exc})") from None
-    if matrix.ndim != 2 or matrix.dtype != np.float32:
-        raise FormatError(path, None, f"expected a 2-D float32 array, found {matrix.ndim}-D "
-                                      f"{matrix.dtype}")
+        with open(path, "rb") as f:
+            version = npy_format.read_magic(f)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f"unsupported .npy version {version[0]}.{version[1]}")
+            read_header = (npy_format.read_array_header_1_0 if version == (1, 0)
+                           else npy_format.read_array_header_2_0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                shape, _, dtype = read_header(f)
+            offset = f.tell()
+            size = os.fstat(f.fileno()).st_size
+    except OSError as exc:
+        raise file_error(exc, path) from None
+    except Exception as exc:     # numpy parses the header as Python literals: ValueError, SyntaxError, TokenError...
+        if _starts_with(path, b"PK"):
+            raise FormatError(path, None, "a zip archive (an .npz?), not a plain .npy array") from None
+        raise FormatError(path, None, f"not a readable .npy array ({one_line(str(exc))[:200]})") from None
+    if dtype != np.float32 or len(shape) != 2:
+        raise FormatError(path, None, f"expected a 2-D float32 array, found {len(shape)}-D {dtype}")
+    rows, dim = shape
+    if rows < 0 or not 1 <= dim <= MAX_DIM:
+        raise FormatError(path, None, f"shape {shape}: expected rows >= 0 and a dimension from 1 to "
+                                      f"{MAX_DIM}")
+    if offset + rows * dim * 4 != size:
+        raise FormatError(path, None, f"the header says shape {shape} float32 ({rows * dim * 4} bytes of data) "
+                                      f"but the file holds {size - offset} bytes after it (truncated?)")
+    return shape
+
+
+def _starts_with(path, magic):
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
+def _load_matrix(path, shape, mmap, limit=None):
+    """The array of ``path`` (whose checked shape is ``shape``), read or memory-mapped; only its first
+    ``limit`` rows are read into memory."""
+    rows = shape[0] if limit is None else min(limit, shape[0])
+    if mmap is None:
+        check_budget({path.name: rows * shape[1] * 4}, what=f"reading {show_path(path)}",
+                     hint="memory-map it (mmap='r') or read fewer rows (limit=)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if mmap is None and rows < shape[0]:        # only the rows kept
+                matrix = np.array(np.load(path, mmap_mode="r", allow_pickle=False)[:rows])
+                shape = (rows, shape[1])
+            else:
+                matrix = np.load(path, mmap_mode=mmap, allow_pickle=False)
+    except OSError as exc:
+        raise file_error(exc, path) from None
+    except MemoryError:
+        raise MemoryBudgetError(f"reading {show_path(path)}: no memory left for an array of shape {shape}; "
+                                f"memory-map it (mmap='r') or read fewer rows (limit=)") from None
+    except Exception as exc:     # the header was read once already; whatever else numpy finds wrong
+        raise FormatError(path, None, f"not a readable .npy array ({one_line(str(exc))[:200]})") from None
+    if not isinstance(matrix, np.ndarray) or matrix.shape != shape or matrix.dtype != np.float32:
+        raise FormatError(path, None, f"expected a 2-D float32 array of shape {shape}")
     return matrix
 
 
+_MAX_COUNT = 2**63 - 1
+
+
 def _read_vocab(path):
-    """(keys, counts or None) of a vocab.tsv."""
-    data = Path(path).read_bytes()
+    """(keys, counts or None) of a vocab.tsv; U+FEFF is dropped wherever it stands."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise file_error(exc, path) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FormatError(path, data.count(b"\n", 0, exc.start) + 1,
                           f"not valid UTF-8 ({exc.reason})") from None
+    if BOM in text:
+        text = text.replace(BOM, "")
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
@@ -67,6 +156,8 @@ def _read_vocab(path):
         if len(parts) != 2:
             raise FormatError(path, lineno, f"expected 'word<TAB>count', found {line[:60]!r}")
         key, count = parts[0], parts[1].rstrip("\r")
+        if "\r" in key:
+            raise FormatError(path, lineno, f"word {key!r} holds a carriage return, which vocab.tsv never does")
         if key in index:
             raise FormatError(path, lineno, f"word {key!r} appears twice (first on line "
                                             f"{index[key] + 1})")
@@ -74,9 +165,13 @@ def _read_vocab(path):
             missing += 1
             count = 0
         elif count.isascii() and count.isdigit():
+            if len(count.lstrip("0")) > 19 or int(count) > _MAX_COUNT:
+                raise FormatError(path, lineno, f"word {key!r}: count {count[:30]!r}"
+                                                f"{'...' if len(count) > 30 else ''} is too large "
+                                                f"(at most {_MAX_COUNT})")
             count = int(count)
         else:
-            raise FormatError(path, lineno, f"word {key!r}: count {count!r} is not a "
+            raise FormatError(path, lineno, f"word {key!r}: count {count[:30]!r} is not a "
                                             f"non-negative integer")
         index[key] = len(keys)
         keys.append(key)
@@ -85,6 +180,26 @@ def _read_vocab(path):
         first = next(i for i, line in enumerate(lines, 1) if line.endswith("\t"))
         raise FormatError(path, first, "count is empty here but given on other lines")
     return keys, (None if missing else np.asarray(counts, dtype=np.int64))
+
+
+_MAX_META_DEPTH = 100
+
+
+def _non_json_constant(name):
+    """NaN, Infinity and -Infinity, which Python's json writes but JSON has not: read as null (None)."""
+    logger.warning("meta.json holds %s, which is not JSON; read as null", name)
+    return None
+
+
+def _depth(value):
+    """How deep lists and dicts nest in ``value`` (counted without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def read_meta(path):
@@ -98,33 +213,46 @@ def read_meta(path):
     Returns
     -------
     dict
-        The whole of ``meta.json`` (format fields included).
+        The whole of ``meta.json`` (format fields included). ``NaN`` and
+        ``Infinity``, which are not JSON (though Python writes them), are read
+        as None, so that the model can be saved again.
 
     Raises
     ------
-    FileNotFoundError
-        When ``path`` does not exist.
+    MissingFileError
+        When ``path`` does not exist (a :class:`FileNotFoundError`).
     FormatError
         When ``path`` is a file, ``meta.json`` is missing or not a JSON
-        object, its format is not ``"embkit"``, or its ``format_version`` is
+        object (or cannot be read as one: invalid UTF-8, numbers too long,
+        values nested too deeply), its format is not ``"embkit"``, or its ``format_version`` is
         not a positive integer or is newer than this embkit reads.
     """
     d = Path(path)
     if not d.is_dir():
         if d.exists():
             raise FormatError(path, None, "a native embkit model is a directory, this is a file")
-        raise FileNotFoundError(errno.ENOENT, "no such model directory", str(path))
+        raise MissingFileError(errno.ENOENT, "no such model directory", path)
     meta_path = d / "meta.json"
     if not meta_path.is_file():
         raise FormatError(path, None, "not an embkit model: meta.json is missing")
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        data = meta_path.read_bytes()
+    except OSError as exc:
+        raise file_error(exc, meta_path) from None
+    try:
+        meta = json.loads(data.decode("utf-8"), parse_constant=_non_json_constant)
     except json.JSONDecodeError as exc:
         raise FormatError(meta_path, exc.lineno, f"not valid JSON ({exc.msg})") from None
     except UnicodeDecodeError as exc:
-        raise FormatError(meta_path, None, f"not valid UTF-8 ({exc.reason})") from None
+        raise FormatError(meta_path, data.count(b"\n", 0, exc.start) + 1,
+                          f"not valid UTF-8 ({exc.reason})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:      # 4,301 digits, 100,000 nested [
+        what = "nested too deeply" if isinstance(exc, RecursionError) else one_line(str(exc))[:120]
+        raise FormatError(meta_path, None, f"not readable JSON ({what})") from None
     if not isinstance(meta, dict):
         raise FormatError(meta_path, None, "expected a JSON object")
+    if _depth(meta) > _MAX_META_DEPTH:
+        raise FormatError(meta_path, None, f"values nested more than {_MAX_META_DEPTH} deep")
     if meta.get("format") != "embkit":
         raise FormatError(meta_path, None, f"format is {meta.get('format')!r}, expected 'embkit'")
     version = meta.get("format_version")
@@ -199,21 +327,28 @@ def read_word_vectors(path, meta, limit=None, mmap=None):
     Raises
     ------
     FormatError
-        When a file is malformed, the files disagree on the number of rows,
+        When a file is malformed (an ``.npy`` file that is not a plain
+        2-D float32 array of dimension >= 1 holding exactly the bytes its
+        header announces, a ``vocab.tsv`` line that is not ``word<TAB>count``
+        with a count below 2**63), the files disagree on the number of rows,
         or a row holds a non-finite value.
+    FileAccessError
+        When a file cannot be read (missing, permission denied).
+    MemoryBudgetError
+        When the arrays (without ``mmap``) do not fit in the memory available.
     """
     d = Path(path)
-    vectors = _load_matrix(d / "vectors.npy", mmap)
+    shape = _npy_shape(d / "vectors.npy")
     keys, counts = _read_vocab(d / "vocab.tsv")
-    if len(keys) != vectors.shape[0]:
-        raise FormatError(path, None, f"vectors.npy has {vectors.shape[0]} rows but vocab.tsv "
+    if len(keys) != shape[0]:
+        raise FormatError(path, None, f"vectors.npy has {shape[0]} rows but vocab.tsv "
                                       f"has {len(keys)} words")
-    context = None
-    if (d / "context.npy").exists():
-        context = _load_matrix(d / "context.npy", mmap)
-        if context.shape != vectors.shape:
-            raise FormatError(path, None, f"context.npy has shape {context.shape} but "
-                                          f"vectors.npy has {vectors.shape}")
+    has_context = (d / "context.npy").exists()
+    if has_context and _npy_shape(d / "context.npy") != shape:
+        raise FormatError(path, None, f"context.npy has shape {_npy_shape(d / 'context.npy')} but "
+                                      f"vectors.npy has {shape}")
+    vectors = _load_matrix(d / "vectors.npy", shape, mmap, limit)
+    context = _load_matrix(d / "context.npy", shape, mmap, limit) if has_context else None
     if meta.get("has_counts", True) is False:
         counts = None
     if limit is not None and limit < len(keys):
@@ -265,7 +400,7 @@ def _meta_json(data):
 
 
 def token_problem(key):
-    """Why ``vocab.tsv`` cannot hold ``key`` (a tab, newline or carriage return), or None when it can.
+    """Why ``vocab.tsv`` cannot hold ``key`` (a tab, newline, carriage return or U+FEFF), or None when it can.
 
     Parameters
     ----------
@@ -277,6 +412,8 @@ def token_problem(key):
     """
     if "\t" in key or "\n" in key or "\r" in key:
         return "vocab.tsv cannot hold a tab, newline or carriage return"
+    if BOM in key:
+        return BOM_PROBLEM
     return None
 
 

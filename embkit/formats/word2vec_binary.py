@@ -5,10 +5,24 @@ little-endian float32 values and a newline (the newline is optional when
 reading; whitespace before a token is skipped). ``.gz``, ``.bz2`` and ``.xz``
 files are (de)compressed on the fly.
 """
+import re
+
 import numpy as np
 
 from ..exceptions import FormatError
-from ._common import Rows, check_header, check_writable, decode_token, finish, parse_header, preview, warn_limit
+from ._common import (
+    BOM,
+    BOM_PROBLEM,
+    Rows,
+    check_header,
+    check_writable,
+    data_size,
+    decode_token,
+    finish,
+    parse_header,
+    preview,
+    warn_limit,
+)
 from ._sniff import open_read, open_write
 
 __all__ = ["NAME", "read", "write", "token_problem"]
@@ -17,6 +31,7 @@ __all__ = ["NAME", "read", "write", "token_problem"]
 NAME = "word2vec-bin"
 
 _WHITESPACE = b" \t\n\r\x0b\x0c"           # what bytes.split() splits on
+_INNER_SPACE = re.compile(rb"[\t\n\r\x0b\x0c]")
 _READ_CHUNK = 1 << 20                      # bytes per read of a binary file
 _MAX_TOKEN_BYTES = 1 << 20                 # a longer token means a broken file
 _WRITE_ROWS = 512                          # rows packed per write (keeps the writer's memory small)
@@ -74,8 +89,17 @@ class _ByteStream:
 
     def read(self, n):
         """Up to ``n`` bytes (fewer only at the end of the stream)."""
-        while len(self.buf) - self.pos < n and self._fill():
-            pass
+        if len(self.buf) - self.pos < n:    # gather the missing bytes in one list: no quadratic copying
+            parts = [self.buf[self.pos:]]
+            have = len(parts[0])
+            self.base += self.pos
+            while have < n:
+                chunk = self.f.read(_READ_CHUNK)      # never more at once: a header may ask for any n
+                if not chunk:
+                    break
+                parts.append(chunk)
+                have += len(chunk)
+            self.buf, self.pos = b"".join(parts), 0
         data = self.buf[self.pos:self.pos + n]
         self.pos += len(data)
         return data
@@ -113,15 +137,17 @@ def read(path, limit=None, mmap=None, unicode_errors="strict"):
     """
     with open_read(path) as f:
         first = f.readline(1024)
-        header = parse_header(first) if first.endswith(b"\n") else None
+        line = first[len(BOM.encode()):] if first.startswith(BOM.encode()) else first
+        header = parse_header(line) if line.endswith(b"\n") else None
         if header is None:
             raise FormatError(path, 1, f"expected a header line 'count dim', found "
-                                       f"{preview(first.strip())!r}")
+                                       f"{preview(line.strip())!r}")
         declared, dim = header
-        check_header(path, declared, dim)
         target = declared if limit is None else min(declared, limit)
+        trusted = check_header(path, declared, dim, target, _min_row_bytes, data_size(path, len(first)))
         stream = _ByteStream(f, len(first))
-        keys, offsets, rows = _read_rows(stream, dim, declared, target, path, unicode_errors)
+        rows = Rows(dim, target, trusted, path)
+        keys, offsets = _read_rows(stream, rows, declared, path, unicode_errors)
         if limit is None or limit > declared:
             if stream.skip_whitespace():
                 extra = stream.peek(40).split(b" ")[0]
@@ -133,11 +159,16 @@ def read(path, limit=None, mmap=None, unicode_errors="strict"):
     return finish(path, keys, rows, lambda i: (None, f"row {i + 1} (byte {offsets[i]}): "))
 
 
-def _read_rows(stream, dim, declared, target, path, unicode_errors):
-    """(keys, byte offsets, Rows) of the first ``target`` rows of ``stream``."""
+def _min_row_bytes(dim):
+    """The fewest bytes a row of ``dim`` values takes: a 1-byte token, a space and 4 bytes a value."""
+    return 2 + 4 * dim
+
+
+def _read_rows(stream, rows, declared, path, unicode_errors):
+    """(keys, byte offsets) of the first ``rows.cap`` rows of ``stream``, their values put in ``rows``."""
+    dim, target = rows.dim, rows.cap
     n_bytes = 4 * dim
     keys, index, offsets = [], {}, []
-    rows = Rows(dim, target)
     for row in range(1, target + 1):
         if not stream.skip_whitespace():
             raise FormatError(path, None, f"header declares {declared} vectors but the file "
@@ -148,6 +179,9 @@ def _read_rows(stream, dim, declared, target, path, unicode_errors):
         if raw is None:
             raise FormatError(path, None, f"{where}expected a token followed by a space, "
                                           f"found {preview(stream.peek(40))!r} and no space")
+        if _INNER_SPACE.search(raw):
+            raise FormatError(path, None, f"{where}token {preview(raw)!r} holds a tab, newline or other "
+                                          f"whitespace, which word2vec binary tokens never do (damaged file?)")
         token = decode_token(raw, path, None, where, unicode_errors)
         data = stream.read(n_bytes)
         if len(data) < n_bytes:
@@ -161,14 +195,15 @@ def _read_rows(stream, dim, declared, target, path, unicode_errors):
         index[token] = len(keys)
         keys.append(token)
         offsets.append(offset)
-    return keys, offsets, rows
+    return keys, offsets
 
 
 def token_problem(key):
     """Why a word2vec binary file cannot give ``key`` back, or None when it can.
 
-    Refused: empty keys and any ASCII whitespace (a token ends at the first
-    space, and whitespace before a token is skipped).
+    Refused: empty keys, any ASCII whitespace (a token ends at the first
+    space, and whitespace before a token is skipped) and U+FEFF (which
+    readers drop).
 
     Parameters
     ----------
@@ -186,6 +221,8 @@ def token_problem(key):
         if ch in key:
             return (f"it contains {name}, and the word2vec binary format ends a token at the "
                     f"first space (and skips whitespace before a token)")
+    if BOM in key:
+        return BOM_PROBLEM
     return None
 
 

@@ -13,9 +13,13 @@ import numpy as np
 
 from ..exceptions import FormatError
 from ._common import (
+    BOM,
+    BOM_PROBLEM,
+    MAX_DIM,
     Rows,
     check_header,
     check_writable,
+    data_size,
     decode_token,
     finish,
     is_integer,
@@ -54,8 +58,10 @@ def has_header(path):
 
     Raises
     ------
-    OSError, EOFError
+    OSError
         When the file cannot be read.
+    FormatError
+        When compressed data is damaged.
     """
     with open_read(path) as f:
         return parse_header(f.readline(1024).lstrip(codecs.BOM_UTF8)) is not None
@@ -76,6 +82,8 @@ def _split_row(fields, dim, path, lineno, unicode_errors):
 def _bad_value(values, token, path, lineno):
     for f in values:
         try:
+            if not is_number(f):
+                raise ValueError(f)
             float(f)
         except ValueError:
             raise FormatError(path, lineno, f"token {token!r}: value {preview(f)!r} is not a "
@@ -110,6 +118,7 @@ def read(path, limit=None, mmap=None, unicode_errors="strict"):
     """
     with open_read(path) as f:
         first = f.readline()
+        header_bytes = len(first)
         if first.startswith(codecs.BOM_UTF8):
             first = first[len(codecs.BOM_UTF8):]
         if not first.strip():
@@ -119,9 +128,10 @@ def read(path, limit=None, mmap=None, unicode_errors="strict"):
         header = parse_header(first)
         if header is not None:
             declared, dim = header
-            check_header(path, declared, dim)
             target = declared if limit is None else min(declared, limit)
-            keys, linenos, rows = _read_rows(f, 2, dim, target, declared, limit, path, unicode_errors)
+            trusted = check_header(path, declared, dim, target, _min_row_bytes, data_size(path, header_bytes))
+            rows = Rows(dim, target, trusted, path)
+            keys, linenos = _read_rows(f, 2, rows, declared, limit, path, unicode_errors)
         else:                               # GloVe: no header, dim from the first row
             declared = None
             keys, linenos, rows = _read_headerless(f, first, limit, path, unicode_errors)
@@ -133,6 +143,11 @@ def read(path, limit=None, mmap=None, unicode_errors="strict"):
     return finish(path, keys, rows, lambda i: (linenos[i], ""))
 
 
+def _min_row_bytes(dim):
+    """The fewest bytes a row of ``dim`` values takes: a 1-byte token, then a space and a digit per value."""
+    return 1 + 2 * dim
+
+
 def _read_headerless(f, first, limit, path, unicode_errors):
     """(keys, line numbers, Rows) of a GloVe file whose first line is ``first``."""
     first_fields = first.split()
@@ -140,23 +155,27 @@ def _read_headerless(f, first, limit, path, unicode_errors):
     if dim < 1:
         raise FormatError(path, 1, f"expected a header 'count dim' or a row 'token "
                                    f"value ...', found {preview(first.strip())!r}")
+    if dim > MAX_DIM:
+        raise FormatError(path, 1, f"the first row has {dim} values; at most {MAX_DIM} are read")
     second = f.readline()
     if (all(is_integer(x) for x in first_fields) and second.split()
             and len(second.split()) != len(first_fields)):
         # integers only, and not the shape of the next row: a malformed header, not a GloVe row
         raise FormatError(path, 1, f"expected a header 'count dim' (two integers), found "
                                    f"{len(first_fields)} fields: {preview(first.strip())!r}")
-    return _read_rows(itertools.chain([first, second], f), 1, dim, limit, None, limit, path, unicode_errors)
+    rows = Rows(dim, limit, path=path)
+    keys, linenos = _read_rows(itertools.chain([first, second], f), 1, rows, None, limit, path, unicode_errors)
+    return keys, linenos, rows
 
 
-def _read_rows(lines, lineno, dim, target, declared, limit, path, unicode_errors):
-    """(keys, line numbers, Rows) of the rows in ``lines`` (the first is ``lineno``).
+def _read_rows(lines, lineno, rows, declared, limit, path, unicode_errors):
+    """(keys, line numbers) of the rows in ``lines`` (the first is ``lineno``), their values put in ``rows``.
 
-    Stops after ``target`` rows (None: at the end). When that is the count
+    Stops after ``rows.cap`` rows (None: at the end). When that is the count
     the header declared (not a smaller ``limit``), a further row is an error.
     """
     keys, index, linenos = [], {}, []
-    rows = Rows(dim, target)
+    dim, target = rows.dim, rows.cap
     strict_end = declared is not None and (limit is None or limit > declared)
     first = lineno
     with np.errstate(over="ignore"):        # 1e39 becomes inf, reported by finish()
@@ -171,6 +190,8 @@ def _read_rows(lines, lineno, dim, target, declared, limit, path, unicode_errors
                 raise FormatError(path, lineno, f"rows continue after the {declared} declared "
                                                 f"in the header (first extra row: {extra!r})")
             token, values = _split_row(fields, dim, path, lineno, unicode_errors)
+            if b"_" in raw and any(b"_" in v for v in values):
+                _bad_value(values, token, path, lineno)      # float() takes 1_0 for 10; word2vec does not
             if token in index:
                 raise FormatError(path, lineno, f"token {token!r} appears twice (first on line "
                                                 f"{linenos[index[token]]})")
@@ -181,16 +202,16 @@ def _read_rows(lines, lineno, dim, target, declared, limit, path, unicode_errors
             index[token] = len(keys)
             keys.append(token)
             linenos.append(lineno)
-    return keys, linenos, rows
+    return keys, linenos
 
 
 def token_problem(key):
     """Why a word2vec text file cannot give ``key`` back, or None when it can.
 
     Refused: empty keys, leading or trailing spaces, tabs, newlines,
-    carriage returns, vertical tabs, form feeds, two spaces in a row, and
-    keys whose words after the first are all numbers (``"route 66"``: a
-    reader takes it for a row with an extra value).
+    carriage returns, vertical tabs, form feeds, two spaces in a row, U+FEFF
+    (which readers drop), and keys whose words after the first are all
+    numbers (``"route 66"``: a reader takes it for a row with an extra value).
 
     Parameters
     ----------
@@ -210,6 +231,8 @@ def token_problem(key):
             return f"it contains {name}"
     if "  " in key:
         return "it contains two spaces in a row"
+    if BOM in key:
+        return BOM_PROBLEM
     if " " in key and all(is_number(w) for w in key.encode("utf-8").split(b" ")[1:]):
         return "the words after its first are numbers, which a reader takes for extra values"
     return None
@@ -232,7 +255,7 @@ def write(data, path):
     """
     keys = data.keys
     check_writable(data, path, NAME, token_problem)
-    template = " ".join(["%.9g"] * data.dim)
+    template = " ".join(["%.9g"] * data.dim) if keys else ""      # no rows: nothing to format, whatever the dim
     with open_write(path) as f:
         f.write(f"{len(keys)} {data.dim}\n".encode("ascii"))
         for start in range(0, len(keys), _WRITE_ROWS):

@@ -23,12 +23,12 @@ def test_b07_bom_crlf_tabs_and_spaces_make_no_tokens():
     assert enc.manifest["blank_lines"] == 1
 
 
-def test_lone_cr_ends_a_line_and_bom_only_at_file_start(tmp_path):
+def test_lone_cr_ends_a_line_and_a_bom_inside_a_line_makes_no_token(tmp_path):
     p = tmp_path / "cr.txt"
     p.write_bytes(b"\xef\xbb\xbfa b\rc\r\nd \xef\xbb\xbfe\n")
     assert [t for _, t in iter_lines(str(p))] == ["a b", "c", "d \ufeffe"]
     enc = encode(p)
-    assert sentences(enc) == [["a", "b"], ["c"], ["d", "\ufeffe"]]
+    assert sentences(enc) == [["a", "b"], ["c"], ["d", "e"]]
 
 
 def test_b08_blank_lines_are_neither_errors_nor_sentences():
