@@ -178,14 +178,21 @@ class Integer(click.IntRange):
 
     def convert(self, value, param, ctx):
         if isinstance(value, str):
+            text = value.strip()
+            if text.lstrip("+-").isdigit() and len(text) > 30:   # beyond Python's int parser, or absurd
+                self.fail(f"{shorten(text)} is not in the range {self._describe_range()}", param, ctx)
             try:
-                value = int(value.strip())
+                value = int(text)
             except ValueError:
-                self.fail(f"{value!r} is not an integer", param, ctx)
+                self.fail(f"{shorten(repr(value))} is not an integer", param, ctx)
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            text = str(value) if len(str(value)) <= 30 else f"{str(value)[:12]}... ({len(str(value))} digits)"
-            self.fail(f"{text} is not in the range {self._describe_range()}", param, ctx)
+            self.fail(f"{shorten(str(value))} is not in the range {self._describe_range()}", param, ctx)
         return value
+
+
+def shorten(text, keep=30):
+    """``text``, or its first characters and its length when it is long (messages stay one short line)."""
+    return text if len(text) <= keep else f"{text[:12]}... ({len(text)} characters)"
 
 
 def read_options(f):

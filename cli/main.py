@@ -4,12 +4,15 @@ Errors caused by input or settings print one line and exit 1; usage errors
 exit 2; ``--debug`` shows the traceback.
 """
 import logging
+import re
 
 import click
 
 from embkit.exceptions import EmbkitError, one_line, show_path
 
-from ._common import CONTEXT, add_shared_options, as_flags, settings
+from ._common import CONTEXT, add_shared_options, as_flags, settings, shorten
+
+_LONG_WORD = re.compile(r"\S{40,}")
 
 
 class Terminated(BaseException):
@@ -29,6 +32,10 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # an absurdly long value (a 5,000-digit number, a pasted paragraph) is quoted short
+            exc.message = _LONG_WORD.sub(lambda m: shorten(m.group(0)), exc.message)
+            raise
         except KeyboardInterrupt:
             # Ctrl-C: outputs are written atomically, so nothing half-written is left; 130 = 128 + SIGINT
             click.echo("embkit: interrupted", err=True)

@@ -94,3 +94,18 @@ def test_library_parameters_become_flags():
         "--threads 4 exceeds the 2 available; using 2"
     assert as_flags("epochs=0: nothing is trained.", ["epochs"]) == "--epochs 0: nothing is trained."
     assert as_flags("min_sample=3, sample=1.", ["sample"]) == "min_sample=3, --sample 1."     # whole names only
+
+
+@pytest.mark.parametrize("option, value, says", [
+    ("--dim", "1" * 5000, "111111111111... (5000 characters) is not in the range"),
+    ("--dim", "1x" + "1" * 5000, "(5004 characters) is not an integer"),
+    ("--alpha", "x" + "1" * 5000, "(5003 characters) is not a number"),
+    ("--model", "1" * 5000, "(5002 characters) is not one of"),
+])
+def test_absurdly_long_option_values_are_quoted_short(tmp_path, option, value, says):
+    """A 5,000-character option value gives a short one-line usage error (exit 2), not the value echoed."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n")
+    res = run("train", corpus, option, value)
+    assert res.exit_code == 2
+    assert says in res.output and max(len(line) for line in res.output.splitlines()) < 200
