@@ -272,18 +272,20 @@ class JoinedCorpus(EncodedCorpus):
     """
 
     def __init__(self, parts, vocab=None, vocab_settings=None):
-        parts = list(parts)
+        self.parts = parts = list(parts)
         if not parts:
             raise EmbkitError("a joined corpus needs at least one part")
         words = parts[0].vocab.words
         vocab = parts[0].vocab if vocab is None else vocab
+        tokenizers = [p.manifest.get("tokenizer") or {} for p in parts]
+        split = [t for t in tokenizers if t.get("kind") != "given"]      # given tokens fit any tokenizer
         for i, part in enumerate(parts):
             if part.vocab.words != words or vocab.words != words:
                 raise EmbkitError(f"part {i} of a joined corpus has another vocabulary than part 0")
-            if part.manifest.get("tokenizer") != parts[0].manifest.get("tokenizer"):
-                raise EmbkitError(f"part {i} of a joined corpus was tokenised otherwise than part 0 "
-                                  f"({part.manifest.get('tokenizer')} vs {parts[0].manifest.get('tokenizer')})")
-        self.parts = parts
+            if split and tokenizers[i].get("kind") != "given" and tokenizers[i] != split[0]:
+                raise EmbkitError(f"the corpora were tokenised differently ({split[0]} and {tokenizers[i]}); "
+                                  "encode them with the same tokenizer settings")
+        self._tokenizer = split[0] if split else tokenizers[0]
         sizes = [int(p.offsets[-1]) for p in parts]
         self.starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
         offsets = np.concatenate([parts[0].offsets[:1]] + [p.offsets[1:] + s for p, s in zip(parts, self.starts)])
@@ -294,7 +296,7 @@ class JoinedCorpus(EncodedCorpus):
         first = self.parts[0].manifest
         manifest = {"format": "embkit-corpus", "format_version": FORMAT_VERSION, "embkit_version": __version__,
                     "vocab_sha256": vocab.sha256(), "vocab_size": len(vocab), "types": first.get("types"),
-                    "tokenizer": first.get("tokenizer"), "encoding_errors": first.get("encoding_errors"),
+                    "tokenizer": self._tokenizer, "encoding_errors": first.get("encoding_errors"),
                     "vocab_settings": dict(vocab_settings if vocab_settings is not None
                                            else first.get("vocab_settings") or {}),
                     "sources": [s for p in self.parts for s in p.manifest.get("sources") or []]}

@@ -127,7 +127,8 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
     Returns
     -------
     list of dict
-        One per word, most shifted first (equal shifts by word): ``word``,
+        One per word, most shifted first (equal shifts by word; ``words`` in
+        their given order): ``word``,
         ``shift`` (``1 - cosine``, in [0, 2]), ``cosine``, ``overlap``
         (Jaccard of the ``k`` nearest neighbours, in [0, 1]; None when
         fewer than two words are compared), ``count_a`` and ``count_b``.
@@ -165,7 +166,8 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
     out = [{"word": w, "shift": round(1.0 - float(c), 6), "cosine": round(float(c), 6),
             "overlap": None if o is None else round(o, 6), "count_a": _count(ka, w), "count_b": _count(kb, w)}
            for w, c, o in zip(rows, cos.tolist(), overlap)]
-    out.sort(key=lambda r: (-r["shift"], r["word"]))
+    if words is None:
+        out.sort(key=lambda r: (-r["shift"], r["word"]))
     return out
 
 
