@@ -50,7 +50,12 @@ SETTINGS = {"model": "cbow", "dim": 100, "window": 5, "negative": 5, "min_count"
 RETRIEVAL_MIN_COUNT = 50
 SHIFT_MIN_COUNT = 20
 TOP = 20
-SPOT_CHECK = ["computer", "broadcast", "program", "network", "gay", "awful", "car", "radio", "web", "mouse"]
+SPOT_CHECK = {  # known shifts, per pair: the issue's four, then words of each pair's period or domain
+    "sotu": ["computer", "broadcast", "program", "network", "communications", "security", "welfare", "relief",
+             "aid", "train"],
+    "dictionaries": ["computer", "broadcast", "program", "programme", "network", "gay", "awful", "car", "radio",
+                     "web", "mouse"],
+}
 
 
 def align_cmd(pair: str, method: str, out: Path, s: dict) -> list[str]:
@@ -132,15 +137,27 @@ def evaluate(rows: list[dict]) -> dict:
                                    f"{b}->{a}": self_retrieval(aligned, b, a, RETRIEVAL_MIN_COUNT)}
         else:
             rows_ = shift_scores(aligned, a, b, min_count=SHIFT_MIN_COUNT, k=10)
-            rank = {x["word"]: i + 1 for i, x in enumerate(rows_)}
             e["scored"] = len(rows_)
             e["top_shifted"] = [{k: x[k] for k in ("word", "shift", "overlap", "count_a", "count_b")}
                                 for x in rows_[:TOP]]
-            e["spot_check"] = [{"word": w, "rank": rank.get(w), "of": len(rows_),
-                                "shift": rows_[rank[w] - 1]["shift"] if w in rank else None}
-                               for w in SPOT_CHECK]
+            e["spot_check"] = spot_check(aligned, a, b, [x["shift"] for x in rows_], SPOT_CHECK[r["pair"]])
         out[r["name"]] = e
     return out
+
+
+def spot_check(aligned, a: str, b: str, shifts: list[float], words: list[str]) -> list[dict]:
+    """The spot-check ``words`` in both slices' vocabularies (whatever their counts): shift, where it falls among
+    the scored words', counts and nearest neighbours in each slice."""
+    from embkit.evaluation.shift import neighbors_in, shift_scores
+
+    present = [w for w in words if w in aligned[a].key_to_index and w in aligned[b].key_to_index]
+    out = []
+    for x in shift_scores(aligned, a, b, min_count=SHIFT_MIN_COUNT, k=10, words=present) if present else []:
+        out.append({"word": x["word"], "shift": x["shift"], "count_a": x["count_a"], "count_b": x["count_b"],
+                    "more_shifted_than": round(sum(v < x["shift"] for v in shifts) / max(len(shifts), 1), 3),
+                    "neighbors_a": [w for w, _ in neighbors_in(aligned, a, x["word"], 5, min_count=SHIFT_MIN_COUNT)],
+                    "neighbors_b": [w for w, _ in neighbors_in(aligned, b, x["word"], 5, min_count=SHIFT_MIN_COUNT)]})
+    return out + [{"word": w, "missing": True} for w in words if w not in present]
 
 
 def targets(rows: list[dict], ev: dict) -> list[dict]:
@@ -199,10 +216,17 @@ def _shift_table(e: dict, pair: str) -> list[str]:
     for i, x in enumerate(e["top_shifted"], 1):
         L.append(f"| {i} | {x['word']} | {x['shift']:.3f} | {_f(x['overlap'], '{:.2f}')} | {x['count_a']:,} "
                  f"| {x['count_b']:,} |")
-    checks = ", ".join(f"*{c['word']}* {c['rank']}/{c['of']} ({c['shift']:.3f})" if c["rank"] else
-                       f"*{c['word']}* –" for c in e["spot_check"])
-    return L + ["", f"Spot checks (rank among {e['scored']:,} words by shift; – = not frequent in both): {checks}.",
-                ""]
+    L += ["", f"Spot checks (words in both slices' vocabularies, count >= {SETTINGS['min_count']}; "
+          f"'more shifted than': the share of the {e['scored']:,} words above with a smaller shift; "
+          "neighbours: the 5 nearest words with count >= 20 in each slice):", "",
+          f"| word | shift | more shifted than | count {na} | count {nb} | neighbours in {na} | neighbours in {nb} |",
+          "|---|---:|---:|---:|---:|---|---|"]
+    for c in e["spot_check"]:
+        if not c.get("missing"):
+            L.append(f"| {c['word']} | {c['shift']:.3f} | {100 * c['more_shifted_than']:.0f}% | {c['count_a']:,} | "
+                     f"{c['count_b']:,} | {', '.join(c['neighbors_a'])} | {', '.join(c['neighbors_b'])} |")
+    missing = [c["word"] for c in e["spot_check"] if c.get("missing")]
+    return L + ["", f"Not in both vocabularies: {', '.join(missing)}." if missing else "", ""]
 
 
 def render(d: dict) -> str:
