@@ -295,7 +295,7 @@ class JoinedCorpus(EncodedCorpus):
     def _joined_manifest(self, vocab, vocab_settings):
         first = self.parts[0].manifest
         manifest = {"format": "embkit-corpus", "format_version": FORMAT_VERSION, "embkit_version": __version__,
-                    "vocab_sha256": vocab.sha256(), "vocab_size": len(vocab), "types": first.get("types"),
+                    "vocab_sha256": vocab.sha256(), "vocab_size": len(vocab), "types": None,
                     "tokenizer": self._tokenizer, "encoding_errors": first.get("encoding_errors"),
                     "vocab_settings": dict(vocab_settings if vocab_settings is not None
                                            else first.get("vocab_settings") or {}),
