@@ -22,6 +22,11 @@ _EXPORTS = {
     "SkipGram": "embkit.models.word2vec",
     "CBOW": "embkit.models.word2vec",
     "Word2Vec": "embkit.models.word2vec",
+    "CompassAligner": "embkit.models.compass",
+    "AlignedSlices": "embkit.models.aligned",
+    "procrustes_align": "embkit.postprocess.align",
+    "shift_scores": "embkit.evaluation.shift",
+    "neighbors_in": "embkit.evaluation.shift",
     "evaluate_analogies": "embkit.evaluation.analogy",
     "evaluate_similarity": "embkit.evaluation.similarity",
     "evaluate_all": "embkit.evaluation",
@@ -37,6 +42,7 @@ _EXPORTS = {
     "FileAccessError": "embkit.exceptions",
     "MissingFileError": "embkit.exceptions",
     "FilePermissionError": "embkit.exceptions",
+    "NotFittedError": "embkit.exceptions",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

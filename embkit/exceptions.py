@@ -211,3 +211,7 @@ class UnknownParameterError(EmbkitError, TypeError):
     The message names the embkit parameter when the keyword is another
     library's name for it (gensim's ``vector_size`` is ``dim``).
     """
+
+
+class NotFittedError(EmbkitError, AttributeError):
+    """A method needs something that is trained first (e.g. slices before their compass)."""

@@ -34,7 +34,7 @@ SECTIONS = {
     "fasttext": None,
     "count": None,
     "post": None,
-    "compass": None,
+    "compass": "evals.bench_compass",
     "terms": None,
 }
 

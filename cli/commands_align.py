@@ -1,0 +1,180 @@
+"""``embkit align`` (cross-corpus alignment: CADE or Procrustes) and ``embkit shift`` (semantic-change report)."""
+import time
+from pathlib import Path
+
+import click
+
+from embkit import _params
+from embkit.models.compass import COMPASS
+
+from ._common import CONTEXT, emit_json, quiet, status
+from .commands_train import _usage_error, default_output, table_options
+
+DEFAULT_DIR = "aligned"
+MODELS = ["cbow", "sgns"]      # the fastText models join when embkit has them
+
+
+def register(cli):
+    """Add ``align`` and ``shift`` to the ``cli`` group."""
+    cli.add_command(align)
+    cli.add_command(shift)
+
+
+def _names(corpus, names):
+    """The slice names: --names, or each CORPUS's file name without its endings."""
+    if names is None:
+        return [default_output([c])[:-len(".embkit")] for c in corpus]
+    out = [n.strip() for n in names.split(",")]
+    if len(out) != len(corpus):
+        raise click.BadParameter(f"{len(out)} names for {len(corpus)} corpora; give one name per CORPUS",
+                                 param_hint="--names")
+    return out
+
+
+@click.command(context_settings=CONTEXT, short_help="Train aligned vectors for several corpora (CADE).")
+@click.argument("corpus", nargs=-1, required=True)
+@click.option("--names", default=None, metavar="A,B,...",
+              help="Slice names, one per CORPUS, comma-separated [default: the file names without endings].")
+@click.option("-o", "--output", default=DEFAULT_DIR, help="Output directory: <name>.embkit per slice, "
+              "compass.embkit and manifest.json.")
+@click.option("--model", default="cbow", type=click.Choice(MODELS, case_sensitive=False),
+              help="CBOW (the CADE paper's choice) or skip-gram, with negative sampling.")
+@table_options(COMPASS)
+@click.option("--skip-existing", is_flag=True,
+              help="Reuse the compass and the slices already in the output directory (continue an "
+                   "interrupted run).")
+@table_options(_params.WORD2VEC)
+@click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
+              help="Format of the slice files [default: native .embkit]; the compass is always native.")
+def align(corpus, names, output, model, method, compass_epochs, slice_epochs, slice_min_count, anchor_min_count,
+          skip_existing, fmt, **params):
+    """Train word vectors of each CORPUS (a slice) in one coordinate system.
+
+    With --method cade (default), a compass model is trained on all slices
+    together, then each slice starts from the compass's vectors with the
+    compass's context matrix frozen, so that the slices' vectors are
+    comparable (Di Carlo et al. 2019). --method procrustes trains each slice
+    on its own and rotates it onto the first one. --epochs sets the compass's
+    and the slices' epochs unless --compass-epochs or --slice-epochs are given.
+    A CORPUS may be a file, a directory or a glob pattern (quote it).
+    """
+    from embkit.corpus.reading import expand_inputs
+    from embkit.exceptions import InvalidParameterError
+    from embkit.models.aligned import slice_path
+    from embkit.models.compass import CompassAligner
+    from embkit.models.word2vec import Word2Vec
+
+    if len(corpus) < 2:
+        raise click.UsageError("give at least two corpora to align")
+    est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet(), **params)
+    aligner = CompassAligner(est, method=method, compass_epochs=compass_epochs, slice_epochs=slice_epochs,
+                             slice_min_count=slice_min_count, anchor_min_count=anchor_min_count)
+    try:
+        aligner.check_params()
+    except InvalidParameterError as exc:
+        raise _usage_error(exc) from None
+    slice_names = _names(corpus, names)
+    if len(set(slice_names)) < len(slice_names):
+        dup = next(n for n in slice_names if slice_names.count(n) > 1)
+        raise click.BadParameter(f"two slices would be named {dup!r}; name them with --names",
+                                 param_hint="--names" if names else "CORPUS")
+    corpora = {n: expand_inputs([c]) for n, c in zip(slice_names, corpus)}
+    started = time.perf_counter()
+    aligner.fit(corpora, output=output, skip_existing=skip_existing, format=fmt)
+    files = ", ".join((["compass.embkit"] if aligner.compass_ is not None else [])
+                      + [slice_path(output, n, fmt).name for n in aligner.slices_])
+    status(f"wrote {output}/: {files} and manifest.json ({aligner.manifest_['method']}, "
+           f"{time.perf_counter() - started:.1f} s)")
+
+
+@click.command(context_settings=CONTEXT, short_help="Words whose meaning moved most between aligned slices.")
+@click.argument("directory", required=False, metavar="[DIR]")
+@click.option("--pairs", default="consecutive", type=click.Choice(["consecutive", "all"]),
+              help="Compare each slice with the next, or every pair.")
+@click.option("--top", default=50, type=click.IntRange(min=1), help="Most shifted and most stable words listed.")
+@click.option("--min-count", default=20, type=click.IntRange(min=1),
+              help="Compare words occurring at least this often in both slices of a pair.")
+@click.option("--k", "k", default=10, type=click.IntRange(min=1),
+              help="Nearest neighbours for the overlap measure and the lists.")
+@click.option("--words", default=None, metavar="W1,W2,...", help="Report these words instead of the top lists.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--plot", "plot", default=None, metavar="PREFIX",
+              help="Write figures PREFIX-<a>-<b>.png (shift by frequency) and PREFIX-<word>.png (a word's "
+                   "neighbours across slices; --words, or the 3 most shifted words); needs matplotlib.")
+def shift(directory, pairs, top, min_count, k, words, as_json, plot):
+    """Semantic change between the slices in DIR (an `embkit align` output, default ./aligned).
+
+    For each pair of slices, the words whose vectors moved most (shift: cosine
+    distance) among those occurring at least --min-count times in both, and
+    the most stable ones, with their counts, the Jaccard overlap of their --k
+    nearest neighbours in each slice, and those neighbours.
+    """
+    from embkit.evaluation.shift import shift_report
+    from embkit.models.aligned import AlignedSlices
+
+    if directory is None:
+        if not Path(DEFAULT_DIR).is_dir():
+            raise click.UsageError(f"no DIR given and no ./{DEFAULT_DIR} here; align corpora first with "
+                                   "`embkit align CORPUS_A CORPUS_B`")
+        directory = DEFAULT_DIR
+    word_list = [w.strip() for w in words.split(",") if w.strip()] if words else None
+    aligned = AlignedSlices.load(directory)
+    report = shift_report(aligned, pairs=pairs, top=top, min_count=min_count, k=k, words=word_list)
+    if plot:
+        _plots(aligned, report, plot, word_list, k, min_count)
+    if as_json:
+        emit_json(report)
+        return
+    _print_report(report)
+
+
+def _plots(aligned, report, prefix, word_list, k, min_count):
+    from embkit.evaluation.shift import shift_scores
+    from embkit.evaluation.shift_plots import plot_shift_distribution, plot_word_neighbors
+
+    written = []
+    for pair in report["pairs"]:
+        a, b = pair["a"], pair["b"]
+        rows = shift_scores(aligned, a, b, min_count=min_count, k=k)
+        path = f"{prefix}-{a}-{b}.png"
+        plot_shift_distribution(rows, a, b, path)
+        written.append(path)
+    first = report["pairs"][0]
+    chosen = word_list or [r["word"] for r in first.get("most_shifted", [])[:3]]
+    for w in chosen:
+        path = f"{prefix}-{w}.png"
+        plot_word_neighbors(aligned, w, path, k=k, min_count=min_count)
+        written.append(path)
+    status(f"wrote {', '.join(written)}")
+
+
+def _neighbours(pairs, n=5):
+    return ", ".join(w for w, _ in pairs[:n])
+
+
+def _print_rows(title, rows, a, b):
+    click.echo(title)
+    if not rows:
+        click.echo("  (none)")
+        return
+    width = max(len(r["word"]) for r in rows)
+    click.echo(f"  {'rank':>4}  {'word':<{width}}  {'shift':>6}  {'overlap':>7}  {'count ' + a:>10}  "
+               f"{'count ' + b:>10}  neighbours in {a} | in {b}")
+    for i, r in enumerate(rows, 1):
+        overlap = "-" if r["overlap"] is None else f"{r['overlap']:.2f}"
+        click.echo(f"  {i:>4}  {r['word']:<{width}}  {r['shift']:>6.3f}  {overlap:>7}  {r['count_a'] or '-':>10}  "
+                   f"{r['count_b'] or '-':>10}  {_neighbours(r['neighbors_a'])} | {_neighbours(r['neighbors_b'])}")
+
+
+def _print_report(report):
+    k = report["k"]
+    for pair in report["pairs"]:
+        a, b = pair["a"], pair["b"]
+        click.echo(f"{a} -> {b}: {pair['scored']} words occurring at least {report['min_count']} times in both; "
+                   f"shift = cosine distance, overlap = Jaccard of the {k} nearest neighbours (5 listed)")
+        if "words" in pair:
+            _print_rows("words", pair["words"], a, b)
+        else:
+            _print_rows("most shifted", pair["most_shifted"], a, b)
+            _print_rows("most stable", pair["most_stable"], a, b)
+        click.echo("")

@@ -1,0 +1,442 @@
+"""Aligned slices: vectors of several corpora in one coordinate system, and their directory layout.
+
+An alignment run (:class:`~embkit.models.compass.CompassAligner`, ``embkit
+align``) writes a directory holding
+
+* ``<name>.embkit`` for each slice (or ``<name>.vec`` / ``<name>.bin`` with
+  another format), readable by every command that reads vectors;
+* ``compass.embkit``, the compass (method ``cade`` only; always native: its
+  context matrix is what the slices share); and
+* ``manifest.json``: the method, the settings, the compass and, for each
+  slice, its file, sources, token counts and the tokens it left out
+  (written atomically after each model, so an interrupted run says how far
+  it got).
+
+:class:`AlignedSlices` holds such a result in memory and loads it back.
+"""
+import datetime
+import json
+from pathlib import Path
+
+from .._atomic import atomic_file
+from .._outputs import is_model_dir
+from .._version import __version__
+from ..exceptions import EmbkitError
+
+FORMAT = "embkit-aligned"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+COMPASS = "compass"
+EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin"}
+"""File ending of the slice models for each ``format``."""
+
+_COMPRESSED = (".gz", ".bz2", ".xz", ".lzma")
+
+__all__ = ["AlignedSlices", "OutputDirectory", "check_compass", "slice_name", "check_slice_name", "slice_path",
+           "compass_path", "read_manifest", "write_manifest", "new_manifest", "FORMAT", "MANIFEST", "COMPASS"]
+
+
+def slice_name(corpus, i=0):
+    """The default name of a slice: its file name without directory and endings.
+
+    Parameters
+    ----------
+    corpus : object
+        A path (``sotu_1790-1899.txt.gz`` gives ``sotu_1790-1899``), an
+        encoded corpus (named after its first source file) or anything else.
+    i : int
+        0-based position of the slice, for the fallback ``slice<i+1>``.
+
+    Returns
+    -------
+    str
+    """
+    path = None
+    if isinstance(corpus, (str, Path)):
+        path = str(corpus)
+    elif hasattr(corpus, "manifest"):
+        sources = corpus.manifest.get("sources") or [{}]
+        path = sources[0].get("path")
+    if not path or path in ("-", "<sentences>"):
+        return f"slice{i + 1}"
+    name = Path(path.rstrip("/")).name
+    for suffix in _COMPRESSED:
+        if name.lower().endswith(suffix):
+            name = name[:-len(suffix)]
+    stem = Path(name).stem if Path(name).suffix else name
+    return stem or f"slice{i + 1}"
+
+
+def check_slice_name(name):
+    """Raise EmbkitError unless ``name`` can name a slice (and its file in the output directory).
+
+    Parameters
+    ----------
+    name : str
+
+    Raises
+    ------
+    EmbkitError
+        Empty, ``compass``, starting with a dot, or holding a path separator,
+        a comma or a control character.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise EmbkitError(f"slice names must be non-empty strings, got {name!r}")
+    if name == COMPASS:
+        raise EmbkitError("'compass' cannot name a slice: compass.embkit is the compass's file")
+    if name.startswith(".") or any(c in name for c in "/\\,") or any(ord(c) < 32 for c in name):
+        raise EmbkitError(f"slice name {name!r} cannot name a file: no leading dot, slash, backslash, comma "
+                          "or control character")
+
+
+def slice_path(directory, name, format=None):
+    """``directory/<name>.embkit`` (``.vec`` or ``.bin`` for those formats).
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+    name : str
+    format : {None, "native", "word2vec", "word2vec-bin"}
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return Path(directory) / f"{name}{EXTENSIONS[format]}"
+
+
+def compass_path(directory):
+    """``directory/compass.embkit``.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return Path(directory) / f"{COMPASS}.embkit"
+
+
+def new_manifest(method, model, settings):
+    """The manifest of a run before any model is trained.
+
+    Parameters
+    ----------
+    method : {"cade", "procrustes"}
+    model : str
+        ``"cbow"`` or ``"sgns"``.
+    settings : dict
+        The estimator's and the aligner's parameters (JSON values).
+
+    Returns
+    -------
+    dict
+        ``format``, ``format_version``, ``method``, ``model``, ``settings``,
+        ``compass`` (None), ``slices`` (empty), ``complete`` (False),
+        ``embkit_version`` and ``created``.
+    """
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "method": method, "model": model,
+            "settings": settings, "compass": None, "slices": [], "shared_vocabulary": None, "complete": False,
+            "embkit_version": __version__,
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def write_manifest(directory, manifest):
+    """Write ``directory/manifest.json`` atomically.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+    manifest : dict
+        JSON-serialisable.
+    """
+    with atomic_file(Path(directory) / MANIFEST, "w") as f:
+        json.dump(manifest, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
+def read_manifest(directory):
+    """Read ``directory/manifest.json``.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    EmbkitError
+        No such file, not JSON, or not an alignment manifest (the message
+        names the file).
+    """
+    path = Path(directory) / MANIFEST
+    if not Path(directory).is_dir():
+        raise EmbkitError(f"{directory}: no such directory (write one with `embkit align CORPUS_A CORPUS_B -o "
+                          f"{directory}`)")
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except FileNotFoundError:
+        raise EmbkitError(f"{path}: missing; {directory} is not an `embkit align` output") from None
+    except (OSError, ValueError) as exc:
+        raise EmbkitError(f"{path}: unreadable ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise EmbkitError(f"{path}: not an alignment manifest (expected format {FORMAT!r})")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise EmbkitError(f"{path}: unsupported format version {manifest.get('format_version')!r} "
+                          f"(this embkit reads {FORMAT_VERSION})")
+    return manifest
+
+
+class AlignedSlices:
+    """Vectors of several slices in one coordinate system, with the compass and the run's manifest.
+
+    Parameters
+    ----------
+    slices : mapping of str to KeyedVectors
+        Slice name to its vectors, in slice order.
+    compass : KeyedVectors, optional
+        The compass (method ``cade``).
+    manifest : dict, optional
+        The run's record (see the module docstring).
+
+    Attributes
+    ----------
+    slices : dict of str to KeyedVectors
+    compass : KeyedVectors or None
+    manifest : dict
+    """
+
+    def __init__(self, slices, compass=None, manifest=None):
+        self.slices = dict(slices)
+        self.compass = compass
+        self.manifest = dict(manifest or {})
+
+    @property
+    def names(self):
+        """The slice names, in order (list of str)."""
+        return list(self.slices)
+
+    def __len__(self):
+        return len(self.slices)
+
+    def __iter__(self):
+        return iter(self.slices)
+
+    def __contains__(self, name):
+        return name in self.slices
+
+    def __getitem__(self, name):
+        try:
+            return self.slices[name]
+        except KeyError:
+            raise EmbkitError(f"no slice {name!r}; the slices are: {', '.join(self.slices)}") from None
+
+    def __repr__(self):
+        sizes = ", ".join(f"{n}: {len(kv)}" for n, kv in self.slices.items())
+        return f"<AlignedSlices ({self.manifest.get('method', '?')}) {sizes}>"
+
+    @classmethod
+    def load(cls, directory, mmap="r"):
+        """Read an alignment directory written by ``embkit align`` or :meth:`CompassAligner.fit`.
+
+        Parameters
+        ----------
+        directory : str or os.PathLike
+        mmap : {None, "r"}
+            Memory-map native models (default) or read them into memory.
+
+        Returns
+        -------
+        AlignedSlices
+
+        Raises
+        ------
+        EmbkitError
+            A missing or malformed manifest, or a slice file it lists that
+            is missing (the message names it).
+        FormatError
+            A malformed model file.
+        """
+        from ..io import load
+
+        directory = Path(directory)
+        manifest = read_manifest(directory)
+        slices = {}
+        for entry in manifest.get("slices") or []:
+            path = directory / entry["file"]
+            if not path.exists():
+                raise EmbkitError(f"{path}: listed in {directory / MANIFEST} but missing")
+            slices[entry["name"]] = load(path, mmap=mmap if is_model_dir(path) else None)
+        if not slices:
+            raise EmbkitError(f"{directory / MANIFEST}: lists no trained slice (was the run interrupted? "
+                              "continue it with `embkit align ... --skip-existing`)")
+        compass = None
+        if manifest.get("compass") and (directory / manifest["compass"]["file"]).exists():
+            compass = load(directory / manifest["compass"]["file"], mmap=mmap)
+        return cls(slices, compass, manifest)
+
+
+_COMPASS_CHECKS = ("dim", "model", "min_count", "max_vocab_size", "tokenizer", "lowercase")
+
+
+def check_compass(compass, model_name, p, source):
+    """Raise EmbkitError unless ``compass`` fits an estimator with parameters ``p``.
+
+    Parameters
+    ----------
+    compass : KeyedVectors
+    model_name : str
+        The estimator's model (``"cbow"``, ``"sgns"``).
+    p : dict
+        The estimator's checked parameters.
+    source : str
+        How the message names the compass (e.g. its path).
+
+    Raises
+    ------
+    EmbkitError
+        No context matrix or counts, or a dim, model, ``min_count``,
+        ``max_vocab_size``, tokenizer or lowercase setting that differs
+        (the message names both values and the way out).
+    """
+    if compass.context is None or compass.counts is None:
+        raise EmbkitError(f"{source} has no context matrix or counts: a compass must be saved in the native "
+                          "format (.embkit)")
+    params = compass.meta.get("params") or {}
+    given = {"dim": p["dim"], "model": model_name, **{k: getattr(p[k], "kind", p[k]) for k in _COMPASS_CHECKS[2:]}}
+    found = {"dim": compass.dim, "model": compass.meta.get("model"), **{k: params.get(k) for k in _COMPASS_CHECKS[2:]}}
+    for k in _COMPASS_CHECKS:
+        if found[k] != given[k] and (found[k] is not None or k == "dim"):
+            raise EmbkitError(f"{source} was trained with {k}={found[k]!r} but the options give {k}={given[k]!r}; "
+                              "remove it (and the slices aligned to it) or write to another directory")
+
+
+def _input_paths(corpora):
+    out = []
+    for c in corpora:
+        if isinstance(c, (str, Path)):
+            out.append(str(c))
+        elif isinstance(c, (list, tuple)):
+            out.extend(str(x) for x in c if isinstance(x, (str, Path)))
+    return out
+
+
+def _load(path, fmt):
+    from ..io import load
+
+    return load(path, format=fmt, mmap="r" if fmt in (None, "native") else None)
+
+
+class OutputDirectory:
+    """An alignment's output directory: checked before any training, then written model by model.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        Created when missing; must not be a model or a file.
+    names : sequence of str
+        The slice names (their files are checked writable).
+    fmt : {None, "native", "word2vec", "word2vec-bin"}
+        Format of the slice files.
+    skip_existing : bool
+        Offer the compass and the slices found there for reuse.
+    model_name : str
+        The estimator's model, checked against an existing compass.
+    p : dict
+        The estimator's checked parameters, checked against an existing compass.
+    corpora : sequence
+        The inputs (paths, or lists of paths), which no output may replace.
+
+    Attributes
+    ----------
+    dir : pathlib.Path
+    compass : pathlib.Path
+        ``dir/compass.embkit``.
+
+    Raises
+    ------
+    EmbkitError
+        An output that cannot be written, or an existing ``compass.embkit``
+        that does not fit the options (with or without ``skip_existing``:
+        its slices would not be comparable with new ones).
+    """
+
+    def __init__(self, directory, names, fmt, skip_existing, model_name, p, corpora):
+        from ..formats import check_output
+
+        self.dir, self.fmt, self.skip = Path(directory), fmt, bool(skip_existing)
+        if is_model_dir(self.dir) or (self.dir.exists() and not self.dir.is_dir()):
+            raise EmbkitError(f"{directory}: is a model or a file; the output of an alignment is a directory of "
+                              "models (choose another -o)")
+        inputs = _input_paths(corpora)
+        self.compass = compass_path(self.dir)
+        check_output(self.compass, "native", inputs=inputs)
+        for name in names:
+            check_output(self.slice(name), self.fmt, inputs=inputs)
+        self._compass = None
+        if self.compass.exists():
+            self._compass = _load(self.compass, "native")
+            check_compass(self._compass, model_name, p, str(self.compass))
+
+    def slice(self, name):
+        """The file of slice ``name`` (pathlib.Path).
+
+        Parameters
+        ----------
+        name : str
+        """
+        return slice_path(self.dir, name, self.fmt)
+
+    def existing_compass(self):
+        """The compass found in the directory, with ``skip_existing`` (KeyedVectors or None)."""
+        return self._compass if self.skip else None
+
+    def existing_slice(self, name):
+        """Slice ``name`` found in the directory, with ``skip_existing`` (KeyedVectors or None).
+
+        Parameters
+        ----------
+        name : str
+        """
+        path = self.slice(name)
+        return _load(path, self.fmt) if self.skip and path.exists() else None
+
+    def write_compass(self, kv, manifest):
+        """Write the compass (native) and the manifest.
+
+        Parameters
+        ----------
+        kv : KeyedVectors
+        manifest : dict
+        """
+        kv.save(self.compass, format="native")
+        self.write_manifest(manifest)
+
+    def write_slice(self, name, kv, manifest):
+        """Write slice ``name`` and the manifest.
+
+        Parameters
+        ----------
+        name : str
+        kv : KeyedVectors
+        manifest : dict
+        """
+        kv.save(self.slice(name), format=self.fmt)
+        self.write_manifest(manifest)
+
+    def write_manifest(self, manifest):
+        """Write ``manifest.json`` atomically, each slice entry naming its file.
+
+        Parameters
+        ----------
+        manifest : dict
+        """
+        for e in manifest["slices"]:
+            e.setdefault("file", self.slice(e["name"]).name)
+        write_manifest(self.dir, manifest)

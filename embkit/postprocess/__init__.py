@@ -1,0 +1,1 @@
+"""Post-processing of trained vectors: free functions from KeyedVectors to KeyedVectors."""
