@@ -192,7 +192,10 @@ class Integer(click.IntRange):
 
 def shorten(text, keep=30):
     """``text``, or its first characters and its length when it is long (messages stay one short line)."""
-    return text if len(text) <= keep else f"{text[:12]}... ({len(text)} characters)"
+    if len(text) <= keep:
+        return text
+    unit = "digits" if text.lstrip("+-").isdigit() else "characters"
+    return f"{text[:12]}... ({len(text)} {unit})"
 
 
 def read_options(f):

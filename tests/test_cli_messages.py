@@ -97,7 +97,7 @@ def test_library_parameters_become_flags():
 
 
 @pytest.mark.parametrize("option, value, says", [
-    ("--dim", "1" * 5000, "111111111111... (5000 characters) is not in the range"),
+    ("--dim", "1" * 5000, "111111111111... (5000 digits) is not in the range"),
     ("--dim", "1x" + "1" * 5000, "(5004 characters) is not an integer"),
     ("--alpha", "x" + "1" * 5000, "(5003 characters) is not a number"),
     ("--model", "1" * 5000, "(5002 characters) is not one of"),

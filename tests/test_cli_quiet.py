@@ -28,6 +28,9 @@ COMMANDS = {
     "eval all": (["eval", "all"], ["using model m.embkit"]),
     "cache info": (["cache", "info"], []),
     "cache clear": (["cache", "clear"], ["removed "]),
+    "align": (["align", "c.txt", "d.txt", "--min-count", "1", "--dim", "4", "--epochs", "1", "--threads", "1",
+               "--sample", "0", "-o", "al2"], ["compass: 9 words over 2 slices (680 tokens), 1 epoch\n", "wrote al2/"]),
+    "shift": (["shift", "al", "--min-count", "1"], []),
 }
 
 
@@ -43,11 +46,15 @@ def _leaf_commands(group, prefix=()):
 def workdir(tmp_path_factory):
     d = tmp_path_factory.mktemp("quiet")
     (d / "c.txt").write_text(CORPUS)
+    (d / "d.txt").write_text(CORPUS.replace("cat", "dog"))
     old = os.getcwd()
     os.chdir(d)
     try:
         r = CliRunner().invoke(cli, ["-q", "train", "c.txt", "--min-count", "1", "--epochs", "1", "--dim", "4",
                                      "--threads", "1", "--sample", "0", "--no-cache", "-o", "m.embkit"])
+        assert r.exit_code == 0, r.output
+        r = CliRunner().invoke(cli, ["-q", "align", "c.txt", "d.txt", "--min-count", "1", "--epochs", "1", "--dim",
+                                     "4", "--threads", "1", "--sample", "0", "--no-cache", "-o", "al"])
         assert r.exit_code == 0, r.output
     finally:
         os.chdir(old)

@@ -357,8 +357,9 @@ class CompassAligner(Estimator):
         settings = _vocab_settings(p, p["min_count"])
         parts = [restrict(e, vocab, settings, cache=p["cache"]) for e in encs.values()]
         joined = JoinedCorpus(parts, vocab, settings)
-        log.info("compass: %d words over %d slices (%d tokens), %d epochs", len(vocab), len(parts),
-                 int(joined.offsets[-1]), s["compass_epochs"])
+        n = s["compass_epochs"]
+        log.info("compass: %d words over %d slices (%d tokens), %d epoch%s", len(vocab), len(parts),
+                 int(joined.offsets[-1]), n, "" if n == 1 else "s")
         model = clone(est).set_params(epochs=s["compass_epochs"])
         model.fit(joined)
         kv = model.wv
