@@ -96,6 +96,8 @@ def _register():
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)
+    from . import commands_retrofit
+    commands_retrofit.register(cli)
     add_shared_options(cli)
 
 
