@@ -14,7 +14,7 @@ import copy
 import logging
 import math
 import time
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -231,30 +231,36 @@ def _input_vectors(kv, normalize):
 
 # -- the graph ---------------------------------------------------------------
 
+class _Ids(dict):
+    """A dict giving each new key the next id: ``map(ids.__getitem__, words)`` runs in C for known words."""
+
+    def __missing__(self, key):
+        value = self[key] = len(self)
+        return value
+
+
 def _word_edges(lex, fold):
     """Edges between lexicon words (ids), self-loops and duplicates removed; the words; the counts."""
-    ids = {}
-    get = ids.setdefault
+    heads, nbrs = lex.heads, lex.neighbours
     if fold:
-        heads = [get(h.casefold(), len(ids)) for h in lex.heads]
-        dst = np.fromiter((get(n.casefold(), len(ids)) for n in lex.neighbours), np.int64, len(lex.neighbours))
-    else:
-        heads = [get(h, len(ids)) for h in lex.heads]
-        dst = np.fromiter((get(n, len(ids)) for n in lex.neighbours), np.int64, len(lex.neighbours))
-    heads = np.asarray(heads, dtype=np.int64)
+        heads, nbrs = list(map(str.casefold, heads)), list(map(str.casefold, nbrs))
+    ids = _Ids()                                                # word -> id, in order of appearance
+    head_ids = np.fromiter(map(ids.__getitem__, heads), np.int64, len(heads))
+    dst = np.fromiter(map(ids.__getitem__, nbrs), np.int64, len(nbrs))
+    words = list(ids)
     sizes = np.diff(lex.offsets)
-    src = np.repeat(heads, sizes)
+    src = np.repeat(head_ids, sizes)
     w = np.ones(len(dst)) if lex.weights is None else lex.weights.copy()
     counts = {"read": len(dst)}
     keep = src != dst
     counts["self_loop"] = int(len(dst) - keep.sum())
     src, dst, w = src[keep], dst[keep], w[keep]
-    _, first = np.unique(src * max(len(ids), 1) + dst, return_index=True)
+    _, first = np.unique(src * max(len(words), 1) + dst, return_index=True)
     first.sort()
     counts["duplicate"] = int(len(src) - len(first))
-    entries = {"read": len(lex), "repeated_heads": int(len(heads) - len(np.unique(heads))),
+    entries = {"read": len(lex), "repeated_heads": int(len(head_ids) - len(np.unique(head_ids))),
                "empty": int((sizes == 0).sum()), **lex.stats}
-    return src[first], dst[first], w[first], list(ids), counts, entries
+    return src[first], dst[first], w[first], words, counts, entries
 
 
 def _rows_of_words(words, kv, fold):
@@ -263,12 +269,11 @@ def _rows_of_words(words, kv, fold):
         by_fold = {}
         for i, key in enumerate(kv.index_to_key):
             by_fold.setdefault(key.casefold(), []).append(i)
-        lists = [by_fold.get(w, ()) for w in words]
+        lists = list(map(by_fold.get, words, repeat(())))
         sizes = np.fromiter(map(len, lists), np.int64, len(words))
         rows = np.fromiter(chain.from_iterable(lists), np.int64, int(sizes.sum()))
     else:
-        index = kv.key_to_index
-        found = np.fromiter((index.get(w, -1) for w in words), np.int64, len(words))
+        found = np.fromiter(map(kv.key_to_index.get, words, repeat(-1)), np.int64, len(words))
         sizes = (found >= 0).astype(np.int64)
         rows = found[found >= 0]
     ptr = np.zeros(len(words) + 1, dtype=np.int64)
@@ -336,16 +341,20 @@ def _symmetrise(src, dst, w, n):
 
 def _iterate(base, weights, iterations, alpha, beta):
     """Jacobi iterations of the update; the final vectors, movement per iteration, distance from the input."""
-    row_sums = np.asarray(weights.sum(axis=1)).ravel()
-    active = np.flatnonzero(np.diff(weights.indptr) > 0)
+    sizes = np.diff(weights.indptr)
+    active = np.flatnonzero(sizes > 0)
+    row_sums = np.add.reduceat(weights.data, weights.indptr[active]) if len(active) else np.zeros(0)
     if beta == INVERSE_DEGREE:
-        betas = sp.diags(1.0 / np.where(row_sums > 0, row_sums, 1.0)) @ weights
-        beta_sums = (row_sums > 0).astype(np.float64)
+        beta_sums = np.ones(len(active))
+        per_row = 1.0 / (row_sums * (alpha + 1.0))          # beta_ij / (alpha + 1), beta_ij = w_ij / sum_k w_ik
     else:
-        betas = weights * float(beta)
         beta_sums = row_sums * float(beta)
-    denom = alpha + beta_sums[active]
-    step = (sp.diags(1.0 / denom) @ betas[active]).astype(np.float32).tocsr()
+        per_row = float(beta) / (alpha + beta_sums)
+    denom = alpha + beta_sums
+    # rows without edges hold no entries, so the active rows' pointers are those of all rows, less repeats
+    data = (weights.data * np.repeat(per_row, sizes[active])).astype(np.float32)
+    step = sp.csr_matrix((data, weights.indices, np.append(weights.indptr[active], weights.nnz)),
+                         shape=(len(active), weights.shape[1]))
     anchor = ((alpha / denom)[:, None] * base[active]).astype(np.float32)
     vectors = base.copy()
     movement = []
@@ -362,8 +371,8 @@ def _mean_cosine_distance(a, b):
     """Mean of 1 - cos over the rows where both vectors are non-zero (0.0 when there is none)."""
     if not len(a):
         return 0.0
-    dots = np.einsum("ij,ij->i", a, b, dtype=np.float64)
-    norms = np.sqrt(np.einsum("ij,ij->i", a, a, dtype=np.float64) * np.einsum("ij,ij->i", b, b, dtype=np.float64))
+    dots = np.einsum("ij,ij->i", a, b).astype(np.float64)
+    norms = np.sqrt(np.einsum("ij,ij->i", a, a).astype(np.float64) * np.einsum("ij,ij->i", b, b))
     ok = norms > 0
     if not ok.any():
         return 0.0
