@@ -47,8 +47,11 @@ Faruqui, M., Dodge, J., Jauhar, S. K., Dyer, C., Hovy, E., Smith, N. A.
 Miller, G. A. (1995). WordNet: A Lexical Database for English.
 Communications of the ACM 38(11), 39-41.
 """
+import hashlib
+import json
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -314,7 +317,11 @@ def read_lexicon(path, name=None):
 
 
 def builtin_lexicon_path(name):
-    """Path of a bundled lexicon, its SHA-256 checked.
+    """Path of a bundled lexicon, its SHA-256 checked against ``data/REGISTRY.json``.
+
+    The registry is read here rather than through
+    :mod:`embkit.evaluation.datasets`, whose package loads ``scipy.stats``
+    (about a second), which retrofitting does not need.
 
     Parameters
     ----------
@@ -330,11 +337,24 @@ def builtin_lexicon_path(name):
     EmbkitError
         An unknown name, or a missing or modified file.
     """
-    from ..evaluation.datasets import dataset_path
-
     if name not in BUILTIN_LEXICONS:
         raise EmbkitError(f"no built-in lexicon named {name!r}; built-in: {', '.join(BUILTIN_LEXICONS)}")
-    return dataset_path(name, verify=True)
+    root = resources.files("embkit_data")
+    registry = json.loads((root / "REGISTRY.json").read_text(encoding="utf-8"))["datasets"]
+    entry = next(e for e in registry if e["name"] == name and e["kind"] == "lexicon")
+    path = Path(os.fspath(root.joinpath(*entry["path"].split("/"))))
+    if not path.is_file():
+        raise EmbkitError(f"built-in lexicon {name!r} is missing: {entry['path']} not found in the embkit_data "
+                          "package; reinstall embkit")
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != entry["sha256"]:
+        raise EmbkitError(f"checksum mismatch for built-in lexicon {name!r} ({entry['path']}): expected sha256 "
+                          f"{entry['sha256']}, got {digest.hexdigest()}; the file was modified or damaged, "
+                          "reinstall embkit")
+    return path
 
 
 def load_lexicon(lexicon):

@@ -281,6 +281,22 @@ def _rows_of_words(words, kv, fold):
     return ptr, rows
 
 
+def _hint_integer_weights(words, n_rows, kv, fold):
+    """Warn about words such as ``cat:2`` that match no key while ``cat`` does: weights need a decimal point."""
+    keys = {k.casefold() for k in kv.index_to_key} if fold else kv.key_to_index
+    found = []
+    for i in np.flatnonzero(n_rows == 0):
+        word = words[i]
+        if ":" in word:
+            head, _, tail = word.rpartition(":")
+            if tail.isdigit() and head in keys:
+                found.append(word)
+    if found:
+        logger.warning("%d lexicon word(s) such as %s match no key but would without their ':<integer>' ending; "
+                       "a weight is written with a decimal point (%s.0), so these were read as words",
+                       len(found), ", ".join(repr(w) for w in found[:3]), found[0])
+
+
 def _expand(ids, ptr, rows):
     """For items of word ids: (item index, row) for every row of each item's word."""
     starts = ptr[ids]
@@ -298,6 +314,7 @@ def _build_graph(lex, kv, graph, case):
     n_rows = np.diff(ptr)
     head_missing = n_rows[src] == 0
     nbr_missing = ~head_missing & (n_rows[dst] == 0)
+    _hint_integer_weights(words, n_rows, kv, fold)
     counts["head_not_in_vectors"] = int(head_missing.sum())
     counts["neighbour_not_in_vectors"] = int(nbr_missing.sum())
     keep = ~(head_missing | nbr_missing)

@@ -301,6 +301,7 @@ def test_bad_lexicon_arguments(tmp_path):
         retrofit(kv.vectors, {"a": ["b"]})
 
 
+@pytest.mark.slow
 def test_builtin_wordnet_lexicon():
     kv = KeyedVectors(["dog", "puppy", "cat", "zebra"], np.eye(4))
     out = retrofit(kv, "wordnet", iterations=1)
@@ -311,6 +312,29 @@ def test_builtin_wordnet_lexicon():
     # dog's only neighbour in these vectors is puppy (cat is no WordNet neighbour of dog), and puppy's is dog
     np.testing.assert_allclose(out.vectors[:2], [[0.5, 0.5, 0, 0], [0.5, 0.5, 0, 0]], atol=1e-6)
     assert rep["words"]["retrofitted"] == 2
-    # the fixed point of d = (d^ + p)/2, p = (p^ + d)/2: d = (2 d^ + p^)/3
-    out = retrofit(kv, "wordnet", iterations=30)
-    np.testing.assert_allclose(out["dog"], [2 / 3, 1 / 3, 0, 0], atol=1e-6)
+
+
+def test_integer_weights_are_words_and_a_warning_says_so(caplog):
+    kv, _ = toy()
+    out = retrofit(kv, {"a": ["b:2", "c"]}, iterations=1, normalize=False)
+    np.testing.assert_allclose(out["a"], [3.0, 2.0], rtol=1e-6)           # only c: ([2,0] + [4,4]) / 2
+    assert report(out)["edges"]["dropped"]["neighbour_not_in_vectors"] == 1
+    assert "'b:2' match no key" in caplog.text and "(b:2.0)" in caplog.text
+
+
+def test_builtin_lexicon_checksum_is_verified(tmp_path, monkeypatch):
+    import json
+    import types
+
+    from embkit.postprocess import lexicon as lexicon_module
+
+    (tmp_path / "lexicons").mkdir()
+    (tmp_path / "lexicons" / "w.txt").write_text("dog puppy\n", encoding="utf-8")
+    registry = {"datasets": [{"name": "wordnet", "kind": "lexicon", "path": "lexicons/w.txt", "sha256": "0" * 64}]}
+    (tmp_path / "REGISTRY.json").write_text(json.dumps(registry), encoding="utf-8")
+    monkeypatch.setattr(lexicon_module, "resources", types.SimpleNamespace(files=lambda package: tmp_path))
+    with pytest.raises(EmbkitError, match="checksum mismatch for built-in lexicon 'wordnet'"):
+        retrofit(toy()[0], "wordnet")
+    (tmp_path / "lexicons" / "w.txt").unlink()
+    with pytest.raises(EmbkitError, match="is missing"):
+        retrofit(toy()[0], "wordnet")
