@@ -68,9 +68,10 @@ def report_lines(entry):
     s, r = entry["settings"], entry["report"]
     words, entries, edges = r["words"], r["entries"], r["edges"]
     beta = s["beta"] if isinstance(s["beta"], str) else f"{s['beta']:g}"
+    inputs = ("unit-length" if s["normalize"] else "unscaled") + (", centred" if s["center"] else "")
+    edges_kept = "" if s["min_similarity"] is None else f", edges with input cosine > {s['min_similarity']:g}"
     lines = [f"retrofit with {entry['lexicon']}: {s['graph']} graph, case {s['case']}, alpha {s['alpha']:g}, "
-             f"beta {beta}, {s['iterations']} iterations, "
-             f"{'unit-length inputs' if s['normalize'] else 'inputs as they are'}",
+             f"beta {beta}, {s['iterations']} iterations, {inputs} inputs{edges_kept}",
              f"words: {_n(words['vectors'])} in the vectors, {_n(words['lexicon'])} in the lexicon, "
              f"{_n(words['in_both'])} in both; {_n(words['retrofitted'])} retrofitted",
              f"lexicon entries: {_n(entries['read'])} ({_n(entries['repeated_heads'])} repeated heads merged, "
@@ -82,7 +83,9 @@ def report_lines(entry):
     lines.append(f"edges: {_n(edges['read'])} read, {_n(edges['used'])} used; dropped: "
                  f"{_n(dropped['self_loop'])} self-loops, {_n(dropped['duplicate'])} duplicates, "
                  f"{_n(dropped['head_not_in_vectors'])} with the head not in the vectors, "
-                 f"{_n(dropped['neighbour_not_in_vectors'])} with the neighbour not in the vectors")
+                 f"{_n(dropped['neighbour_not_in_vectors'])} with the neighbour not in the vectors"
+                 + (f", {_n(dropped['dissimilar'])} dissimilar in the input" if s["min_similarity"] is not None
+                    else ""))
     if "reverse_added" in edges:
         lines.append(f"symmetric graph: {_n(edges['graph'])} edges ({_n(edges['reverse_added'])} reverse edges "
                      "added)")
@@ -102,7 +105,12 @@ def report_lines(entry):
               help="Output (.embkit directory, .vec/.txt or .bin). Default: <VECS stem>.retrofit-<lexicon>.embkit "
                    "in the current directory.")
 @click.option("--iterations", type=click.IntRange(min=0), default=10, help="Updates of every vector.")
-@click.option("--alpha", type=FiniteFloat(min=0), default=1.0, help="Weight of each word's own input vector.")
+@click.option("--preset", type=click.Choice(["paper", "rare-words"]), default="paper",
+              help="paper: Faruqui et al. (alpha 1, every edge, no centring). rare-words: --alpha 2.25 --center "
+                   "--min-similarity 0.35, which keeps rare-word (RW) and relatedness scores (see the README); "
+                   "options given explicitly override the preset's.")
+@click.option("--alpha", type=FiniteFloat(min=0), default=None, show_default="1, or the preset's",
+              help="Weight of each word's own input vector.")
 @click.option("--beta", type=_Beta(), default="inverse-degree",
               help="Weight of each edge: inverse-degree (1/number of neighbours, times the edge's written "
                    "weight normalised) or a number times the written weight.")
@@ -112,6 +120,11 @@ def report_lines(entry):
               help="exact: Apple and apple are different words; fold: a lexicon word applies to every key "
                    "equal to it ignoring case (keys stay distinct).")
 @click.option("--normalize/--no-normalize", default=True, help="Scale input vectors to unit length first.")
+@click.option("--center/--no-center", default=None, show_default="no, or the preset's",
+              help="Subtract the mean input vector first (after --normalize, then unit length again).")
+@click.option("--min-similarity", type=FiniteFloat(min=-1, max=1), default=None, metavar="COS",
+              show_default="none, or the preset's",
+              help="Drop lexicon edges whose two input vectors have a cosine <= COS.")
 @click.option("--wordnet-dir", type=click.Path(exists=True, file_okay=False), default=None, metavar="DIR",
               help="Build the wordnet lexicon from WordNet's database files in DIR (data.noun, data.verb, "
                    "data.adj, data.adv; e.g. /usr/share/wordnet from Debian's wordnet-base).")
@@ -121,13 +134,14 @@ def report_lines(entry):
 @click.option("--dry-run", is_flag=True, help="Print the report (stdout) and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @read_options
-def retrofit(vecs, lexicon, output, iterations, alpha, beta, graph, case, normalize, wordnet_dir, relations,
-             dry_run, as_json, limit, unicode_errors):
+def retrofit(vecs, lexicon, output, iterations, preset, alpha, beta, graph, case, normalize, center, min_similarity,
+             wordnet_dir, relations, dry_run, as_json, limit, unicode_errors):
     """Retrofit the vectors VECS (default: the newest model here) to a semantic lexicon.
 
     \b
     embkit retrofit --lexicon wordnet                  # the newest model here, built-in WordNet
     embkit retrofit vecs.vec --lexicon ppdb.txt -o vecs.ppdb.vec
+    embkit retrofit --lexicon wordnet --preset rare-words
     embkit retrofit --wordnet-dir /usr/share/wordnet --relations synonym,similar-to
     Each word with neighbours in the lexicon moves towards them while staying near its own vector
     (Faruqui et al. 2015; alpha 1, beta 1/degree and 10 iterations are the paper's settings). Counts
@@ -135,6 +149,7 @@ def retrofit(vecs, lexicon, output, iterations, alpha, beta, graph, case, normal
     goes to stderr, or to stdout with --json or --dry-run.
     """
     from embkit import formats, io
+    from embkit.postprocess.retrofit import PRESETS
     from embkit.postprocess.retrofit import retrofit as run_retrofit
 
     if output is not None and output.strip() in ("", "-"):
@@ -150,8 +165,10 @@ def retrofit(vecs, lexicon, output, iterations, alpha, beta, graph, case, normal
     previous = kv.meta.get("retrofit")
     if isinstance(previous, dict) and previous.get("lexicon") == label:
         log.warning("%s was already retrofitted with %s; retrofitting it again", vecs, label)
-    result = run_retrofit(kv, lex, iterations=iterations, alpha=alpha, beta=beta, graph=graph, case=case,
-                          normalize=normalize)
+    chosen = {"alpha": alpha, "center": center, "min_similarity": min_similarity}
+    settings = {k: PRESETS[preset][k] if v is None else v for k, v in chosen.items()}
+    result = run_retrofit(kv, lex, iterations=iterations, beta=beta, graph=graph, case=case, normalize=normalize,
+                          **settings)
     entry = result.meta["retrofit"]
     if not dry_run:
         io.save(result, out)

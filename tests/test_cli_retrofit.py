@@ -73,7 +73,8 @@ def test_dry_run_writes_nothing_and_prints_the_report(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert os.listdir(tmp_path) == []
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("retrofit with b27_lexicon: directed graph, case exact, alpha 1, ")
+    assert lines[0] == ("retrofit with b27_lexicon: directed graph, case exact, alpha 1, beta inverse-degree, "
+                        "10 iterations, unit-length inputs")
     assert "edges: 2 read, 2 used; dropped: 0 self-loops, 0 duplicates" in res.stdout
     assert lines[-1] == "dry run: nothing written (would write b27_in.retrofit-b27_lexicon.embkit)"
 
@@ -88,13 +89,28 @@ def test_json_report(tmp_path):
     assert r["input"] == str(B27_VEC) and r["output"] == str(tmp_path / "o.embkit") and not r["dry_run"]
     assert r["lexicon"] == "lex"
     assert r["settings"] == {"iterations": 3, "alpha": 2.0, "beta": 0.5, "graph": "symmetric", "case": "exact",
-                             "normalize": False}
+                             "normalize": False, "center": False, "min_similarity": None}
     rep = r["report"]
     assert rep["edges"]["dropped"] == {"self_loop": 1, "duplicate": 1, "head_not_in_vectors": 1,
-                                       "neighbour_not_in_vectors": 1}
+                                       "neighbour_not_in_vectors": 1, "dissimilar": 0}
     assert rep["edges"]["used"] == 2 and rep["edges"]["graph"] == 4 and rep["edges"]["reverse_added"] == 2
     assert rep["entries"]["empty"] == 1 and len(rep["movement"]) == 3
     assert (tmp_path / "o.embkit" / "meta.json").is_file()
+
+
+def test_presets_and_explicit_options(tmp_path):
+    res = run("retrofit", B27_VEC, "--lexicon", B27_LEX, "--preset", "rare-words", "--dry-run", "--json")
+    assert res.exit_code == 0, res.output
+    settings = json.loads(res.stdout)["settings"]
+    assert (settings["alpha"], settings["center"], settings["min_similarity"]) == (2.25, True, 0.35)
+    res = run("retrofit", B27_VEC, "--lexicon", B27_LEX, "--preset", "rare-words", "--alpha", "1", "--no-center",
+              "--min-similarity", "0.9", "--dry-run")
+    assert res.exit_code == 0, res.output
+    assert ("alpha 1, beta inverse-degree, 10 iterations, unit-length inputs, edges with input cosine > 0.9"
+            in res.stdout)
+    assert "2 dissimilar in the input" in res.stdout            # cos(apple, fruit) = 0.6, cos(Apple, company) = -0.6
+    res = run("retrofit", B27_VEC, "--lexicon", B27_LEX, "--center", "--dry-run")
+    assert "unit-length, centred inputs" in res.stdout
 
 
 def test_quiet_silences_the_report(tmp_path):
@@ -129,6 +145,8 @@ def test_wordnet_dir_and_relations(tmp_path):
     (["--graph", "both"], "--graph"),
     (["--case", "lower"], "--case"),
     (["-o", ""], "give a file or directory name"),
+    (["--min-similarity", "1.5"], "--min-similarity"),
+    (["--preset", "strong"], "--preset"),
 ])
 def test_usage_errors_exit_2(args, message):
     base = [] if "--wordnet-dir" in args else ["--lexicon", B27_LEX]

@@ -35,12 +35,27 @@ def reference_graph(entries, keys, graph="directed", case="exact"):
     return edges
 
 
-def reference_retrofit(vectors, edges, iterations=10, alpha=1.0, beta="inverse-degree", normalize=True):
+def unit_rows(x):
+    norms = np.linalg.norm(x, axis=1)
+    return x / np.where(norms > 0, norms, 1.0)[:, None]
+
+
+def similar_edges(vectors, edges, min_similarity):
+    """``edges`` without those whose input vectors have cosine <= min_similarity."""
+    unit = unit_rows(np.asarray(vectors, dtype=np.float64))
+    return {i: {j: w for j, w in nbrs.items() if unit[i] @ unit[j] > min_similarity} for i, nbrs in edges.items()}
+
+
+def reference_retrofit(vectors, edges, iterations=10, alpha=1.0, beta="inverse-degree", normalize=True,
+                       center=False):
     """Jacobi iterations of q_i <- (alpha q^_i + sum_j beta_ij q_j) / (alpha + sum_j beta_ij), in float64."""
     base = np.array(vectors, dtype=np.float64)
     if normalize:
-        norms = np.linalg.norm(base, axis=1)
-        base = base / np.where(norms > 0, norms, 1.0)[:, None]
+        base = unit_rows(base)
+    if center:
+        base = base - base.mean(axis=0)
+        if normalize:
+            base = unit_rows(base)
     current = base.copy()
     for _ in range(iterations):
         new = current.copy()

@@ -9,7 +9,7 @@ from embkit.exceptions import EmbkitError, InvalidParameterError
 from embkit.postprocess.lexicon import Lexicon
 from embkit.postprocess.retrofit import retrofit
 
-from .reference import gauss_seidel_retrofit, reference_graph, reference_retrofit
+from .reference import gauss_seidel_retrofit, reference_graph, reference_retrofit, similar_edges
 
 B27 = FIXTURES / "retrofit"
 
@@ -92,6 +92,54 @@ def test_normalize_scales_inputs_first():
     assert np.isfinite(report(out)["movement"]).all()
 
 
+# --------------------------------------------------------------------------- beyond the paper
+
+def test_center_by_hand():
+    # unit rows [1,0], [0,1], [s,s] (s = 1/sqrt 2); mean m = [(1+s)/3, (1+s)/3]; centred, then unit length again
+    kv, lex = toy()
+    out = retrofit(kv, lex, iterations=0, center=True)
+    s = 2 ** -0.5
+    m = (1 + s) / 3
+    rows = np.array([[1 - m, -m], [-m, 1 - m], [s - m, s - m]])
+    np.testing.assert_allclose(out.vectors, rows / np.linalg.norm(rows, axis=1, keepdims=True), atol=1e-6)
+    raw = retrofit(kv, lex, iterations=0, center=True, normalize=False)       # without normalize: only centred
+    np.testing.assert_allclose(raw.vectors, kv.vectors - kv.vectors.mean(axis=0), atol=1e-6)
+
+
+def test_min_similarity_by_hand():
+    # cos(a, b) = 0, cos(a, c) = cos(b, c) = 0.7071: with min_similarity 0.5 only a -> c is left
+    kv, lex = toy()
+    out = retrofit(kv, lex, iterations=1, normalize=False, min_similarity=0.5)
+    np.testing.assert_allclose(out.vectors, [[3.0, 2.0], [0.0, 2.0], [4.0, 4.0]], rtol=1e-6)
+    edges = report(out)["edges"]
+    assert edges["dropped"]["dissimilar"] == 2 and edges["used"] == 1 and edges["graph"] == 1
+    assert edges["read"] == edges["used"] + sum(edges["dropped"].values())
+    # the cosine is that of the input as given: centring first does not change which edges are kept
+    centred = retrofit(kv, lex, iterations=1, normalize=False, min_similarity=0.5, center=True)
+    assert report(centred)["edges"]["dropped"]["dissimilar"] == 2
+    keep_all = retrofit(kv, lex, iterations=1, normalize=False, min_similarity=-1.0)
+    np.testing.assert_array_equal(keep_all.vectors, retrofit(kv, lex, iterations=1, normalize=False).vectors)
+
+
+def test_min_similarity_with_case_folding_keeps_a_lexicon_edge_while_one_key_agrees():
+    kv = KeyedVectors(["x", "US", "us"], [[1.0, 0.0], [1.0, 0.1], [-1.0, 0.0]])
+    out = retrofit(kv, {"x": ["us"]}, iterations=1, case="fold", normalize=False, min_similarity=0.0)
+    edges = report(out)["edges"]
+    assert edges["used"] == 1 and edges["graph"] == 1 and edges["dropped"]["dissimilar"] == 0
+    np.testing.assert_allclose(out["x"], [1.0, 0.05], rtol=1e-6)       # inverse-degree: (x + US) / 2
+
+
+def test_presets():
+    from embkit.postprocess.retrofit import PRESETS
+
+    kv, lex = toy()
+    paper = retrofit(kv, lex, **PRESETS["paper"])
+    np.testing.assert_array_equal(paper.vectors, retrofit(kv, lex).vectors)
+    assert PRESETS["rare-words"] == {"alpha": 2.25, "center": True, "min_similarity": 0.35}
+    settings = retrofit(kv, lex, **PRESETS["rare-words"]).meta["retrofit"]["settings"]
+    assert settings["alpha"] == 2.25 and settings["center"] and settings["min_similarity"] == 0.35
+
+
 # --------------------------------------------------------------------------- case B27
 
 def test_b27_retrofitting_does_not_lowercase_words():
@@ -165,7 +213,7 @@ def test_words_missing_from_the_vectors_are_dropped_and_counted():
     np.testing.assert_allclose(out.vectors, [[1.0, 1.0], [0.0, 2.0], [4.0, 4.0]], rtol=1e-6)
     rep = report(out)
     assert rep["edges"]["dropped"] == {"self_loop": 0, "duplicate": 0, "head_not_in_vectors": 2,
-                                       "neighbour_not_in_vectors": 2}
+                                       "neighbour_not_in_vectors": 2, "dissimilar": 0}
     assert rep["edges"]["read"] == rep["edges"]["used"] + sum(rep["edges"]["dropped"].values())
     assert rep["words"] == {"vectors": 3, "lexicon": 5, "in_both": 2, "retrofitted": 1}
 
@@ -220,12 +268,18 @@ def test_matches_the_numpy_oracle(seed, graph, case):
     keys, vectors, entries = _random_case(seed)
     kv = KeyedVectors(keys, vectors)
     edges = reference_graph(entries, keys, graph=graph, case=case)
-    for settings in ({}, {"alpha": 0.5, "beta": 0.7, "iterations": 4, "normalize": False}):
+    for settings in ({}, {"alpha": 0.5, "beta": 0.7, "iterations": 4, "normalize": False},
+                     {"alpha": 2.0, "center": True}, {"center": True, "normalize": False, "iterations": 3}):
         out = retrofit(kv, _lexicon(entries), graph=graph, case=case, **settings)
         want = reference_retrofit(vectors, edges, **settings)
         np.testing.assert_allclose(out.vectors, want, rtol=2e-5, atol=2e-6)
         assert report(out)["edges"]["graph"] == sum(len(n) for n in edges.values())
         assert report(out)["words"]["retrofitted"] == sum(1 for n in edges.values() if n)
+    if graph == "directed":      # symmetrising after filtering equals filtering the symmetric graph
+        kept = similar_edges(vectors, edges, 0.1)
+        out = retrofit(kv, _lexicon(entries), graph=graph, case=case, min_similarity=0.1, center=True)
+        np.testing.assert_allclose(out.vectors, reference_retrofit(vectors, kept, center=True), rtol=2e-5,
+                                   atol=2e-6)
 
 
 # --------------------------------------------------------------------------- input and output
@@ -243,7 +297,7 @@ def test_input_untouched_counts_kept_context_dropped():
     entry = out.meta["retrofit"]
     assert entry["source_created"] == "2020-01-01T00:00:00+00:00"
     assert entry["settings"] == {"iterations": 10, "alpha": 1.0, "beta": "inverse-degree", "graph": "directed",
-                                 "case": "exact", "normalize": True}
+                                 "case": "exact", "normalize": True, "center": False, "min_similarity": None}
     again = retrofit(out, {"b": ["a"]})
     assert again.meta["retrofit"]["previous"] == entry
 
@@ -280,7 +334,8 @@ def test_non_finite_vectors_are_refused():
     ({"iterations": -1}, "iterations"), ({"iterations": 2.5}, "iterations"), ({"alpha": -0.1}, "alpha"),
     ({"alpha": float("nan")}, "alpha"), ({"beta": 0}, "beta"), ({"beta": "degree"}, "beta"),
     ({"beta": float("inf")}, "beta"), ({"graph": "undirected"}, "graph"), ({"case": "lower"}, "case"),
-    ({"normalize": "yes"}, "normalize"),
+    ({"normalize": "yes"}, "normalize"), ({"center": 1}, "center"), ({"min_similarity": 1.5}, "min_similarity"),
+    ({"min_similarity": float("nan")}, "min_similarity"), ({"min_similarity": "0.3"}, "min_similarity"),
 ])
 def test_bad_parameters(kwargs, param):
     kv, lex = toy()
