@@ -112,8 +112,9 @@ def report_lines(entry):
 @click.option("--alpha", type=FiniteFloat(min=0), default=None, show_default="1, or the preset's",
               help="Weight of each word's own input vector.")
 @click.option("--beta", type=_Beta(), default="inverse-degree",
-              help="Weight of each edge: inverse-degree (1/number of neighbours, times the edge's written "
-                   "weight normalised) or a number times the written weight.")
+              help="Weight of each edge: inverse-degree (each word's edge weights scaled to sum to 1: "
+                   "1/number of neighbours when the lexicon has no weights) or a number that multiplies the "
+                   "written weights.")
 @click.option("--graph", type=click.Choice(["directed", "symmetric"]), default="directed",
               help="Edges as written (head -> neighbours), or also reversed.")
 @click.option("--case", type=click.Choice(["exact", "fold"]), default="exact",
@@ -143,6 +144,7 @@ def retrofit(vecs, lexicon, output, iterations, preset, alpha, beta, graph, case
     embkit retrofit vecs.vec --lexicon ppdb.txt -o vecs.ppdb.vec
     embkit retrofit --lexicon wordnet --preset rare-words
     embkit retrofit --wordnet-dir /usr/share/wordnet --relations synonym,similar-to
+
     Each word with neighbours in the lexicon moves towards them while staying near its own vector
     (Faruqui et al. 2015; alpha 1, beta 1/degree and 10 iterations are the paper's settings). Counts
     are kept. The report (words matched, edges used and dropped by reason, movement per iteration)
