@@ -60,6 +60,7 @@ def test_default_output_and_counts_kept(tmp_path, monkeypatch):
     assert out.counts.tolist() == [4, 3, 2, 1]
     meta = out.meta["retrofit"]
     assert meta["lexicon"] == "b27_lexicon" and meta["settings"]["graph"] == "directed"
+    assert meta["lexicon_path"] == str(B27_LEX)
     np.testing.assert_allclose(out["Apple"], [0.4, 0.2], atol=1e-6)
     # once more: the newest model is now the retrofitted one, and a warning says it is retrofitted again
     res = run("retrofit", "--lexicon", B27_LEX)

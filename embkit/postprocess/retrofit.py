@@ -125,7 +125,8 @@ def retrofit(kv, lexicon, iterations=10, alpha=1.0, beta=INVERSE_DEGREE, graph="
         context (output) matrix is not carried over (it belongs to the
         vectors before retrofitting). ``meta`` is ``kv.meta`` without
         ``created``/``embkit_version`` plus ``meta["retrofit"]``:
-        ``{"lexicon", "settings", "report", "source_created"}`` (and
+        ``{"lexicon", "lexicon_path", "settings", "report",
+        "source_created"}`` (and
         ``"previous"``, the input's own ``meta["retrofit"]``, when it was
         retrofitted before). The report counts (see Notes): ``words``
         (``vectors``, ``lexicon``, ``in_both``, ``retrofitted``, and with
@@ -493,8 +494,8 @@ def _mean_cosine_distance(a, b, a_norms2, b_norms2):
 def _result(kv, vectors, lex, settings, report):
     """The output KeyedVectors: ``kv``'s keys and counts, the new vectors, meta noting the retrofit."""
     meta = {k: v for k, v in kv.meta.items() if k not in ("created", "embkit_version", "retrofit")}
-    entry = {"lexicon": lex.name, "settings": settings, "report": report,
-             "source_created": kv.meta.get("created")}
+    entry = {"lexicon": lex.name, "lexicon_path": None if lex.path is None else str(lex.path), "settings": settings,
+             "report": report, "source_created": kv.meta.get("created")}
     if "retrofit" in kv.meta:
         entry["previous"] = kv.meta["retrofit"]
     meta["retrofit"] = entry

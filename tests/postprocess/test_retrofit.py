@@ -362,6 +362,7 @@ def test_builtin_wordnet_lexicon():
     out = retrofit(kv, "wordnet", iterations=1)
     rep = report(out)
     assert out.meta["retrofit"]["lexicon"] == "wordnet"
+    assert out.meta["retrofit"]["lexicon_path"].endswith("wordnet30-synonyms+.txt.gz")
     assert rep["entries"]["read"] == 139870 and rep["edges"]["read"] == 1002236
     assert rep["words"]["in_both"] == 4
     # dog's only neighbour in these vectors is puppy (cat is no WordNet neighbour of dog), and puppy's is dog
