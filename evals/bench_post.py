@@ -362,7 +362,7 @@ def render(d: dict) -> str:
         L.append("| " + " | ".join([
             r["name"] + flag,
             _f((rep.get("edges") or {}).get("used"), "{:,}"), _f((rep.get("words") or {}).get("retrofitted"), "{:,}"),
-            _f(r.get("wall_s"), "{:.2f}"), _f(r.get("iterations_s"), "{:.3f}"),
+            _f(r.get("wall_s"), "{:.2f}"), _f(r.get("iterations_s") if rep else None, "{:.3f}"),
             *[_cell(r, base, ds, key, pct) for ds, key, _, pct in COLUMNS]]) + " |")
     L += ["", "Rows: " + "; ".join(f"`{r['name']}` = {r['label']}" for r in rows) + "."]
     if any(r.get("kept_from_previous_run") for r in rows):
