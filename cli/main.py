@@ -106,6 +106,8 @@ def _register():
     commands_eval.register(cli)
     commands_cache.register(cli)
     commands_align.register(cli)
+    from . import commands_retrofit
+    commands_retrofit.register(cli)
     add_shared_options(cli)
 
 

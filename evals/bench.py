@@ -33,7 +33,7 @@ SECTIONS = {
     "sgns-sweep": "evals.bench_sweep",
     "fasttext": None,
     "count": None,
-    "post": None,
+    "post": "evals.bench_post",
     "compass": "evals.bench_compass",
     "terms": None,
 }
