@@ -31,6 +31,8 @@ COMMANDS = {
     "align": (["align", "c.txt", "d.txt", "--min-count", "1", "--dim", "4", "--epochs", "1", "--threads", "1",
                "--sample", "0", "-o", "al2"], ["compass: 9 words over 2 slices (680 tokens), 1 epoch\n", "wrote al2/"]),
     "shift": (["shift", "al", "--min-count", "1"], []),
+    "retrofit": (["retrofit", "m.embkit", "--lexicon", "lex.txt", "-o", "r.embkit"],
+                 ["words: 9 in the vectors, 3 in the lexicon, 3 in both; 1 retrofitted", "wrote r.embkit"]),
 }
 
 
@@ -47,6 +49,7 @@ def workdir(tmp_path_factory):
     d = tmp_path_factory.mktemp("quiet")
     (d / "c.txt").write_text(CORPUS)
     (d / "d.txt").write_text(CORPUS.replace("cat", "dog"))
+    (d / "lex.txt").write_text("cat dog mat\n")
     old = os.getcwd()
     os.chdir(d)
     try:

@@ -19,7 +19,7 @@ from itertools import chain, repeat
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import EmbkitError, InvalidParameterError
+from ..exceptions import EmbkitError, InvalidParameterError, ParameterTypeError
 from ..vectors import KeyedVectors
 from .lexicon import load_lexicon
 
@@ -216,7 +216,7 @@ def retrofit(kv, lexicon, iterations=10, alpha=1.0, beta=INVERSE_DEGREE, graph="
     """
     settings = _check_params(iterations, alpha, beta, graph, case, normalize, center, min_similarity)
     if not isinstance(kv, KeyedVectors):
-        raise TypeError(f"retrofit() needs a KeyedVectors, got {type(kv).__name__}")
+        raise ParameterTypeError(f"retrofit() needs a KeyedVectors, got {type(kv).__name__}")
     lex = load_lexicon(lexicon)
     base, unit = _input_vectors(kv, normalize, center, min_similarity is not None)
     t0 = time.perf_counter()
