@@ -91,11 +91,12 @@ def cli(ctx):
 
 
 def _register():
-    from . import commands_cache, commands_eval, commands_train, commands_vectors
+    from . import commands_cache, commands_eval, commands_train, commands_vectors, commands_whiten
     commands_train.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)
+    commands_whiten.register(cli)
     add_shared_options(cli)
 
 

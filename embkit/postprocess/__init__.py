@@ -1,0 +1,1 @@
+"""Post-processing: free functions from KeyedVectors to new KeyedVectors."""
