@@ -111,7 +111,8 @@ def _summary(result):
     """What ``--json`` prints: everything but the per-word arrays."""
     out = {k: v for k, v in result.items() if k not in ("probabilities", "squared_norm", "information_gain")}
     ig = result["information_gain"]
-    out["information_gain"] = None if ig is None else {k: ig[k] for k in ("spearman", "n_words", "settings")}
+    keys = ("spearman", "n_words", "spearman_frequent", "n_frequent", "min_count", "settings")
+    out["information_gain"] = None if ig is None else {k: ig[k] for k in keys}
     return _plain(out)
 
 
@@ -142,7 +143,8 @@ def _print_analysis(vecs, r):
     s = ig["settings"]
     how = ", ".join(f"{k} {s[k]}" for k in ("window", "weighting") if k in s)
     click.echo(f"information gain KL(p(.|w) || p(.)){f' ({how})' if how else ''}: Spearman with the squared "
-               f"norm {_fmt(ig['spearman'])} over {ig['n_words']} words")
+               f"norm {_fmt(ig['spearman'])} over {ig['n_words']} words, {_fmt(ig['spearman_frequent'])} over "
+               f"the {ig['n_frequent']} seen at least {ig['min_count']} times")
 
 
 @click.command(context_settings=CONTEXT, short_help="Isotropy, norms by frequency, norm vs information gain.")
@@ -160,9 +162,12 @@ def _print_analysis(vecs, r):
 @click.option("--plot", default=None, metavar="OUT.png",
               help="Also write a PNG of the squared norm against the information gain (or the frequency), "
                    "coloured by frequency; needs matplotlib (pip install 'embkit[plot]').")
+@click.option("--min-count", type=click.IntRange(min=1), default=100, metavar="N",
+              help="Also correlate over the words seen at least N times (rare words' information gain is "
+                   "overestimated from few co-occurrences).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (summaries, no per-word arrays).")
 @read_options
-def analyze(vecs, corpus, cooccur, window, freq, plot, as_json, limit, unicode_errors):
+def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit, unicode_errors):
     """Geometry of the vectors VECS (default: the newest model here).
 
     Isotropy under uniform and Zipfian weights, the word-norm distribution
@@ -183,7 +188,8 @@ def analyze(vecs, corpus, cooccur, window, freq, plot, as_json, limit, unicode_e
         raise EmbkitError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}")
     vecs = resolve_vecs(vecs)
     kv = load_vectors(vecs, limit, unicode_errors)
-    result = analyze_vectors(kv, freq=freq, cooccurrence=cooccur, corpus=corpus, window=window)
+    result = analyze_vectors(kv, freq=freq, cooccurrence=cooccur, corpus=corpus, window=window,
+                             min_count=min_count)
     if plot is not None:
         plot_analysis(result, plot)
         status(f"wrote {plot}")

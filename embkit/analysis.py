@@ -397,19 +397,29 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
 
 
 def _aligned_gain(kv, cooc):
-    """Information gain of every row of ``kv`` (NaN where the co-occurrence data lacks the word)."""
+    """Information gain and unigram count of every row of ``kv`` (NaN where the counts lack the word)."""
     if sparse.issparse(cooc):
         cooc = {"matrix": cooc, "vocab": list(kv.index_to_key), "counts": None, "settings": {}}
     elif isinstance(cooc, (str, os.PathLike)):
         cooc = read_cooccurrence(cooc)
     gain = information_gain(cooc["matrix"], cooc.get("counts"))
+    counts = cooc.get("counts")
+    if counts is None:
+        counts = np.asarray(sparse.csr_matrix(cooc["matrix"]).sum(axis=0)).ravel()
     rows = np.array([kv.key_to_index.get(w, -1) for w in cooc["vocab"]], dtype=np.int64)
-    out = np.full(len(kv), np.nan)
+    out, out_counts = np.full(len(kv), np.nan), np.full(len(kv), np.nan)
     out[rows[rows >= 0]] = gain[rows >= 0]
-    return out, cooc
+    out_counts[rows[rows >= 0]] = np.asarray(counts, dtype=np.float64)[rows >= 0]
+    return out, out_counts, cooc
 
 
-def norm_information_gain(kv, cooccurrence):
+def _spearman(x, y, mask):
+    if mask.sum() < 3 or np.ptp(x[mask]) == 0 or np.ptp(y[mask]) == 0:
+        return None
+    return float(stats.spearmanr(x[mask], y[mask])[0])
+
+
+def norm_information_gain(kv, cooccurrence, min_count=100):
     """Squared norm of each word vector beside its information gain, and their Spearman correlation.
 
     Parameters
@@ -420,6 +430,13 @@ def norm_information_gain(kv, cooccurrence):
         :func:`read_cooccurrence` or :func:`count_cooccurrence`, or a square
         sparse matrix whose rows and columns are the rows of ``kv`` (``p(c)``
         then from its column sums).
+    min_count : int
+        The correlation is also given over the words seen at least this
+        many times (the model's counts, else those of the co-occurrence
+        data). The gain of a rare word is estimated from few co-occurrences
+        and comes out too high (the plug-in estimate of a KL divergence is
+        biased upwards), and its vector got few updates, so the figure over
+        frequent words is the cleaner one.
 
     Returns
     -------
@@ -427,21 +444,23 @@ def norm_information_gain(kv, cooccurrence):
         ``squared_norm`` and ``information_gain`` (float64, (n_words,), in
         row order; NaN gain for words without co-occurrences or absent from
         the counts), ``spearman`` (over the words with a gain; None when
-        fewer than 3), ``n_words`` (that number), ``settings`` (of the
-        counts).
+        fewer than 3), ``n_words`` (that number), ``spearman_frequent`` and
+        ``n_frequent`` (the same over the words seen at least ``min_count``
+        times), ``min_count`` and ``settings`` (of the counts).
 
     Raises
     ------
     FormatError, EmbkitError
         As :func:`read_cooccurrence` and :func:`information_gain`.
     """
-    gain, cooc = _aligned_gain(kv, cooccurrence)
+    gain, cooc_counts, cooc = _aligned_gain(kv, cooccurrence)
+    counts = kv.counts.astype(np.float64) if kv.counts is not None and kv.counts.any() else cooc_counts
     sq = _norms(kv.vectors) ** 2
     ok = np.isfinite(gain)
-    rho = None
-    if ok.sum() >= 3 and np.ptp(gain[ok]) > 0 and np.ptp(sq[ok]) > 0:
-        rho = float(stats.spearmanr(sq[ok], gain[ok])[0])
-    return {"squared_norm": sq, "information_gain": gain, "spearman": rho, "n_words": int(ok.sum()),
+    frequent = ok & (np.nan_to_num(counts, nan=-1.0) >= min_count)
+    return {"squared_norm": sq, "information_gain": gain, "spearman": _spearman(sq, gain, ok),
+            "n_words": int(ok.sum()), "spearman_frequent": _spearman(sq, gain, frequent),
+            "n_frequent": int(frequent.sum()), "min_count": int(min_count),
             "settings": dict(cooc.get("settings") or {})}
 
 
@@ -453,7 +472,7 @@ def _frequency_source(kv, freq):
     return freq
 
 
-def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None):
+def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_count=100):
     """Isotropy, norms by frequency band and (with co-occurrence counts) norm against information gain.
 
     Parameters
@@ -470,6 +489,9 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None):
         :func:`count_cooccurrence`).
     window : int, optional
         Window for ``corpus`` (default the model's).
+    min_count : int
+        Also correlate over the words seen at least this often (see
+        :func:`norm_information_gain`).
 
     Returns
     -------
@@ -499,7 +521,7 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None):
     if corpus is not None:
         cooccurrence = count_cooccurrence(kv, corpus, window=window)
     if cooccurrence is not None:
-        result["information_gain"] = norm_information_gain(kv, cooccurrence)
+        result["information_gain"] = norm_information_gain(kv, cooccurrence, min_count=min_count)
     return result
 
 

@@ -34,6 +34,7 @@ SECTIONS = {
     "fasttext": None,
     "count": None,
     "post": None,
+    "whiten": "evals.bench_whiten",
     "compass": None,
     "terms": None,
 }

@@ -168,6 +168,14 @@ def test_norm_information_gain_aligns_vocabularies(tmp_path):
     aligned = norm_information_gain(KeyedVectors(["a", "b", "c"], [[3.0, 0.0], [1.0, 0.0], [0.0, 2.0]]), X)
     # gains (log 5/3 = .51, .37, .43) against squared norms (9, 1, 4): same order
     assert aligned["spearman"] == pytest.approx(1.0)
+    # without model counts the frequent words are those whose column sum (4, 3, 3) reaches min_count
+    assert aligned["n_frequent"] == 0 and aligned["spearman_frequent"] is None
+    kv3 = KeyedVectors(["a", "b", "c"], [[3.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    r3 = norm_information_gain(kv3, X, min_count=3)
+    assert (r3["n_frequent"], r3["spearman_frequent"], r3["min_count"]) == (3, pytest.approx(1.0), 3)
+    assert norm_information_gain(kv3, X, min_count=4)["n_frequent"] == 1
+    with_counts = KeyedVectors(["a", "b", "c"], [[3.0, 0.0], [1.0, 0.0], [0.0, 2.0]], counts=[500, 5, 200])
+    assert norm_information_gain(with_counts, X)["n_frequent"] == 2        # the model's counts >= 100
 
 
 def test_analyze_without_counts_falls_back_to_zipf(tmp_path):

@@ -103,14 +103,22 @@ def weighted_moments(vectors, weights=None):
     if p.shape != (n,) or not np.all(np.isfinite(p)) or p.min() < 0 or not p.sum() > 0:
         raise EmbkitError(f"weights must be {n} finite non-negative numbers with a positive sum")
     p = p / p.sum()
-    mean = np.zeros(d)
+    sqrt_p = np.sqrt(p)
+    # one pass, shifted by the first rows' weighted mean K (the "shifted data" algorithm): with K near
+    # the mean, cov = S_K - m_K m_K^T loses nothing to cancellation, and S_K is a symmetric rank-k update
+    shift = None
+    first = np.zeros(d)
+    second = np.zeros((d, d))
     for start, block in _rows(vectors):
-        mean += p[start:start + len(block)] @ block
-    cov = np.zeros((d, d))
-    for start, block in _rows(vectors):
-        block -= mean
-        cov += (block * p[start:start + len(block), None]).T @ block
-    return mean, (cov + cov.T) / 2
+        w = p[start:start + len(block)]
+        if shift is None:
+            shift = (w @ block) / w.sum() if w.sum() > 0 else block.mean(axis=0)
+        block -= shift
+        first += w @ block
+        block *= sqrt_p[start:start + len(block), None]
+        second += block.T @ block
+    cov = second - np.outer(first, first)
+    return shift + first, (cov + cov.T) / 2
 
 
 def _eigh_desc(cov):
@@ -182,6 +190,9 @@ def abtt_transform(cov, remove):
 def apply_affine(matrix, mean, transform=None):
     """``(matrix - mean) @ transform`` row by row, as float32.
 
+    The rows are centred and multiplied in float32 (the precision of the
+    stored vectors), in chunks.
+
     Parameters
     ----------
     matrix : array_like, shape (n, d)
@@ -194,11 +205,17 @@ def apply_affine(matrix, mean, transform=None):
     -------
     numpy.ndarray of float32, shape (n, k)
     """
-    k = matrix.shape[1] if transform is None else transform.shape[1]
+    mean = np.asarray(mean, dtype=np.float32)
+    a = None if transform is None else np.ascontiguousarray(transform, dtype=np.float32)
+    k = matrix.shape[1] if a is None else a.shape[1]
     out = np.empty((matrix.shape[0], k), dtype=np.float32)
-    for start, block in _rows(matrix):
+    for start in range(0, matrix.shape[0], _CHUNK_ROWS):
+        block = np.array(matrix[start:start + _CHUNK_ROWS], dtype=np.float32)
         block -= mean
-        out[start:start + len(block)] = block if transform is None else block @ transform
+        if a is None:
+            out[start:start + len(block)] = block
+        else:
+            np.matmul(block, a, out=out[start:start + len(block)])
     return out
 
 
