@@ -183,15 +183,18 @@ def time_whitening(work: Path, like: Path | None, wait_quiet: float = 0, repeat:
     src = _timing_model(work, like)
     dst = work / "timing.whiten-zipfian.embkit"
     walls, loads = [], []
+    one_thread = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    walls_1, loads_1 = [], []
     for i in range(repeat):
-        if wait_quiet:
-            bc.wait_quiet(wait_quiet)
-        m = bc.run_measured([sg.embkit_exe(), "whiten", str(src), "-o", str(dst), "-q"],
-                            work / f"timing-{i}.log", cwd=work)
-        if m.returncode != 0:
-            return {"status": "failed", "error": bc.log_tail(m.log)}
-        walls.append(round(m.wall_s, 3))
-        loads.append(None if m.other_cpu_s is None else round(m.other_cpu_s / max(m.wall_s, 1e-9), 2))
+        for env, w, ld in ((None, walls, loads), (one_thread, walls_1, loads_1)):
+            if wait_quiet and env is None:
+                bc.wait_quiet(wait_quiet)
+            m = bc.run_measured([sg.embkit_exe(), "whiten", str(src), "-o", str(dst), "-q"],
+                                work / f"timing-{i}.log", env=env, cwd=work)
+            if m.returncode != 0:
+                return {"status": "failed", "error": bc.log_tail(m.log)}
+            w.append(round(m.wall_s, 3))
+            ld.append(None if m.other_cpu_s is None else round(m.other_cpu_s / max(m.wall_s, 1e-9), 2))
     t0 = time.perf_counter()
     kv = embkit.load(str(src), mmap="r")
     t1 = time.perf_counter()
@@ -204,6 +207,7 @@ def time_whitening(work: Path, like: Path | None, wait_quiet: float = 0, repeat:
             "75,000 synthetic words with Zipfian counts, random float32 vectors",
             "command": f"embkit whiten {src.name} -o {dst.name} -q", "wall_s": min(walls), "runs_s": walls,
             "other_load": loads, "disturbed": (loads[walls.index(min(walls))] or 0) > sg.DISTURBED,
+            "one_blas_thread": {"wall_s": min(walls_1), "runs_s": walls_1, "other_load": loads_1},
             "in_process_s": {"load": round(t1 - t0, 3), "whiten": round(t2 - t1, 3), "save": round(t3 - t2, 3)}}
 
 
@@ -357,7 +361,14 @@ def render(d: dict) -> str:
               f"processes' load during each run: {', '.join(_f(x, '{:.2f}') for x in t.get('other_load', []))} "
               f"cores{'; ⚠ the fastest run was disturbed' if t.get('disturbed') else ''}). "
               f"In process (after the runs): load {ip['load']:.2f} s, whiten {ip['whiten']:.2f} s, "
-              f"save {ip['save']:.2f} s.", ""]
+              f"save {ip['save']:.2f} s."]
+        one = t.get("one_blas_thread")
+        if one:
+            L += ["", f"The same command with one BLAS thread (`OPENBLAS_NUM_THREADS=1`), alternating with the runs "
+                  f"above: {one['wall_s']:.2f} s (runs {', '.join(f'{x:.2f}' for x in one['runs_s'])} s; other load "
+                  f"{', '.join(_f(x, '{:.2f}') for x in one['other_load'])} cores). Multi-threaded BLAS slows down "
+                  "sharply when other processes hold the cores; on an idle machine it is the faster one."]
+        L.append("")
     L += ["### Targets", "", "| target | value | threshold | result |", "|---|---:|---:|---|"]
     for tg in d["targets"]:
         res = f"**{tg['status']}**" + (f" ({tg['why']})" if tg.get("why") else "")
