@@ -367,7 +367,7 @@ def render(d: dict) -> str:
             L += ["", f"The same command with one BLAS thread (`OPENBLAS_NUM_THREADS=1`), alternating with the runs "
                   f"above: {one['wall_s']:.2f} s (runs {', '.join(f'{x:.2f}' for x in one['runs_s'])} s; other load "
                   f"{', '.join(_f(x, '{:.2f}') for x in one['other_load'])} cores). Multi-threaded BLAS slows down "
-                  "sharply when other processes hold the cores; on an idle machine it is the faster one."]
+                  "sharply when other processes hold the cores (this machine was never idle during these runs)."]
         L.append("")
     L += ["### Targets", "", "| target | value | threshold | result |", "|---|---:|---:|---|"]
     for tg in d["targets"]:
