@@ -170,6 +170,51 @@ def all_cmd(vecs, method, restrict_vocab, oov, case_sensitive, limit, unicode_er
     _emit(result, as_json, _print_all)
 
 
+def _print_sts(r):
+    title = f"sts: {r['dataset']} ({r['pairs']} pairs), weighting {r['weighting']}"
+    if r["weighting"] == "sif":
+        title += f" (a = {r['sif_a']:g}, frequencies from {r['freq']})"
+    click.echo(title)
+    for key in ("spearman", "pearson"):
+        value = "n/a" if r[key] is None else f"{r[key]:.2f}"
+        click.echo(f"  {key} x100: {value}" + (f"  (n/a: {r['undefined']})" if r[key] is None and r["undefined"]
+                                               else ""))
+    click.echo(f"  known tokens: {_pct(r['tokens_known'], r['tokens'])} ({r['tokens_known']}/{r['tokens']})")
+    click.echo(f"  sentences without a known word: {r['empty_sentences']} "
+               f"({r['pairs_with_empty']} pair(s) scored 0)")
+
+
+@eval_group.command("sts", context_settings=CONTEXT)
+@vecs_argument
+@click.option("--dataset", default="stsb", metavar="stsb|stsb_dev|PATH",
+              help="A bundled sentence-pair set (stsb: STS Benchmark test) or a "
+                   "'sentence1<TAB>sentence2<TAB>score' file.")
+@click.option("--weighting", type=click.Choice(["mean", "sif"]), default="mean",
+              help="Average the word vectors, or weight them by a/(a + p(w)) (SIF, Arora et al. 2017).")
+@click.option("--freq", default="model", metavar="model|zipf|PATH",
+              help="Word frequencies for --weighting sif: the model's counts, Zipf's law from the row order, "
+                   "or a 'word<TAB>count' file.")
+@read_options
+@json_option
+def sts_cmd(vecs, dataset, weighting, freq, limit, unicode_errors, as_json):
+    """Sentence similarity: Spearman x100 of the cosines of averaged word vectors.
+
+    Sentences are tokenised with the regex tokenizer and lowercased;
+    unknown words are skipped, and a sentence without a known word scores
+    0 (counted in the report).
+    """
+    from embkit.evaluation.sts import evaluate_sts
+    from embkit.exceptions import EmbkitError
+    from embkit.postprocess.frequencies import NoCountsError
+    vecs = resolve_vecs(vecs)
+    kv = load_vectors(vecs, limit, unicode_errors)
+    try:
+        result = evaluate_sts(kv, dataset, weighting=weighting, freq=freq)
+    except NoCountsError as exc:
+        raise EmbkitError(f"{vecs}: {exc}") from None
+    _emit(result, as_json, _print_sts)
+
+
 def register(cli):
     """Add the ``eval`` group to the ``embkit`` command."""
     cli.add_command(eval_group)

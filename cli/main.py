@@ -100,14 +100,15 @@ def cli(ctx):
 
 
 def _register():
-    from . import commands_align, commands_cache, commands_eval, commands_train, commands_vectors
+    from . import (commands_align, commands_cache, commands_eval, commands_retrofit, commands_train, commands_vectors,
+                   commands_whiten)
     commands_train.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)
     commands_align.register(cli)
-    from . import commands_retrofit
     commands_retrofit.register(cli)
+    commands_whiten.register(cli)
     add_shared_options(cli)
 
 

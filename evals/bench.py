@@ -34,6 +34,7 @@ SECTIONS = {
     "fasttext": None,
     "count": None,
     "post": "evals.bench_post",
+    "whiten": "evals.bench_whiten",
     "compass": "evals.bench_compass",
     "terms": None,
 }

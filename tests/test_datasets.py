@@ -27,6 +27,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "eval"
 
 SIMILARITY = ["ws353", "ws353_sim", "ws353_rel", "simlex999", "men", "rw", "simverb3500",
               "mturk287", "mturk771", "rg65", "mc30"]
+STS = ["stsb", "stsb_dev"]
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def test_available_datasets_by_kind():
     assert sorted(available_datasets("similarity")) == sorted(SIMILARITY)
     assert available_datasets("corpus") == ["sotu"]
     assert available_datasets("lexicon") == ["wordnet"]
-    assert set(available_datasets()) == {"google", "msr", "sotu", "wordnet", *SIMILARITY}
+    assert available_datasets("sts") == STS
+    assert set(available_datasets()) == {"google", "msr", "sotu", "wordnet", *SIMILARITY, *STS}
     with pytest.raises(EmbkitError, match="unknown data set kind"):
         available_datasets("bogus")
 

@@ -45,7 +45,7 @@ __all__ = [
     "load_analogies", "load_similarity", "sha256_file",
 ]
 
-KINDS = ("analogy", "similarity", "corpus", "lexicon")
+KINDS = ("analogy", "similarity", "corpus", "lexicon", "sts")
 DEFAULT_SECTION = "default"
 _REGISTRY_FILE = "REGISTRY.json"
 _registry_cache = None
@@ -143,7 +143,7 @@ def available_datasets(kind=None):
 
     Parameters
     ----------
-    kind : {None, "analogy", "similarity", "corpus", "lexicon"}
+    kind : {None, "analogy", "similarity", "corpus", "lexicon", "sts"}
         Only data sets of this kind; None lists all of them.
 
     Returns

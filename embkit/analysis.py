@@ -1,0 +1,567 @@
+"""Geometry of an embedding space: isotropy, word norms by frequency, norm against information gain.
+
+Every function returns a plain dict of numbers and NumPy arrays, for
+notebooks; :func:`analyze` gathers them (the ``embkit analyze`` command).
+
+Isotropy (:func:`isotropy`), under uniform weights and under the word
+probabilities ``p`` (Zipfian weights, Yokoi et al. 2024):
+
+``mean_norm_ratio``
+    ``|| sum_w p(w) w || / sum_w p(w) ||w||``: 0 when the vectors are
+    centred, 1 when they all point the same way.
+``eigenvalue_ratio``
+    Smallest over largest eigenvalue of the weighted covariance
+    ``sum_w p(w) (w - mu)(w - mu)^T``: 1 for a perfectly isotropic cloud.
+``partition_ratio``
+    ``min_c Z(c) / max_c Z(c)`` with ``Z(c) = sum_w p(w) exp(<w, c>)`` over
+    the principal directions ``c`` (Mu & Viswanath 2018, §2): the unit
+    eigenvectors of the weighted second moment ``sum_w p(w) w w^T`` (their
+    ``V^T V``), each with both signs so the result does not depend on the
+    sign an eigen-solver returns. 1 is isotropic; computed in log space.
+
+Word norms by frequency band (:func:`norms_by_frequency`): words ranked by
+frequency, bands of ranks 1-10, 11-100, 101-1,000, ..., with the norms'
+mean, standard deviation and quantiles.
+
+Information gain (:func:`information_gain`, Oyama et al. 2023): for word
+``w`` with co-occurrence counts ``X[w, c]``,
+``KL(p(.|w) || p(.)) = sum_c p(c|w) log(p(c|w) / p(c))`` in nats, with
+``p(c|w) = X[w, c] / sum_c X[w, c]`` and ``p(c)`` the unigram distribution
+(the corpus counts, or the matrix's column sums when none are given).
+:func:`norm_information_gain` correlates it (Spearman) with the squared
+norm of each word vector. Co-occurrence counts come from a ``.npz`` file
+(:func:`read_cooccurrence`: ``scipy.sparse.save_npz`` arrays plus
+``vocab``, ``counts`` and ``settings``) or are counted from a corpus by
+:func:`count_cooccurrence` (the model's tokenizer and window, every pair
+within the window counted once, no subsampling).
+
+References
+----------
+Mu, J., Viswanath, P. (2018). All-but-the-Top: Simple and Effective
+Postprocessing for Word Representations. ICLR 2018.
+
+Yokoi, S., Bao, H., Kurita, H., Shimodaira, H. (2024). Zipfian Whitening.
+NeurIPS 2024.
+
+Oyama, M., Yokoi, S., Shimodaira, H. (2023). Norm of Word Embedding Encodes
+Information Gain. EMNLP 2023.
+"""
+import json
+import logging
+import os
+
+import numpy as np
+from scipy import sparse, stats
+from scipy.special import logsumexp
+
+from ._atomic import atomic_file
+from .exceptions import EmbkitError, FormatError
+from .postprocess.frequencies import probabilities_with_info
+from .postprocess.whiten import weighted_moments
+
+__all__ = ["isotropy", "norms_by_frequency", "information_gain", "read_cooccurrence", "count_cooccurrence",
+           "norm_information_gain", "analyze", "plot_analysis", "PLOT_INSTALL_HINT"]
+
+log = logging.getLogger(__name__)
+
+PLOT_INSTALL_HINT = "pip install 'embkit[plot]' (or pip install matplotlib)"
+_CHUNK_ROWS = 1 << 15
+
+
+def _norms(vectors):
+    out = np.empty(vectors.shape[0])
+    for start in range(0, vectors.shape[0], _CHUNK_ROWS):
+        block = np.asarray(vectors[start:start + _CHUNK_ROWS], dtype=np.float64)
+        out[start:start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
+    return out
+
+
+def _isotropy_under(vectors, p, norms):
+    """The three measures of the module notes under the probabilities ``p`` (summing to 1)."""
+    mean, cov = weighted_moments(vectors, p)
+    lam = np.clip(np.linalg.eigvalsh(cov)[::-1], 0.0, None)
+    second = cov + np.outer(mean, mean)
+    _, directions = np.linalg.eigh(second)
+    directions = directions[:, ::-1]
+    log_p = np.log(np.where(p > 0, p, 1.0))
+    log_z = np.empty((2, directions.shape[1]))
+    proj = np.empty((vectors.shape[0], directions.shape[1]))
+    for start in range(0, vectors.shape[0], _CHUNK_ROWS):
+        block = np.asarray(vectors[start:start + _CHUNK_ROWS], dtype=np.float64)
+        proj[start:start + len(block)] = block @ directions
+    masked = np.where(p > 0, log_p, -np.inf)[:, None]
+    log_z[0] = logsumexp(proj + masked, axis=0)
+    log_z[1] = logsumexp(-proj + masked, axis=0)
+    mean_norm = float(p @ norms)
+    return {
+        "mean_norm_ratio": float(np.linalg.norm(mean) / mean_norm) if mean_norm > 0 else float("nan"),
+        "eigenvalue_ratio": float(lam[-1] / lam[0]) if lam[0] > 0 else float("nan"),
+        "partition_ratio": float(np.exp(log_z.min() - log_z.max())),
+        "eigenvalues": lam,
+        "log_partition": log_z,
+    }
+
+
+def isotropy(kv, freq="model"):
+    """Isotropy of the vectors under uniform and under Zipfian (frequency) weights.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    freq : {"model", "zipf"}, str, os.PathLike, array_like or None
+        Word probabilities for the Zipfian measures (see
+        :mod:`embkit.postprocess.frequencies`); None gives the uniform
+        measures only.
+
+    Returns
+    -------
+    dict
+        ``uniform`` and ``zipfian`` (None when ``freq`` is None), each a
+        dict of ``mean_norm_ratio``, ``eigenvalue_ratio`` and
+        ``partition_ratio`` (floats), ``eigenvalues`` (float64, (dim,),
+        decreasing) and ``log_partition`` (float64, (2, dim): ``log Z(c)``
+        and ``log Z(-c)`` per principal direction); ``freq`` (where ``p``
+        came from, or None).
+
+    Raises
+    ------
+    NoCountsError
+        ``freq="model"`` on vectors without counts.
+    EmbkitError
+        Fewer than 2 vectors, or a frequency file covering too little.
+    """
+    if len(kv) < 2:
+        raise EmbkitError(f"isotropy needs at least 2 vectors, got {len(kv)}")
+    norms = _norms(kv.vectors)
+    n = len(kv)
+    out = {"uniform": _isotropy_under(kv.vectors, np.full(n, 1.0 / n), norms), "zipfian": None, "freq": None}
+    if freq is not None:
+        p, info = probabilities_with_info(kv, freq)
+        out["zipfian"] = _isotropy_under(kv.vectors, p, norms)
+        out["freq"] = info["source"]
+    return out
+
+
+def norms_by_frequency(kv, freq="model"):
+    """Distribution of the word-vector norms in bands of frequency rank (1-10, 11-100, 101-1,000, ...).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    freq : {"model", "zipf"}, str, os.PathLike or array_like
+        What ranks the words (see :mod:`embkit.postprocess.frequencies`);
+        ``"zipf"`` keeps the row order.
+
+    Returns
+    -------
+    dict
+        Arrays with one entry per band: ``rank_start`` and ``rank_stop``
+        (1-based, inclusive), ``n_words``, ``p_min`` and ``p_max`` (word
+        probabilities), ``norm_mean``, ``norm_std``, ``norm_min``,
+        ``norm_q25``, ``norm_median``, ``norm_q75``, ``norm_max``; and
+        ``freq`` (where ``p`` came from).
+
+    Raises
+    ------
+    NoCountsError
+        ``freq="model"`` on vectors without counts.
+    """
+    p, info = probabilities_with_info(kv, freq)
+    order = np.argsort(-p, kind="stable")
+    norms = _norms(kv.vectors)[order]
+    p = p[order]
+    n = len(order)
+    edges = [0]
+    while edges[-1] < n:
+        edges.append(min(n, 10 ** len(edges)))
+    keys = ("rank_start", "rank_stop", "n_words", "p_min", "p_max", "norm_mean", "norm_std", "norm_min",
+            "norm_q25", "norm_median", "norm_q75", "norm_max")
+    rows = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        band = norms[a:b]
+        q = np.quantile(band, [0.0, 0.25, 0.5, 0.75, 1.0])
+        rows.append((a + 1, b, b - a, p[b - 1], p[a], band.mean(), band.std(), *q))
+    out = {k: np.array([r[i] for r in rows]) for i, k in enumerate(keys)}
+    for k in ("rank_start", "rank_stop", "n_words"):
+        out[k] = out[k].astype(np.int64)
+    out["freq"] = info["source"]
+    return out
+
+
+def information_gain(cooccurrence, counts=None):
+    """KL divergence of each word's context distribution from the unigram distribution, in nats.
+
+    Parameters
+    ----------
+    cooccurrence : scipy.sparse matrix, shape (n_words, n_words)
+        ``X[w, c]``: how often context ``c`` occurs around word ``w``
+        (non-negative; converted to CSR).
+    counts : array_like, shape (n_words,), optional
+        Unigram counts (or probabilities) giving ``p(c)``; default the
+        column sums of ``cooccurrence``.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_words,)
+        ``KL(p(.|w) || p(.))``; NaN for a word without any co-occurrence.
+
+    Raises
+    ------
+    EmbkitError
+        A shape mismatch, negative entries, or a context that co-occurs
+        while its ``p(c)`` is 0.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> x = sparse.csr_matrix([[0, 2, 2], [1, 0, 1], [3, 1, 0]])
+    >>> information_gain(x, counts=[2, 1, 1]).round(4).tolist()
+    [0.6931, 0.3466, 0.3041]
+    """
+    x = sparse.csr_matrix(cooccurrence, dtype=np.float64)
+    n_rows, n_cols = x.shape
+    if x.nnz and x.data.min() < 0:
+        raise EmbkitError("co-occurrence counts must not be negative")
+    if counts is None:
+        unigram = np.asarray(x.sum(axis=0)).ravel()
+    else:
+        unigram = np.asarray(counts, dtype=np.float64).ravel()
+        if unigram.shape != (n_cols,):
+            raise EmbkitError(f"counts must have one entry per column ({n_cols}), got shape {unigram.shape}")
+    total = unigram.sum()
+    if not total > 0:
+        raise EmbkitError("the unigram counts sum to 0")
+    x.eliminate_zeros()
+    rows = np.repeat(np.arange(n_rows), np.diff(x.indptr))
+    row_sums = np.asarray(x.sum(axis=1)).ravel()
+    p_c = unigram / total
+    if x.nnz and p_c[x.indices].min() <= 0:
+        bad = int(x.indices[np.argmin(p_c[x.indices])])
+        raise EmbkitError(f"context {bad} co-occurs with words but its unigram count is 0")
+    p_cw = x.data / row_sums[rows]
+    terms = p_cw * (np.log(p_cw) - np.log(p_c[x.indices]))
+    kl = np.bincount(rows, weights=terms, minlength=n_rows)
+    kl[row_sums == 0] = np.nan
+    return kl
+
+
+def _settings(value):
+    """The ``settings`` array of a co-occurrence file as a dict (JSON text or a record)."""
+    if value.shape == () and value.dtype.kind in "US":
+        try:
+            parsed = json.loads(str(value))
+        except ValueError:
+            return {"text": str(value)}
+        return parsed if isinstance(parsed, dict) else {"value": parsed}
+    if value.dtype.names:
+        return {name: value[name].tolist() for name in value.dtype.names}
+    return {"value": value.tolist()}
+
+
+def read_cooccurrence(path):
+    """Read co-occurrence counts from a ``.npz`` file.
+
+    The layout: the arrays of :func:`scipy.sparse.save_npz` (``format``,
+    ``shape``, ``data``, ``indices``, ``indptr``) plus ``vocab`` (str,
+    (n_words,): the word of each row and column), optionally ``counts``
+    (unigram counts, (n_words,)) and ``settings`` (JSON text). Nothing is
+    unpickled. A matrix stored as its upper triangle only is made symmetric.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    dict
+        ``matrix`` (scipy.sparse.csr_matrix of float64), ``vocab`` (list of
+        str), ``counts`` (float64 array or None), ``settings`` (dict).
+
+    Raises
+    ------
+    FormatError
+        Not a sparse-matrix ``.npz``, no ``vocab`` array, objects that would
+        need unpickling, or shapes that disagree.
+    """
+    path = os.fspath(path)
+    try:
+        matrix = sparse.load_npz(path).tocsr().astype(np.float64)
+        with np.load(path, allow_pickle=False) as arrays:
+            names = set(arrays.files)
+            if "vocab" not in names:
+                raise FormatError(path, None, "no 'vocab' array: expected the arrays of scipy.sparse.save_npz plus "
+                                  "'vocab' (the word of each row), 'counts' and 'settings'")
+            vocab = [str(w) for w in arrays["vocab"].tolist()]
+            counts = np.asarray(arrays["counts"], dtype=np.float64) if "counts" in names else None
+            settings = _settings(arrays["settings"]) if "settings" in names else {}
+    except FormatError:
+        raise
+    except (ValueError, KeyError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise FormatError(path, None, f"not a co-occurrence .npz file ({exc})") from None
+    n = len(vocab)
+    if matrix.shape != (n, n) or (counts is not None and counts.shape != (n,)):
+        raise FormatError(path, None, f"{n} vocabulary words but a matrix of shape {matrix.shape}"
+                          + ("" if counts is None else f" and counts of shape {counts.shape}"))
+    if matrix.nnz and sparse.tril(matrix, k=-1).nnz == 0 and sparse.triu(matrix, k=1).nnz > 0:
+        log.info("%s holds the upper triangle of a symmetric matrix; mirroring it", path)
+        matrix = (matrix + sparse.triu(matrix, k=1).T).tocsr()
+    return {"matrix": matrix, "vocab": vocab, "counts": counts, "settings": settings}
+
+
+def _window_pairs(tokens, sentence, n_words, window, chunk=1 << 21):
+    """Symmetric counts of token pairs at distance 1..window within one sentence, as CSR."""
+    acc = sparse.csr_matrix((n_words, n_words), dtype=np.float64)
+    n = len(tokens)
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk + window)
+        tok = np.asarray(tokens[start:stop], dtype=np.int64)
+        sid = sentence[start:stop]
+        keys = []
+        for d in range(1, window + 1):
+            m = min(len(tok) - d, chunk)
+            if m <= 0:
+                break
+            same = sid[:m] == sid[d:d + m]
+            a, b = tok[:m][same], tok[d:d + m][same]
+            keys += [a * n_words + b, b * n_words + a]
+        if not keys:
+            continue
+        uniq, cnt = np.unique(np.concatenate(keys), return_counts=True)
+        acc = acc + sparse.csr_matrix((cnt.astype(np.float64), (uniq // n_words, uniq % n_words)),
+                                      shape=(n_words, n_words))
+    return acc.tocsr()
+
+
+def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, progress=True):
+    """Count word co-occurrences in a corpus for the vocabulary of ``kv`` (rows and columns = rows of ``kv``).
+
+    Words outside the vocabulary are dropped before windows are taken (as
+    in training), every pair at distance 1 to ``window`` within a sentence
+    counts 1 in both directions (uniform weighting, no subsampling, no
+    dynamic window).
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    corpus : str, os.PathLike or sequence of them
+        Text files as ``embkit train`` reads them.
+    window : int, optional
+        Default: the model's ``window`` (``meta["params"]``).
+    tokenizer : {"whitespace", "regex"}, optional
+        Default: the model's tokenizer, else ``"whitespace"``.
+    lowercase : bool, optional
+        Default: the model's setting, else False.
+    progress : bool
+        Show a progress bar while reading the corpus.
+
+    Returns
+    -------
+    dict
+        ``matrix`` (scipy.sparse.csr_matrix of float64, (n_words,
+        n_words)), ``vocab`` (the keys of ``kv``), ``counts`` (token counts
+        in this corpus, float64), ``settings`` (window, tokenizer,
+        lowercase, weighting).
+
+    Raises
+    ------
+    EmbkitError
+        No window given and none in the model's metadata.
+    CorpusError
+        The corpus cannot be read or holds no vocabulary word.
+    """
+    from .corpus.encoded import EncodedCorpus
+    from .corpus.vocab import Vocabulary
+
+    params = kv.meta.get("params") or {}
+    window = params.get("window") if window is None else window
+    if window is None or int(window) < 1:
+        raise EmbkitError("counting co-occurrences needs a window >= 1: the vectors' metadata has none, "
+                          "give one (--window N)")
+    window = int(window)
+    tokenizer = tokenizer or params.get("tokenizer") or "whitespace"
+    lowercase = bool(params.get("lowercase", False)) if lowercase is None else bool(lowercase)
+    counts = kv.counts if kv.counts is not None else np.ones(len(kv), dtype=np.int64)
+    vocab = Vocabulary(kv.index_to_key, np.maximum(counts, 1))
+    enc = EncodedCorpus.encode(corpus, tokenizer=tokenizer, lowercase=lowercase, vocab=vocab,
+                               max_sentence_length=int(params.get("max_sentence_length", 10000)),
+                               progress=progress)
+    tokens = enc.tokens
+    sentence = np.repeat(np.arange(enc.n_sentences, dtype=np.int64), np.diff(enc.offsets))
+    matrix = _window_pairs(tokens, sentence, len(kv), window)
+    token_counts = np.bincount(np.asarray(tokens), minlength=len(kv)).astype(np.float64)
+    settings = {"window": window, "tokenizer": tokenizer, "lowercase": lowercase, "weighting": "uniform",
+                "corpus": [os.fspath(c) for c in corpus] if isinstance(corpus, (list, tuple)) else os.fspath(corpus)}
+    return {"matrix": matrix, "vocab": list(kv.index_to_key), "counts": token_counts, "settings": settings}
+
+
+def _aligned_gain(kv, cooc):
+    """Information gain and unigram count of every row of ``kv`` (NaN where the counts lack the word)."""
+    if sparse.issparse(cooc):
+        cooc = {"matrix": cooc, "vocab": list(kv.index_to_key), "counts": None, "settings": {}}
+    elif isinstance(cooc, (str, os.PathLike)):
+        cooc = read_cooccurrence(cooc)
+    gain = information_gain(cooc["matrix"], cooc.get("counts"))
+    counts = cooc.get("counts")
+    if counts is None:
+        counts = np.asarray(sparse.csr_matrix(cooc["matrix"]).sum(axis=0)).ravel()
+    rows = np.array([kv.key_to_index.get(w, -1) for w in cooc["vocab"]], dtype=np.int64)
+    out, out_counts = np.full(len(kv), np.nan), np.full(len(kv), np.nan)
+    out[rows[rows >= 0]] = gain[rows >= 0]
+    out_counts[rows[rows >= 0]] = np.asarray(counts, dtype=np.float64)[rows >= 0]
+    return out, out_counts, cooc
+
+
+def _spearman(x, y, mask):
+    if mask.sum() < 3 or np.ptp(x[mask]) == 0 or np.ptp(y[mask]) == 0:
+        return None
+    return float(stats.spearmanr(x[mask], y[mask])[0])
+
+
+def norm_information_gain(kv, cooccurrence, min_count=100):
+    """Squared norm of each word vector beside its information gain, and their Spearman correlation.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    cooccurrence : str, os.PathLike, dict or scipy.sparse matrix
+        A ``.npz`` path (:func:`read_cooccurrence`), the dict returned by
+        :func:`read_cooccurrence` or :func:`count_cooccurrence`, or a square
+        sparse matrix whose rows and columns are the rows of ``kv`` (``p(c)``
+        then from its column sums).
+    min_count : int
+        The correlation is also given over the words seen at least this
+        many times (the model's counts, else those of the co-occurrence
+        data). The gain of a rare word is estimated from few co-occurrences
+        and comes out too high (the plug-in estimate of a KL divergence is
+        biased upwards), and its vector got few updates, so the figure over
+        frequent words is the cleaner one.
+
+    Returns
+    -------
+    dict
+        ``squared_norm`` and ``information_gain`` (float64, (n_words,), in
+        row order; NaN gain for words without co-occurrences or absent from
+        the counts), ``spearman`` (over the words with a gain; None when
+        fewer than 3), ``n_words`` (that number), ``spearman_frequent`` and
+        ``n_frequent`` (the same over the words seen at least ``min_count``
+        times), ``min_count`` and ``settings`` (of the counts).
+
+    Raises
+    ------
+    FormatError, EmbkitError
+        As :func:`read_cooccurrence` and :func:`information_gain`.
+    """
+    gain, cooc_counts, cooc = _aligned_gain(kv, cooccurrence)
+    counts = kv.counts.astype(np.float64) if kv.counts is not None and kv.counts.any() else cooc_counts
+    sq = _norms(kv.vectors) ** 2
+    ok = np.isfinite(gain)
+    frequent = ok & (np.nan_to_num(counts, nan=-1.0) >= min_count)
+    return {"squared_norm": sq, "information_gain": gain, "spearman": _spearman(sq, gain, ok),
+            "n_words": int(ok.sum()), "spearman_frequent": _spearman(sq, gain, frequent),
+            "n_frequent": int(frequent.sum()), "min_count": int(min_count),
+            "settings": dict(cooc.get("settings") or {})}
+
+
+def _frequency_source(kv, freq):
+    """``freq``, or ``"zipf"`` (row order) when the model's counts are asked for and there are none."""
+    if isinstance(freq, str) and freq == "model" and (kv.counts is None or not kv.counts.any()):
+        log.info("the vectors store no counts: frequencies estimated by Zipf's law from the row order")
+        return "zipf"
+    return freq
+
+
+def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_count=100):
+    """Isotropy, norms by frequency band and (with co-occurrence counts) norm against information gain.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    freq : {"model", "zipf"}, str, os.PathLike or array_like
+        Word probabilities (see :mod:`embkit.postprocess.frequencies`);
+        ``"model"`` on vectors without counts falls back to ``"zipf"`` and
+        says so in ``freq``.
+    cooccurrence : str, os.PathLike, dict or scipy.sparse matrix, optional
+        Co-occurrence counts (see :func:`norm_information_gain`).
+    corpus : str, os.PathLike or sequence of them, optional
+        Count co-occurrences in this corpus instead (see
+        :func:`count_cooccurrence`).
+    window : int, optional
+        Window for ``corpus`` (default the model's).
+    min_count : int
+        Also correlate over the words seen at least this often (see
+        :func:`norm_information_gain`).
+
+    Returns
+    -------
+    dict
+        ``n_words``, ``dim``, ``freq``, ``isotropy`` (:func:`isotropy`),
+        ``norms_by_frequency`` (:func:`norms_by_frequency`),
+        ``probabilities`` (float64, (n_words,): the ``p`` used, row order),
+        ``squared_norm`` (float64, (n_words,)) and ``information_gain``
+        (:func:`norm_information_gain`, or None).
+
+    Raises
+    ------
+    EmbkitError
+        Both ``cooccurrence`` and ``corpus`` given, or as the functions
+        called.
+    """
+    if cooccurrence is not None and corpus is not None:
+        raise EmbkitError("give co-occurrence counts or a corpus to count them in, not both")
+    freq = _frequency_source(kv, freq)
+    p, info = probabilities_with_info(kv, freq)
+    result = {"n_words": len(kv), "dim": kv.dim,
+              "freq": info["source"] + (" (the vectors store no counts)" if freq == "zipf" and kv.counts is None
+                                        else ""),
+              "isotropy": isotropy(kv, p), "norms_by_frequency": norms_by_frequency(kv, p),
+              "probabilities": p, "squared_norm": _norms(kv.vectors) ** 2, "information_gain": None}
+    result["isotropy"]["freq"] = result["norms_by_frequency"]["freq"] = result["freq"]
+    if corpus is not None:
+        cooccurrence = count_cooccurrence(kv, corpus, window=window)
+    if cooccurrence is not None:
+        result["information_gain"] = norm_information_gain(kv, cooccurrence, min_count=min_count)
+    return result
+
+
+def plot_analysis(result, path):
+    """Write a PNG: squared norm against information gain (or against frequency), coloured by frequency.
+
+    Parameters
+    ----------
+    result : dict
+        As returned by :func:`analyze`.
+    path : str or os.PathLike
+        The PNG to write (atomically).
+
+    Raises
+    ------
+    EmbkitError
+        When matplotlib is not installed (the message says what to install).
+    """
+    try:
+        from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
+    except ImportError:
+        raise EmbkitError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}") from None
+    p = result["probabilities"]
+    ig = result.get("information_gain")
+    sq = result["squared_norm"]
+    fig = Figure(figsize=(7, 5), dpi=120)
+    ax = fig.subplots()
+    colour = np.log10(np.where(p > 0, p, np.nan))
+    if ig:
+        ok = np.isfinite(ig["information_gain"])
+        pts = ax.scatter(ig["information_gain"][ok], sq[ok], c=colour[ok], s=3, cmap="viridis", linewidths=0)
+        ax.set_xlabel("information gain KL(p(·|w) ‖ p(·)) [nats]")
+        rho = ig["spearman"]
+        ax.set_title("squared norm vs information gain" + ("" if rho is None else f" (Spearman {rho:.3f})"))
+    else:
+        pts = ax.scatter(colour, result["squared_norm"], c=colour, s=3, cmap="viridis", linewidths=0)
+        ax.set_xlabel("log10 p(w)")
+        ax.set_title("squared norm vs word frequency")
+    ax.set_ylabel("squared norm ||w||²")
+    fig.colorbar(pts, ax=ax, label="log10 p(w)")
+    fig.tight_layout()
+    with atomic_file(path, "wb") as f:
+        fig.savefig(f, format="png")

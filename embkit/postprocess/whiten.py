@@ -1,0 +1,355 @@
+"""Whitening and related post-processing of word vectors: Zipfian and uniform whitening, centring, ABTT.
+
+Every method is an affine map ``x -> (x - mu) @ A`` applied to each row and
+returns a new :class:`~embkit.vectors.KeyedVectors` (the input is not
+changed):
+
+``zipfian`` (Yokoi et al. 2024)
+    ``mu = sum_w p(w) w`` and ``C = sum_w p(w) (w - mu)(w - mu)^T`` with the
+    word probabilities ``p`` (see :mod:`embkit.postprocess.frequencies`);
+    ``A = V diag(1 / sqrt(lambda + eps * lambda_max))`` from the
+    eigendecomposition ``C = V diag(lambda) V^T`` (eigenvalues in decreasing
+    order). The eigenvectors of ``C`` are the right singular vectors of
+    ``sqrt(p) * (W - mu)``, so this is the SVD recipe of the paper computed
+    from the d x d covariance (in float64). The output's p-weighted mean is
+    0 and its p-weighted covariance is the identity (up to ``eps``).
+``uniform``
+    The same with ``p(w) = 1 / n_words`` (classic PCA whitening).
+``center``
+    ``x - mean`` with the plain (uniform) mean; ``A`` is the identity.
+``abtt`` (all-but-the-top, Mu & Viswanath 2018)
+    Remove the plain mean and the projections on the top ``remove``
+    principal components of the centred vectors:
+    ``A = I - U U^T`` (default ``remove`` = dim // 100, at least 1).
+
+``keep`` (zipfian and uniform) keeps the top ``keep`` whitened components,
+so the output has ``keep`` dimensions. Whitened vectors are expressed in the
+principal axes (PCA whitening); a rotation back (ZCA) would change no cosine
+or norm. Eigenvector signs are fixed (largest entry positive) so the output
+does not depend on the LAPACK build.
+
+Near-singular covariances: ``eps`` (default ``1e-6``) is added to every
+eigenvalue in units of the largest one, so a direction of (near) zero
+variance is scaled by at most ``1 / sqrt(eps * lambda_max)`` instead of
+blowing up, and an exactly singular covariance (fewer words than
+dimensions, constant coordinates) gives finite vectors. The whitened
+covariance is ``lambda / (lambda + eps * lambda_max)`` per direction: 1 up
+to about ``eps`` relative to that direction's share.
+
+References
+----------
+Yokoi, S., Bao, H., Kurita, H., Shimodaira, H. (2024). Zipfian Whitening.
+NeurIPS 2024 (Algorithm 1).
+
+Mu, J., Viswanath, P. (2018). All-but-the-Top: Simple and Effective
+Postprocessing for Word Representations. ICLR 2018 (Algorithm 1).
+"""
+import copy
+import logging
+
+import numpy as np
+
+from ..exceptions import EmbkitError, InvalidParameterError
+from ..vectors import KeyedVectors
+from .frequencies import probabilities_with_info
+
+__all__ = ["METHODS", "DEFAULT_EPS", "NGRAM_ATTRIBUTES", "whiten", "weighted_moments", "whitening_transform",
+           "abtt_transform", "apply_affine"]
+
+log = logging.getLogger(__name__)
+
+METHODS = ("zipfian", "uniform", "center", "abtt")
+DEFAULT_EPS = 1e-6
+#: Attributes that hold the n-gram (subword) rows of a subword model; the same map is applied to them.
+NGRAM_ATTRIBUTES = ("ngram_vectors", "vectors_ngrams")
+_CHUNK_ROWS = 1 << 15
+
+
+def _rows(matrix):
+    """(start, float64 block) over ``matrix`` in chunks, so temporaries stay small."""
+    for start in range(0, matrix.shape[0], _CHUNK_ROWS):
+        yield start, np.asarray(matrix[start:start + _CHUNK_ROWS], dtype=np.float64)
+
+
+def weighted_moments(vectors, weights=None):
+    """Weighted mean and covariance of the rows of ``vectors``.
+
+    Parameters
+    ----------
+    vectors : array_like, shape (n, d)
+    weights : array_like, shape (n,), optional
+        Non-negative weights (normalised here to sum to 1); None is uniform.
+
+    Returns
+    -------
+    mean : numpy.ndarray of float64, shape (d,)
+        ``sum_i p_i x_i``.
+    cov : numpy.ndarray of float64, shape (d, d)
+        ``sum_i p_i (x_i - mean)(x_i - mean)^T`` (the population covariance
+        under ``p``, no n - 1 correction).
+
+    Examples
+    --------
+    >>> m, c = weighted_moments([[0.0, 0.0], [2.0, 4.0]], [3, 1])
+    >>> m.tolist(), c.tolist()
+    ([0.5, 1.0], [[0.75, 1.5], [1.5, 3.0]])
+    """
+    if not hasattr(vectors, "shape") or getattr(vectors, "ndim", 0) != 2:
+        vectors = np.asarray(vectors, dtype=np.float64)
+    n, d = vectors.shape
+    if n == 0:
+        raise EmbkitError("no vectors: the mean and covariance of 0 rows are undefined")
+    p = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
+    if p.shape != (n,) or not np.all(np.isfinite(p)) or p.min() < 0 or not p.sum() > 0:
+        raise EmbkitError(f"weights must be {n} finite non-negative numbers with a positive sum")
+    p = p / p.sum()
+    sqrt_p = np.sqrt(p)
+    # one pass, shifted by the first rows' weighted mean K (the "shifted data" algorithm): with K near
+    # the mean, cov = S_K - m_K m_K^T loses nothing to cancellation, and S_K is a symmetric rank-k update
+    shift = None
+    first = np.zeros(d)
+    second = np.zeros((d, d))
+    for start, block in _rows(vectors):
+        w = p[start:start + len(block)]
+        if shift is None:
+            shift = (w @ block) / w.sum() if w.sum() > 0 else block.mean(axis=0)
+        block -= shift
+        first += w @ block
+        block *= sqrt_p[start:start + len(block), None]
+        second += block.T @ block
+    cov = second - np.outer(first, first)
+    return shift + first, (cov + cov.T) / 2
+
+
+def _eigh_desc(cov):
+    """Eigenvalues (decreasing, clipped at 0) and eigenvectors with their largest entry positive."""
+    lam, vec = np.linalg.eigh(cov)
+    lam, vec = np.maximum(lam[::-1], 0.0), vec[:, ::-1]
+    signs = np.sign(vec[np.argmax(np.abs(vec), axis=0), np.arange(vec.shape[1])])
+    signs[signs == 0] = 1.0
+    return lam, vec * signs
+
+
+def whitening_transform(cov, keep=None, eps=DEFAULT_EPS):
+    """The whitening matrix of a covariance: ``A = V[:, :keep] / sqrt(lambda + eps * lambda_max)``.
+
+    Parameters
+    ----------
+    cov : array_like, shape (d, d)
+        Symmetric positive semi-definite.
+    keep : int, optional
+        Number of leading components kept (default all ``d``).
+    eps : float
+        Regularisation added to every eigenvalue, in units of the largest.
+
+    Returns
+    -------
+    A : numpy.ndarray of float64, shape (d, keep)
+        ``A^T cov A`` is the identity up to ``eps``. With ``eps=0`` a
+        direction of zero variance gets a zero column (a pseudo-inverse)
+        rather than an infinite one.
+    eigenvalues : numpy.ndarray of float64, shape (d,)
+        Of ``cov``, in decreasing order.
+
+    Raises
+    ------
+    EmbkitError
+        When the covariance is zero (all vectors equal).
+    """
+    cov = np.asarray(cov, dtype=np.float64)
+    lam, vec = _eigh_desc(cov)
+    if not lam[0] > 0:
+        raise EmbkitError("the covariance is zero (every vector is the same): there is nothing to whiten")
+    keep = len(lam) if keep is None else int(keep)
+    reg = lam[:keep] + eps * lam[0]
+    scale = np.zeros(keep)
+    np.divide(1.0, np.sqrt(reg), out=scale, where=reg > 0)      # eps = 0: null directions map to 0
+    return vec[:, :keep] * scale, lam
+
+
+def abtt_transform(cov, remove):
+    """``I - U U^T`` for the top ``remove`` eigenvectors ``U`` of a covariance (all-but-the-top).
+
+    Parameters
+    ----------
+    cov : array_like, shape (d, d)
+    remove : int
+        Number of leading principal components projected out.
+
+    Returns
+    -------
+    A : numpy.ndarray of float64, shape (d, d)
+    eigenvalues : numpy.ndarray of float64, shape (d,)
+        Of ``cov``, in decreasing order.
+    """
+    lam, vec = _eigh_desc(np.asarray(cov, dtype=np.float64))
+    top = vec[:, :int(remove)]
+    return np.eye(len(lam)) - top @ top.T, lam
+
+
+def apply_affine(matrix, mean, transform=None):
+    """``(matrix - mean) @ transform`` row by row, as float32.
+
+    The rows are centred and multiplied in float32 (the precision of the
+    stored vectors), in chunks.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (n, d)
+        May be a memory map; read in chunks.
+    mean : array_like, shape (d,)
+    transform : array_like, shape (d, k), optional
+        None is the identity.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (n, k)
+    """
+    mean = np.asarray(mean, dtype=np.float32)
+    a = None if transform is None else np.ascontiguousarray(transform, dtype=np.float32)
+    k = matrix.shape[1] if a is None else a.shape[1]
+    out = np.empty((matrix.shape[0], k), dtype=np.float32)
+    for start in range(0, matrix.shape[0], _CHUNK_ROWS):
+        block = np.array(matrix[start:start + _CHUNK_ROWS], dtype=np.float32)
+        block -= mean
+        if a is None:
+            out[start:start + len(block)] = block
+        else:
+            np.matmul(block, a, out=out[start:start + len(block)])
+    return out
+
+
+def _check(kv, method, remove, keep, eps):
+    if not isinstance(kv, KeyedVectors):
+        raise TypeError(f"whiten() needs a KeyedVectors, got {type(kv).__name__}")
+    if method not in METHODS:
+        raise InvalidParameterError(f"unknown whitening method {method!r}; expected one of "
+                                    f"{', '.join(METHODS)}", param="method")
+    if len(kv) < 2:
+        raise EmbkitError(f"whitening needs at least 2 vectors, got {len(kv)}")
+    dim = kv.dim
+    if remove is not None and method != "abtt":
+        raise InvalidParameterError(f"remove applies to method 'abtt' only, not {method!r}", param="remove")
+    if keep is not None and method not in ("zipfian", "uniform"):
+        raise InvalidParameterError(f"keep applies to methods 'zipfian' and 'uniform' only, not {method!r}",
+                                    param="keep")
+    if keep is not None and not 1 <= int(keep) <= dim:
+        raise InvalidParameterError(f"keep must be between 1 and the dimension {dim}, got {keep}", param="keep")
+    if remove is not None and not 1 <= int(remove) < dim:
+        raise InvalidParameterError(f"remove must be between 1 and {dim - 1} (the dimension minus 1), "
+                                    f"got {remove}", param="remove")
+    if not (isinstance(eps, (int, float, np.floating)) and 0 <= float(eps) < 1):
+        raise InvalidParameterError(f"eps must be a number in [0, 1), got {eps!r}", param="eps")
+
+
+def _map(kv, method, freq, remove, keep, eps):
+    """(mean, transform or None, record) of the affine map of ``method``."""
+    vectors = kv.vectors
+    record = {"method": method}
+    if method == "zipfian":
+        p, info = probabilities_with_info(kv, freq)
+        record["freq"] = {k: v for k, v in info.items() if isinstance(v, (str, int, float))}
+    else:
+        p = None
+    mean, cov = weighted_moments(vectors, p)
+    if method in ("zipfian", "uniform"):
+        transform, lam = whitening_transform(cov, keep, eps)
+        record.update(eps=float(eps), keep=None if keep is None else int(keep))
+        cond = lam[-1] / lam[0]
+        if cond < eps:
+            log.info("near-singular covariance (smallest/largest eigenvalue %.3g < eps %g): the weakest "
+                     "directions are damped by eps", cond, eps)
+    elif method == "center":
+        transform = None
+    else:
+        remove = max(1, kv.dim // 100) if remove is None else int(remove)
+        transform, _ = abtt_transform(cov, remove)
+        record["remove"] = remove
+    return mean, transform, record
+
+
+def _ngram_rows(kv):
+    """(attribute, matrix) of a subword model's n-gram rows, or (None, None)."""
+    for name in NGRAM_ATTRIBUTES:
+        matrix = getattr(kv, name, None)
+        if matrix is not None and getattr(matrix, "ndim", 0) == 2 and matrix.shape[1] == kv.dim:
+            return name, matrix
+    return None, None
+
+
+def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAULT_EPS):
+    """Whiten, centre or apply all-but-the-top to word vectors.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+        Any vectors (memory-mapped ones are read in chunks).
+    method : {"zipfian", "uniform", "center", "abtt"}
+        See the module notes. Only ``zipfian`` uses ``freq``.
+    freq : {"model", "zipf"}, str, os.PathLike or array_like
+        Word probabilities for ``zipfian``: the model's counts, Zipf's law
+        from the row order, a frequency file, or weights per row (see
+        :mod:`embkit.postprocess.frequencies`).
+    remove : int, optional
+        ``abtt``: principal components removed (default dim // 100, at least
+        1; between 1 and dim - 1).
+    keep : int, optional
+        ``zipfian`` and ``uniform``: keep the top ``keep`` whitened
+        components (1 to dim); default all.
+    eps : float
+        Regularisation of near-singular covariances, relative to the largest
+        eigenvalue (see the module notes); 0 disables it.
+
+    Returns
+    -------
+    KeyedVectors
+        Same keys and counts; float32 vectors of shape (n_words, keep or
+        dim). The context matrix is dropped (the map applies to word vectors
+        only). ``meta`` is the input's plus a ``postprocess`` list recording
+        this step. A subword model (one with an n-gram matrix in an attribute
+        named in ``NGRAM_ATTRIBUTES``) comes back as a copy of its class
+        whose n-gram rows went through the same affine map, so vectors built
+        for unseen words (averages of n-gram rows) stay consistent with the
+        whitened words; the mean and covariance come from the word rows.
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown method, ``remove``/``keep`` with a method that does not
+        use them or out of range, or ``eps`` outside [0, 1).
+    NoCountsError
+        ``method="zipfian"`` with ``freq="model"`` on vectors without
+        counts (word2vec files): use a frequency file or ``"zipf"``.
+    EmbkitError
+        Fewer than 2 vectors, all vectors equal, or a frequency file that
+        covers less than half of the vocabulary.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from embkit import KeyedVectors
+    >>> kv = KeyedVectors(["a", "b", "c"], [[1.0, 0.0], [0.0, 2.0], [1.0, 2.0]], counts=[2, 1, 1])
+    >>> w = whiten(kv, eps=0)
+    >>> p = np.array([0.5, 0.25, 0.25])
+    >>> np.allclose(p @ w.vectors, 0, atol=1e-6)
+    True
+    >>> np.allclose((w.vectors * p[:, None]).T @ w.vectors, np.eye(2), atol=1e-5)
+    True
+    """
+    _check(kv, method, remove, keep, eps)
+    mean, transform, record = _map(kv, method, freq, remove, keep, eps)
+    vectors = apply_affine(kv.vectors, mean, transform)
+    record["input_dim"] = kv.dim
+    meta = dict(kv.meta)
+    meta["postprocess"] = list(meta.get("postprocess") or []) + [record]
+    name, ngrams = _ngram_rows(kv)
+    if name is None:
+        return KeyedVectors(kv.index_to_key, vectors, counts=kv.counts, meta=meta)
+    out = copy.copy(kv)
+    out.key_to_index = dict(kv.key_to_index)
+    out.index_to_key = list(kv.index_to_key)
+    out.vectors = vectors
+    out.context = None
+    out.meta = meta
+    setattr(out, name, apply_affine(ngrams, mean, transform))
+    return out

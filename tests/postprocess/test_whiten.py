@@ -1,0 +1,220 @@
+"""Whitening, centring and all-but-the-top against hand-computed values on tiny matrices."""
+import math
+
+import numpy as np
+import pytest
+
+from embkit import KeyedVectors
+from embkit.exceptions import EmbkitError, InvalidParameterError
+from embkit.postprocess.frequencies import NoCountsError
+from embkit.postprocess.whiten import (
+    apply_affine,
+    weighted_moments,
+    whiten,
+    whitening_transform,
+)
+
+# three words in 2-D; counts 2, 1, 1 -> p = (1/2, 1/4, 1/4)
+W3 = [[1.0, 0.0], [0.0, 2.0], [1.0, 2.0]]
+P3 = np.array([0.5, 0.25, 0.25])
+
+
+def kv3(**kw):
+    return KeyedVectors(["a", "b", "c"], W3, counts=[2, 1, 1], **kw)
+
+
+def test_weighted_mean_and_covariance_by_hand():
+    mean, cov = weighted_moments(W3, [2, 1, 1])
+    # mu = (.5 + .25, .5 + .5); C = sum p (w - mu)(w - mu)^T
+    np.testing.assert_allclose(mean, [0.75, 1.0])
+    np.testing.assert_allclose(cov, [[0.1875, -0.25], [-0.25, 1.0]])
+    mean, cov = weighted_moments(W3)                   # uniform
+    np.testing.assert_allclose(mean, [2 / 3, 4 / 3])
+    np.testing.assert_allclose(cov, [[2 / 9, -2 / 9], [-2 / 9, 8 / 9]])
+
+
+def test_weighted_moments_in_chunks_match(monkeypatch):
+    import embkit.postprocess.whiten as wh
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 4)).astype(np.float32)
+    p = rng.random(50)
+    ref = weighted_moments(x, p)
+    monkeypatch.setattr(wh, "_CHUNK_ROWS", 7)
+    got = weighted_moments(x, p)
+    np.testing.assert_allclose(got[0], ref[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], ref[1], rtol=1e-12)
+
+
+def test_eigenvalues_of_the_zipfian_covariance_by_hand():
+    # C = [[3/16, -1/4], [-1/4, 1]]: trace 19/16, determinant 1/8
+    _, lam = whitening_transform([[0.1875, -0.25], [-0.25, 1.0]])
+    disc = math.sqrt((19 / 16) ** 2 - 0.5)
+    np.testing.assert_allclose(lam, [(19 / 16 + disc) / 2, (19 / 16 - disc) / 2])
+
+
+def test_zipfian_whitening_gives_identity_weighted_covariance():
+    out = whiten(kv3(), eps=0)
+    x = out.vectors.astype(np.float64)
+    np.testing.assert_allclose(P3 @ x, [0, 0], atol=1e-6)
+    np.testing.assert_allclose((x * P3[:, None]).T @ x, np.eye(2), atol=1e-6)
+    # squared norms are the Mahalanobis norms (w - mu)^T C^-1 (w - mu), C^-1 = [[8, 2], [2, 1.5]]
+    np.testing.assert_allclose((x ** 2).sum(1), [1.0, 3.0, 3.0], rtol=1e-5)
+    cos = x[1] @ x[2] / np.sqrt(3 * 3)
+    assert cos == pytest.approx(-1 / 3, abs=1e-5)
+
+
+def test_uniform_whitening_by_hand():
+    out = whiten(kv3(), method="uniform", eps=0)
+    x = out.vectors.astype(np.float64)
+    np.testing.assert_allclose(x.mean(0), [0, 0], atol=1e-6)
+    np.testing.assert_allclose(x.T @ x / 3, np.eye(2), atol=1e-6)
+    # three points in 2-D: every (w - mu)^T C^-1 (w - mu) is 2, C^-1 = [[6, 1.5], [1.5, 1.5]]
+    np.testing.assert_allclose((x ** 2).sum(1), [2.0, 2.0, 2.0], rtol=1e-5)
+
+
+# centred, axis-aligned: covariance diag(6, 2), top direction the x axis
+WA = [[3.0, 1.0], [-3.0, 1.0], [0.0, -2.0]]
+
+
+def test_uniform_whitening_axis_aligned_and_keep():
+    kv = KeyedVectors(["a", "b", "c"], WA)
+    np.testing.assert_allclose(whiten(kv, method="uniform", eps=0).vectors,
+                               [[3 / math.sqrt(6), 1 / math.sqrt(2)], [-3 / math.sqrt(6), 1 / math.sqrt(2)],
+                                [0, -2 / math.sqrt(2)]], rtol=1e-6, atol=1e-7)
+    kept = whiten(kv, method="uniform", keep=1, eps=0)
+    assert kept.dim == 1
+    # sign rule: the eigenvector's largest entry is positive, so the x axis keeps its sign
+    np.testing.assert_allclose(kept.vectors[:, 0], [3 / math.sqrt(6), -3 / math.sqrt(6), 0], atol=1e-6)
+
+
+def test_center_and_abtt_by_hand():
+    kv = KeyedVectors(["a", "b", "c"], np.array(WA) + [10.0, 5.0])
+    np.testing.assert_allclose(whiten(kv, method="center").vectors, WA, atol=1e-6)
+    # remove the top component (the x axis): only the y coordinates are left
+    np.testing.assert_allclose(whiten(kv, method="abtt", remove=1).vectors, [[0, 1], [0, 1], [0, -2]],
+                               atol=1e-6)
+
+
+def test_abtt_default_removes_dim_over_100_at_least_one():
+    rng = np.random.default_rng(1)
+    kv = KeyedVectors([f"w{i}" for i in range(400)], rng.normal(size=(400, 250)) * np.linspace(3, 1, 250))
+    out = whiten(kv, method="abtt")
+    assert out.meta["postprocess"][-1]["remove"] == 2
+    kv_small = KeyedVectors(["a", "b", "c"], WA)
+    assert whiten(kv_small, method="abtt").meta["postprocess"][-1]["remove"] == 1
+    # the output has no variance left along the removed directions
+    x = out.vectors.astype(np.float64)
+    cov = np.cov(x.T, bias=True)
+    lam = np.linalg.eigvalsh(cov)
+    assert np.sum(lam < 1e-8) == 2
+
+
+def test_eps_keeps_singular_covariances_finite():
+    line = KeyedVectors(["a", "b", "c"], [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]], counts=[1, 1, 1])
+    for eps in (0.0, 1e-6):
+        out = whiten(line, eps=eps)
+        assert np.all(np.isfinite(out.vectors))
+        np.testing.assert_allclose(out.vectors[:, 1], 0, atol=1e-3)
+        np.testing.assert_allclose(np.abs(out.vectors[:, 0]), [math.sqrt(1.5), 0, math.sqrt(1.5)], rtol=1e-5)
+
+
+def test_eps_damps_a_near_null_direction():
+    rng = np.random.default_rng(2)
+    x = np.c_[rng.normal(size=200), 1e-6 * rng.normal(size=200)]
+    kv = KeyedVectors([f"w{i}" for i in range(200)], x, counts=np.ones(200, int))
+    # the tiny direction's variance (~1e-12) is far below eps * lambda_max (~1e-6): it stays small
+    assert np.abs(whiten(kv, eps=1e-6).vectors[:, 1]).max() < 0.02
+    # without eps it is blown up to unit variance like the other one
+    assert whiten(kv, eps=0).vectors[:, 1].std() == pytest.approx(1.0, rel=1e-2)
+
+
+def test_output_keeps_keys_and_counts_drops_context_records_step():
+    kv = kv3(context=np.ones((3, 2)), meta={"model": "sgns"})
+    out = whiten(kv)
+    assert out.index_to_key == ["a", "b", "c"] and out.counts.tolist() == [2, 1, 1]
+    assert out.context is None and out.vectors.dtype == np.float32
+    assert out.meta["model"] == "sgns"
+    rec = out.meta["postprocess"][-1]
+    assert rec["method"] == "zipfian" and rec["freq"]["source"] == "model" and rec["input_dim"] == 2
+    again = whiten(out, method="center")
+    assert [r["method"] for r in again.meta["postprocess"]] == ["zipfian", "center"]
+    np.testing.assert_array_equal(kv.vectors, np.asarray(W3, dtype=np.float32))   # input unchanged
+
+
+def test_zipfian_with_other_frequency_sources(tmp_path):
+    kv = KeyedVectors(["a", "b", "c"], W3)
+    with pytest.raises(NoCountsError, match=r"--freq PATH.*--freq zipf"):
+        whiten(kv)
+    np.testing.assert_allclose(whiten(kv, freq=[2, 1, 1], eps=0).vectors, whiten(kv3(), eps=0).vectors,
+                               atol=1e-6)
+    zipf = whiten(kv, freq="zipf", eps=0).vectors.astype(np.float64)
+    p = np.array([1, 1 / 2, 1 / 3]) / (1 + 1 / 2 + 1 / 3)
+    np.testing.assert_allclose((zipf * p[:, None]).T @ zipf, np.eye(2), atol=1e-6)
+    f = tmp_path / "freq.tsv"
+    f.write_text("a\t0.5\nb\t0.25\nc\t0.25\n")
+    np.testing.assert_allclose(whiten(kv, freq=str(f), eps=0).vectors, whiten(kv3(), eps=0).vectors, atol=1e-6)
+    # center, uniform and abtt need no frequencies
+    whiten(kv, method="uniform")
+    whiten(kv, method="center")
+
+
+@pytest.mark.parametrize("kwargs, param", [
+    ({"method": "pca"}, "method"),
+    ({"method": "zipfian", "remove": 1}, "remove"),
+    ({"method": "center", "keep": 1}, "keep"),
+    ({"method": "abtt", "keep": 1}, "keep"),
+    ({"method": "uniform", "keep": 3}, "keep"),
+    ({"method": "abtt", "remove": 2}, "remove"),
+    ({"eps": -1e-3}, "eps"),
+    ({"eps": float("nan")}, "eps"),
+])
+def test_invalid_parameters(kwargs, param):
+    with pytest.raises(InvalidParameterError) as info:
+        whiten(kv3(), **kwargs)
+    assert info.value.param == param
+
+
+def test_degenerate_inputs():
+    with pytest.raises(EmbkitError, match="at least 2 vectors"):
+        whiten(KeyedVectors(["a"], [[1.0, 2.0]], counts=[1]))
+    with pytest.raises(EmbkitError, match="nothing to whiten"):
+        whiten(KeyedVectors(["a", "b"], [[1.0, 2.0], [1.0, 2.0]], counts=[1, 1]))
+    with pytest.raises(TypeError):
+        whiten(np.eye(2))
+
+
+class _Subword(KeyedVectors):
+    """A KeyedVectors with n-gram rows, as a subword model has."""
+
+    def __init__(self, keys, vectors, ngram_vectors, **kw):
+        super().__init__(keys, vectors, **kw)
+        self.ngram_vectors = np.asarray(ngram_vectors, dtype=np.float32)
+
+    def word_from_ngrams(self, rows):
+        return self.ngram_vectors[rows].mean(axis=0)
+
+
+def test_subword_rows_get_the_same_affine_map():
+    ngrams = np.array([[1.0, 1.0], [3.0, -1.0], [0.0, 4.0], [2.0, 2.0]])
+    kv = _Subword(["a", "b", "c"], W3, ngrams, counts=[2, 1, 1])
+    out = whiten(kv, eps=0)
+    assert isinstance(out, _Subword) and out.counts.tolist() == [2, 1, 1]
+    ref = whiten(kv3(), eps=0)
+    np.testing.assert_allclose(out.vectors, ref.vectors, atol=1e-6)
+    mean, cov = weighted_moments(W3, P3)
+    a, _ = whitening_transform(cov, eps=0)
+    np.testing.assert_allclose(out.ngram_vectors, (ngrams - mean) @ a, rtol=1e-5, atol=1e-6)
+    # an unseen word built from n-gram rows (their average) equals the map of the raw average
+    raw = kv.word_from_ngrams([0, 2, 3])
+    np.testing.assert_allclose(out.word_from_ngrams([0, 2, 3]), (raw - mean) @ a, rtol=1e-5, atol=1e-6)
+    assert kv.ngram_vectors[1].tolist() == [3.0, -1.0]                 # input unchanged
+
+
+def test_apply_affine_reads_memmaps_in_chunks(tmp_path, monkeypatch):
+    import embkit.postprocess.whiten as wh
+    path = tmp_path / "m.npy"
+    np.save(path, np.arange(20, dtype=np.float32).reshape(10, 2))
+    mm = np.load(path, mmap_mode="r")
+    monkeypatch.setattr(wh, "_CHUNK_ROWS", 3)
+    out = apply_affine(mm, np.array([1.0, 2.0]), np.array([[2.0], [1.0]]))
+    np.testing.assert_allclose(out[:, 0], [(2 * i - 1) * 2 + (2 * i + 1 - 2) for i in range(10)])

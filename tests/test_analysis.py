@@ -1,0 +1,204 @@
+"""Geometry analysis: isotropy, norms by frequency band, information gain, co-occurrence files and counting."""
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from embkit import KeyedVectors
+from embkit.analysis import (
+    _window_pairs,
+    analyze,
+    count_cooccurrence,
+    information_gain,
+    isotropy,
+    norm_information_gain,
+    norms_by_frequency,
+    plot_analysis,
+    read_cooccurrence,
+)
+from embkit.exceptions import EmbkitError, FormatError
+
+E = math.e
+
+
+def test_isotropy_by_hand_uniform_and_zipfian():
+    kv = KeyedVectors(["a", "b"], [[2.0, 0.0], [0.0, 1.0]], counts=[3, 1])
+    r = isotropy(kv)
+    u, z = r["uniform"], r["zipfian"]
+    assert u["mean_norm_ratio"] == pytest.approx(math.hypot(1, 0.5) / 1.5)
+    assert u["eigenvalue_ratio"] == pytest.approx(0.0, abs=1e-12)          # two points: a line
+    # principal directions e1, e2: min Z = Z(-e1) = (1 + e^-2) / 2, max Z = Z(e1) = (e^2 + 1) / 2
+    assert u["partition_ratio"] == pytest.approx(E ** -2)
+    assert z["mean_norm_ratio"] == pytest.approx(math.hypot(1.5, 0.25) / 1.75)
+    assert z["partition_ratio"] == pytest.approx((0.75 * E ** -2 + 0.25) / (0.75 * E ** 2 + 0.25))
+    np.testing.assert_allclose(np.sort(z["log_partition"].ravel()),
+                               np.log(np.sort([0.75 * E ** 2 + 0.25, 0.75 * E ** -2 + 0.25,
+                                               0.75 + 0.25 * E, 0.75 + 0.25 / E])))
+    assert r["freq"] == "model"
+    assert isotropy(kv, freq=None)["zipfian"] is None
+
+
+def test_isotropy_of_a_centred_cloud():
+    kv = KeyedVectors(list("abcd"), [[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0], [0.0, -2.0]])
+    u = isotropy(kv, freq=None)["uniform"]
+    assert u["mean_norm_ratio"] == pytest.approx(0.0, abs=1e-12)
+    assert u["eigenvalue_ratio"] == pytest.approx(0.25)                    # covariance diag(.5, 2)
+    np.testing.assert_allclose(u["eigenvalues"], [2.0, 0.5])
+    assert u["partition_ratio"] == pytest.approx((1 + math.cosh(1)) / (1 + math.cosh(2)))
+
+
+def test_norms_by_frequency_bands():
+    counts = np.arange(1, 13)                       # row i has count i + 1 and norm i + 1
+    kv = KeyedVectors([f"w{i}" for i in range(12)], np.c_[counts, np.zeros(12)], counts=counts)
+    r = norms_by_frequency(kv)
+    assert r["rank_start"].tolist() == [1, 11] and r["rank_stop"].tolist() == [10, 12]
+    assert r["n_words"].tolist() == [10, 2]
+    np.testing.assert_allclose(r["norm_mean"], [7.5, 1.5])               # norms 12..3, then 2 and 1
+    np.testing.assert_allclose(r["norm_std"], [math.sqrt(99 / 12), 0.5])
+    np.testing.assert_allclose(r["norm_median"], [7.5, 1.5])
+    np.testing.assert_allclose(r["p_max"], [12 / 78, 2 / 78])
+    np.testing.assert_allclose(r["p_min"], [3 / 78, 1 / 78])
+
+
+X = sparse.csr_matrix(np.array([[0, 2, 2], [1, 0, 1], [3, 1, 0]], dtype=float))
+
+
+def test_information_gain_by_hand():
+    # p(c) = (.5, .25, .25) from counts
+    np.testing.assert_allclose(information_gain(X, counts=[2, 1, 1]),
+                               [math.log(2), 0.5 * math.log(2), 0.75 * math.log(1.5)])
+    # p(c) = column sums (4, 3, 3) / 10
+    np.testing.assert_allclose(information_gain(X),
+                               [math.log(5 / 3), 0.5 * math.log(1.25) + 0.5 * math.log(5 / 3),
+                                0.75 * math.log(0.75 / 0.4) + 0.25 * math.log(0.25 / 0.3)])
+
+
+def test_information_gain_edge_cases():
+    x = sparse.csr_matrix(np.array([[0, 1], [0, 0]], dtype=float))
+    gain = information_gain(x, counts=[1, 1])
+    assert gain[0] == pytest.approx(math.log(2)) and math.isnan(gain[1])
+    with pytest.raises(EmbkitError, match="unigram count is 0"):
+        information_gain(x, counts=[1, 0])
+    with pytest.raises(EmbkitError, match="one entry per column"):
+        information_gain(x, counts=[1, 1, 1])
+    with pytest.raises(EmbkitError, match="negative"):
+        information_gain(sparse.csr_matrix(np.array([[0, -1], [1, 0]], dtype=float)))
+
+
+def _write_npz(path, matrix, vocab, counts=None, settings=None):
+    m = sparse.csr_matrix(matrix)
+    arrays = {"format": np.array(b"csr"), "shape": np.array(m.shape), "data": m.data, "indices": m.indices,
+              "indptr": m.indptr, "vocab": np.array(vocab)}
+    if counts is not None:
+        arrays["counts"] = np.asarray(counts)
+    if settings is not None:
+        arrays["settings"] = np.array(json.dumps(settings))
+    np.savez(path, **arrays)
+
+
+def test_read_cooccurrence_layout(tmp_path):
+    f = tmp_path / "counts.npz"
+    _write_npz(f, X, ["a", "b", "c"], [2, 1, 1], {"window": 5, "weighting": "uniform"})
+    r = read_cooccurrence(f)
+    assert r["vocab"] == ["a", "b", "c"] and r["counts"].tolist() == [2, 1, 1]
+    assert r["settings"] == {"window": 5, "weighting": "uniform"}
+    np.testing.assert_array_equal(r["matrix"].toarray(), X.toarray())
+    # an upper triangle is mirrored
+    _write_npz(f, sparse.triu(X), ["a", "b", "c"])
+    np.testing.assert_array_equal(read_cooccurrence(f)["matrix"].toarray(), [[0, 2, 2], [2, 0, 1], [2, 1, 0]])
+
+
+def test_read_cooccurrence_errors(tmp_path):
+    f = tmp_path / "bad.npz"
+    sparse.save_npz(f, X)
+    with pytest.raises(FormatError, match="no 'vocab' array"):
+        read_cooccurrence(f)
+    _write_npz(f, X, ["a", "b"])
+    with pytest.raises(FormatError, match="2 vocabulary words but a matrix of shape"):
+        read_cooccurrence(f)
+    np.savez(f, vocab=np.array([{"pickled": 1}], dtype=object))
+    with pytest.raises(FormatError, match="not a co-occurrence .npz"):
+        read_cooccurrence(f)
+
+
+def test_window_pairs_in_chunks_match():
+    rng = np.random.default_rng(3)
+    tokens = rng.integers(0, 6, size=40).astype(np.int32)
+    sentence = np.repeat(np.arange(5), [9, 1, 12, 3, 15])
+    whole = _window_pairs(tokens, sentence, 6, 3)
+    for chunk in (1, 2, 7):
+        np.testing.assert_array_equal(_window_pairs(tokens, sentence, 6, 3, chunk=chunk).toarray(), whole.toarray())
+    # reference: every pair within 3 positions of the same sentence, both directions
+    ref = np.zeros((6, 6))
+    for i in range(40):
+        for j in range(i + 1, min(40, i + 4)):
+            if sentence[i] == sentence[j]:
+                ref[tokens[i], tokens[j]] += 1
+                ref[tokens[j], tokens[i]] += 1
+    np.testing.assert_array_equal(whole.toarray(), ref)
+
+
+def test_count_cooccurrence_by_hand(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\nb a\na x c\n")      # x is not in the vocabulary: dropped before windows
+    kv = KeyedVectors(["a", "b", "c"], np.eye(3), counts=[3, 2, 2],
+                      meta={"params": {"window": 1, "tokenizer": "whitespace", "lowercase": False}})
+    r = count_cooccurrence(kv, str(corpus), progress=False)
+    np.testing.assert_array_equal(r["matrix"].toarray(), [[0, 2, 1], [2, 0, 1], [1, 1, 0]])
+    assert r["counts"].tolist() == [3, 2, 2] and r["settings"]["window"] == 1
+    r2 = count_cooccurrence(kv, str(corpus), window=2, progress=False)
+    np.testing.assert_array_equal(r2["matrix"].toarray(), [[0, 2, 2], [2, 0, 1], [2, 1, 0]])
+    with pytest.raises(EmbkitError, match="--window"):
+        count_cooccurrence(KeyedVectors(["a"], [[1.0]]), str(corpus), progress=False)
+
+
+def test_norm_information_gain_aligns_vocabularies(tmp_path):
+    f = tmp_path / "counts.npz"
+    # the counts list the words in another order, and one word the vectors do not have
+    _write_npz(f, X, ["c", "a", "zzz"], [1, 2, 1])
+    kv = KeyedVectors(["a", "b", "c"], [[3.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    r = norm_information_gain(kv, str(f))
+    gain = information_gain(X, counts=[1, 2, 1])          # rows c, a, zzz
+    np.testing.assert_allclose(r["information_gain"][[0, 2]], [gain[1], gain[0]])
+    assert math.isnan(r["information_gain"][1]) and r["n_words"] == 2 and r["spearman"] is None
+    np.testing.assert_allclose(r["squared_norm"], [9, 1, 4])
+    aligned = norm_information_gain(KeyedVectors(["a", "b", "c"], [[3.0, 0.0], [1.0, 0.0], [0.0, 2.0]]), X)
+    # gains (log 5/3 = .51, .37, .43) against squared norms (9, 1, 4): same order
+    assert aligned["spearman"] == pytest.approx(1.0)
+    # without model counts the frequent words are those whose column sum (4, 3, 3) reaches min_count
+    assert aligned["n_frequent"] == 0 and aligned["spearman_frequent"] is None
+    kv3 = KeyedVectors(["a", "b", "c"], [[3.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    r3 = norm_information_gain(kv3, X, min_count=3)
+    assert (r3["n_frequent"], r3["spearman_frequent"], r3["min_count"]) == (3, pytest.approx(1.0), 3)
+    assert norm_information_gain(kv3, X, min_count=4)["n_frequent"] == 1
+    with_counts = KeyedVectors(["a", "b", "c"], [[3.0, 0.0], [1.0, 0.0], [0.0, 2.0]], counts=[500, 5, 200])
+    assert norm_information_gain(with_counts, X)["n_frequent"] == 2        # the model's counts >= 100
+
+
+def test_analyze_without_counts_falls_back_to_zipf(tmp_path):
+    kv = KeyedVectors(["a", "b", "c"], [[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    r = analyze(kv, cooccurrence=X)
+    assert r["freq"].startswith("zipf") and "no counts" in r["freq"]
+    assert r["isotropy"]["zipfian"] is not None and r["information_gain"]["n_words"] == 3
+    np.testing.assert_allclose(r["squared_norm"], [4, 1, 2])
+    with pytest.raises(EmbkitError, match="not both"):
+        analyze(kv, cooccurrence=X, corpus="c.txt")
+
+
+def test_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch):
+    kv = KeyedVectors(["a", "b", "c"], [[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]], counts=[3, 2, 1])
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(EmbkitError, match=r"pip install 'embkit\[plot\]'"):
+        plot_analysis(analyze(kv), tmp_path / "a.png")
+
+
+def test_plot_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    kv = KeyedVectors(["a", "b", "c"], [[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]], counts=[3, 2, 1])
+    for cooc in (None, X):
+        out = tmp_path / "a.png"
+        plot_analysis(analyze(kv, cooccurrence=cooc), out)
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
