@@ -100,8 +100,15 @@ def cli(ctx):
 
 
 def _register():
-    from . import (commands_align, commands_cache, commands_eval, commands_retrofit, commands_train, commands_vectors,
-                   commands_whiten)
+    from . import (
+        commands_align,
+        commands_cache,
+        commands_eval,
+        commands_retrofit,
+        commands_train,
+        commands_vectors,
+        commands_whiten,
+    )
     commands_train.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
