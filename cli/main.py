@@ -20,7 +20,21 @@ class Terminated(BaseException):
 
 
 def _on_signal(signum, frame):
+    # The exception can land inside a callback that swallows it (Numba's compiler calls back into Python
+    # through ctypes while it loads a kernel); then the same signal is sent again 3 s later, until
+    # the process has left. A daemon thread: it ends with the process.
+    import os
+    import threading
+    global _resend
+    if _resend is not None:
+        _resend.cancel()
+    _resend = threading.Timer(3.0, os.kill, (os.getpid(), signum))
+    _resend.daemon = True
+    _resend.start()
     raise Terminated(signum)
+
+
+_resend = None          # the timer that sends the signal again while it has not ended the process
 
 
 class _Group(click.Group):
@@ -41,6 +55,8 @@ class _Group(click.Group):
             click.echo("embkit: interrupted", err=True)
             ctx.exit(130)
         except Terminated as exc:
+            if _resend is not None:
+                _resend.cancel()
             signum = exc.args[0] if exc.args else 15
             click.echo("embkit: terminated" if signum == 15 else f"embkit: terminated by signal {signum}", err=True)
             ctx.exit(128 + signum)         # 143 for SIGTERM, 129 for SIGHUP
