@@ -111,8 +111,8 @@ class Param:
             return None
         checked = _CHECKS[self.kind](self, value)
         if checked is _BAD:
-            raise (ParameterTypeError if _wrong_type(self, value) else InvalidParameterError)(f"{self.name} must be {self.range_text()}, got {_short(value)}",
-                                        param=self.name)
+            raise (ParameterTypeError if _wrong_type(self, value) else InvalidParameterError)(
+                f"{self.name} must be {self.range_text()}, got {_short(value)}", param=self.name)
         return checked
 
     def in_range(self, x):

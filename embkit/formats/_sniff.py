@@ -186,7 +186,7 @@ def open_read(path):
     Raises
     ------
     FileAccessError
-        (an OSError) When the file cannot be opened: MissingFileError, FilePermissionError, ...
+        (an OSError) when the file cannot be opened: MissingFileError, FilePermissionError, ...
     """
     _, module = split_compression(Path(path).name)
     try:
@@ -219,7 +219,7 @@ def open_sniffed(source):
     Raises
     ------
     FileAccessError
-        (an OSError) When the file cannot be opened: MissingFileError, FilePermissionError, ...
+        (an OSError) when the file cannot be opened: MissingFileError, FilePermissionError, ...
     """
     if isinstance(source, (str, os.PathLike)):
         _, module = split_compression(Path(source).name, reading=True)
