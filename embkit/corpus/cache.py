@@ -88,7 +88,7 @@ def _root(root):
 
 def _kinds(kind):
     if kind is not None and kind not in KINDS:
-        raise ValueError(f"unknown cache kind {kind!r}; expected one of {', '.join(KINDS)}")
+        raise InvalidParameterError(f"unknown cache kind {kind!r}; expected one of {', '.join(KINDS)}")
     return list(KINDS) if kind is None else [kind]
 
 

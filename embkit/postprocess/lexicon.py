@@ -63,6 +63,7 @@ from ..exceptions import (
     IsDirectoryError,
     KeyNotFoundError,
     MissingFileError,
+    ParameterTypeError,
 )
 from ..formats._sniff import DECOMPRESS_ERRORS, open_sniffed
 
@@ -123,13 +124,13 @@ class Lexicon:
         self.offsets = np.asarray(offsets, dtype=np.int64)
         if (self.offsets.shape != (len(self.heads) + 1,) or self.offsets[0] != 0
                 or self.offsets[-1] != len(self.neighbours) or np.any(np.diff(self.offsets) < 0)):
-            raise ValueError("offsets must rise from 0 to len(neighbours), one more than there are heads")
+            raise InvalidDataError("offsets must rise from 0 to len(neighbours), one more than there are heads")
         if weights is not None:
             weights = np.asarray(weights, dtype=np.float64)
             if weights.shape != (len(self.neighbours),):
-                raise ValueError(f"weights must have shape ({len(self.neighbours)},), got {weights.shape}")
+                raise InvalidDataError(f"weights must have shape ({len(self.neighbours)},), got {weights.shape}")
             if not (np.isfinite(weights).all() and (weights > 0).all()):
-                raise ValueError("weights must be positive and finite")
+                raise InvalidDataError("weights must be positive and finite")
         self.weights = weights
         self.name = name
         self.path = path
@@ -404,4 +405,4 @@ def load_lexicon(lexicon):
         return read_lexicon(text)
     if hasattr(lexicon, "items") or isinstance(lexicon, (list, tuple)):
         return Lexicon.from_mapping(lexicon)
-    raise TypeError(f"lexicon must be a name, a path, a Lexicon or a mapping, got {type(lexicon).__name__}")
+    raise ParameterTypeError(f"lexicon must be a name, a path, a Lexicon or a mapping, got {type(lexicon).__name__}")

@@ -49,7 +49,7 @@ import logging
 
 import numpy as np
 
-from ..exceptions import InvalidDataError, InvalidParameterError
+from ..exceptions import InvalidDataError, InvalidParameterError, ParameterTypeError
 from ..vectors import KeyedVectors
 from .frequencies import probabilities_with_info
 
@@ -221,7 +221,7 @@ def apply_affine(matrix, mean, transform=None):
 
 def _check(kv, method, remove, keep, eps):
     if not isinstance(kv, KeyedVectors):
-        raise TypeError(f"whiten() needs a KeyedVectors, got {type(kv).__name__}")
+        raise ParameterTypeError(f"whiten() needs a KeyedVectors, got {type(kv).__name__}")
     if method not in METHODS:
         raise InvalidParameterError(f"unknown whitening method {method!r}; expected one of "
                                     f"{', '.join(METHODS)}", param="method")
