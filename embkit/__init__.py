@@ -22,6 +22,7 @@ _EXPORTS = {
     "SkipGram": "embkit.models.word2vec",
     "CBOW": "embkit.models.word2vec",
     "Word2Vec": "embkit.models.word2vec",
+    "clone": "embkit.models._base",
     "CompassAligner": "embkit.models.compass",
     "AlignedSlices": "embkit.models.aligned",
     "procrustes_align": "embkit.postprocess.align",
@@ -50,6 +51,12 @@ _EXPORTS = {
     "MissingFileError": "embkit.exceptions",
     "FilePermissionError": "embkit.exceptions",
     "NotFittedError": "embkit.exceptions",
+    "ParameterTypeError": "embkit.exceptions",
+    "IsDirectoryError": "embkit.exceptions",
+    "NotDirectoryError": "embkit.exceptions",
+    "MissingCorpusError": "embkit.exceptions",
+    "InvalidDataError": "embkit.exceptions",
+    "MissingDependencyError": "embkit.exceptions",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

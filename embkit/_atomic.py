@@ -15,7 +15,7 @@ import socket
 import tempfile
 from pathlib import Path
 
-from .exceptions import EmbkitError
+from .exceptions import EmbkitError, file_error
 
 
 def _host_tag():
@@ -226,7 +226,9 @@ def _raise_naming(exc, path, disk_full=False):
         reason = exc.strerror or str(exc)
         if disk_full:
             reason = "No space left on device"   # numpy's short-write errors carry no errno
-        raise EmbkitError(f"cannot write {path}: {reason}") from exc
+        err = file_error(exc, path, message=f"cannot write {path}: {reason}")
+        err.errno = errno.ENOSPC if disk_full else exc.errno      # as given: the cache looks at it
+        raise err from exc
 
 
 def _disk_full(directory):

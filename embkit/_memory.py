@@ -2,7 +2,7 @@
 import os
 import re
 
-from .exceptions import EmbkitError, MemoryBudgetError
+from .exceptions import InvalidParameterError, MemoryBudgetError
 
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
           "t": 10**12, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
@@ -24,7 +24,7 @@ def parse_size(text):
         return int(text)
     m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", str(text))
     if not m or m.group(2).lower() not in _UNITS:
-        raise EmbkitError(f"not a memory size: {text!r} (use e.g. 512M, 2G, 1GiB)")
+        raise InvalidParameterError(f"not a memory size: {text!r} (use e.g. 512M, 2G, 1GiB)")
     return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 

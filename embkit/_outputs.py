@@ -4,12 +4,13 @@ Vector files, model directories and vocabularies are all checked here: an
 output must not replace one of the job's inputs, sit inside an embkit model
 directory, be a device, pipe or socket, or lie where no file can be created.
 """
+import errno
 import json
 import os
 import tempfile
 from pathlib import Path
 
-from .exceptions import EmbkitError
+from .exceptions import InvalidParameterError, IsDirectoryError, NotDirectoryError, file_error
 
 __all__ = ["check_file_output", "check_output_not_input", "check_not_inside_model",
            "check_writable_location", "is_model_dir"]
@@ -57,7 +58,8 @@ def check_file_output(path, inputs=(), what="a file"):
     """
     check_output_not_input(path, inputs)
     if Path(path).is_dir():
-        raise EmbkitError(f"cannot write {what} to {path}: it is a directory")
+        raise IsDirectoryError(errno.EISDIR, "is a directory", path,
+                               message=f"cannot write {what} to {path}: it is a directory")
     check_not_inside_model(path)
     check_writable_location(path)
 
@@ -87,8 +89,8 @@ def check_output_not_input(path, inputs):
             continue
         real = os.path.realpath(src)
         if real == target or (os.path.isdir(real) and target.startswith(real.rstrip(os.sep) + os.sep)):
-            raise EmbkitError(f"the output {str(path)!r} is also an input, or inside one; "
-                              "choose another output name")
+            raise InvalidParameterError(f"the output {str(path)!r} is also an input, or inside one; "
+                                        "choose another output name")
 
 
 def check_not_inside_model(path):
@@ -105,8 +107,8 @@ def check_not_inside_model(path):
     """
     inside = Path(os.path.realpath(path)).parent
     if is_model_dir(inside):
-        raise EmbkitError(f"refusing to write {path}: it is inside the embkit model {inside}, "
-                          "which it would damage; choose another place")
+        raise InvalidParameterError(f"refusing to write {path}: it is inside the embkit model {inside}, "
+                                    "which it would damage; choose another place")
 
 
 def check_writable_location(path):
@@ -127,22 +129,23 @@ def check_writable_location(path):
         ``/proc``, or its directory is not writable.
     """
     if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
-        raise EmbkitError(f"cannot write {path}: it is not a regular file (a device, pipe or socket), which "
-                          "an atomic write would replace; write to a file")
+        raise InvalidParameterError(f"cannot write {path}: it is not a regular file (a device, pipe or socket), which "
+                                    "an atomic write would replace; write to a file")
     if os.path.abspath(path).startswith(("/dev/", "/proc/")):
         # /dev/stdout and friends lead to whatever a descriptor is open on: an atomic write would replace
         # that file (a redirect target, a log) instead of writing to the stream
-        raise EmbkitError(f"cannot write {path}: outputs go to files, not to /dev or /proc "
-                          "(`embkit vocab -o -` writes to standard output)")
+        raise InvalidParameterError(f"cannot write {path}: outputs go to files, not to /dev or /proc "
+                                    "(`embkit vocab -o -` writes to standard output)")
     parent = Path(os.path.realpath(path)).parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir():
-        raise EmbkitError(f"cannot write {path}: {parent} is not a directory")
+        raise NotDirectoryError(errno.ENOTDIR, "not a directory", parent,
+                                message=f"cannot write {path}: {parent} is not a directory")
     try:
         fd, probe = tempfile.mkstemp(prefix=".embkit-probe.", dir=parent)
     except OSError as exc:
-        raise EmbkitError(f"cannot write {path}: directory {parent} is not writable "
-                          f"({exc.strerror or exc})") from None
+        raise file_error(exc, parent, message=f"cannot write {path}: directory {parent} is not writable "
+                                              f"({exc.strerror or exc})") from None
     os.close(fd)
     os.unlink(probe)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exceptions import EmbkitError, InvalidParameterError
+from .exceptions import EmbkitError, InvalidParameterError, ParameterTypeError
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -104,14 +104,15 @@ class Param:
         Raises
         ------
         InvalidParameterError
-            A value of the wrong type or outside the range.
+            A value outside the range; a :class:`ParameterTypeError` (also a
+            TypeError) for a value of the wrong type.
         """
         if value is None and (self.optional or self.kind == "vectors"):
             return None
         checked = _CHECKS[self.kind](self, value)
         if checked is _BAD:
-            raise InvalidParameterError(f"{self.name} must be {self.range_text()}, got {_short(value)}",
-                                        param=self.name)
+            raise (ParameterTypeError if _wrong_type(self, value) else InvalidParameterError)(
+                f"{self.name} must be {self.range_text()}, got {_short(value)}", param=self.name)
         return checked
 
     def in_range(self, x):
@@ -120,6 +121,20 @@ class Param:
 
 
 _BAD = object()
+
+_TYPES = {"int": (int, np.integer), "float": (int, float, np.integer, np.floating),
+          "bool": (bool, np.bool_, int, np.integer), "choice": (str,),
+          "size": (str, int, float, np.integer, np.floating)}
+
+
+def _wrong_type(param, v):
+    """True when ``v`` is not even of a type ``param`` takes (``dim="100"``), not merely out of range."""
+    if param.kind == "tokenizer":
+        return not isinstance(v, str) and not hasattr(v, "kind")
+    if param.kind in ("int", "float", "size") and isinstance(v, (bool, np.bool_)):
+        return True
+    types = _TYPES.get(param.kind)
+    return types is not None and not isinstance(v, types)
 
 
 def _check_int(param, v):

@@ -55,7 +55,7 @@ from scipy import sparse, stats
 from scipy.special import logsumexp
 
 from ._atomic import atomic_file
-from .exceptions import EmbkitError, FormatError
+from .exceptions import FormatError, InvalidDataError, InvalidParameterError, MissingDependencyError
 from .postprocess.frequencies import probabilities_with_info
 from .postprocess.whiten import weighted_moments
 
@@ -131,7 +131,7 @@ def isotropy(kv, freq="model"):
         Fewer than 2 vectors, or a frequency file covering too little.
     """
     if len(kv) < 2:
-        raise EmbkitError(f"isotropy needs at least 2 vectors, got {len(kv)}")
+        raise InvalidDataError(f"isotropy needs at least 2 vectors, got {len(kv)}")
     norms = _norms(kv.vectors)
     n = len(kv)
     out = {"uniform": _isotropy_under(kv.vectors, np.full(n, 1.0 / n), norms), "zipfian": None, "freq": None}
@@ -221,23 +221,23 @@ def information_gain(cooccurrence, counts=None):
     x = sparse.csr_matrix(cooccurrence, dtype=np.float64)
     n_rows, n_cols = x.shape
     if x.nnz and x.data.min() < 0:
-        raise EmbkitError("co-occurrence counts must not be negative")
+        raise InvalidDataError("co-occurrence counts must not be negative")
     if counts is None:
         unigram = np.asarray(x.sum(axis=0)).ravel()
     else:
         unigram = np.asarray(counts, dtype=np.float64).ravel()
         if unigram.shape != (n_cols,):
-            raise EmbkitError(f"counts must have one entry per column ({n_cols}), got shape {unigram.shape}")
+            raise InvalidDataError(f"counts must have one entry per column ({n_cols}), got shape {unigram.shape}")
     total = unigram.sum()
     if not total > 0:
-        raise EmbkitError("the unigram counts sum to 0")
+        raise InvalidDataError("the unigram counts sum to 0")
     x.eliminate_zeros()
     rows = np.repeat(np.arange(n_rows), np.diff(x.indptr))
     row_sums = np.asarray(x.sum(axis=1)).ravel()
     p_c = unigram / total
     if x.nnz and p_c[x.indices].min() <= 0:
         bad = int(x.indices[np.argmin(p_c[x.indices])])
-        raise EmbkitError(f"context {bad} co-occurs with words but its unigram count is 0")
+        raise InvalidDataError(f"context {bad} co-occurs with words but its unigram count is 0")
     p_cw = x.data / row_sums[rows]
     terms = p_cw * (np.log(p_cw) - np.log(p_c[x.indices]))
     kl = np.bincount(rows, weights=terms, minlength=n_rows)
@@ -377,8 +377,8 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
     params = kv.meta.get("params") or {}
     window = params.get("window") if window is None else window
     if window is None or int(window) < 1:
-        raise EmbkitError("counting co-occurrences needs a window >= 1: the vectors' metadata has none, "
-                          "give one (--window N)")
+        raise InvalidParameterError("counting co-occurrences needs a window >= 1: the vectors' metadata has none, "
+                                    "give one (--window N)")
     window = int(window)
     tokenizer = tokenizer or params.get("tokenizer") or "whitespace"
     lowercase = bool(params.get("lowercase", False)) if lowercase is None else bool(lowercase)
@@ -509,7 +509,7 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_c
         called.
     """
     if cooccurrence is not None and corpus is not None:
-        raise EmbkitError("give co-occurrence counts or a corpus to count them in, not both")
+        raise InvalidParameterError("give co-occurrence counts or a corpus to count them in, not both")
     freq = _frequency_source(kv, freq)
     p, info = probabilities_with_info(kv, freq)
     result = {"n_words": len(kv), "dim": kv.dim,
@@ -543,7 +543,7 @@ def plot_analysis(result, path):
     try:
         from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
     except ImportError:
-        raise EmbkitError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}") from None
+        raise MissingDependencyError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}") from None
     p = result["probabilities"]
     ig = result.get("information_gain")
     sq = result["squared_norm"]

@@ -11,7 +11,8 @@ import errno as _errno
 __all__ = ["EmbkitError", "FormatError", "CorpusError", "MissingCorpusError", "FileAccessError",
            "MissingFileError", "FilePermissionError", "IsDirectoryError", "NotDirectoryError",
            "TrainingDivergedError", "MemoryBudgetError", "KeyNotFoundError", "InvalidParameterError",
-           "ParameterTypeError", "UnknownParameterError", "show_path", "one_line", "file_error"]
+           "ParameterTypeError", "UnknownParameterError", "NotFittedError", "InvalidDataError",
+           "MissingDependencyError", "show_path", "one_line", "file_error"]
 
 
 def show_path(path):
@@ -77,7 +78,7 @@ class CorpusError(EmbkitError, ValueError):
 
 
 class FileAccessError(EmbkitError, OSError):
-    """A file or directory to read cannot be opened (an :class:`OSError` with ``errno`` and ``filename``).
+    """A file or directory cannot be opened, read or written (an :class:`OSError` with ``errno`` and ``filename``).
 
     The subclasses are also the matching built-in: :class:`MissingFileError`
     a :class:`FileNotFoundError`, :class:`FilePermissionError` a
@@ -129,7 +130,7 @@ _FILE_ERRORS = ((FileNotFoundError, MissingFileError), (PermissionError, FilePer
                 (IsADirectoryError, IsDirectoryError), (NotADirectoryError, NotDirectoryError))
 
 
-def file_error(exc, path=None):
+def file_error(exc, path=None, message=None):
     """The :class:`FileAccessError` subclass instance matching the :class:`OSError` ``exc``.
 
     Parameters
@@ -138,6 +139,8 @@ def file_error(exc, path=None):
         What opening or reading raised; an :class:`EmbkitError` is returned as it is.
     path : str or os.PathLike, optional
         The file, when ``exc`` does not name it.
+    message : str, optional
+        The whole message; default ``"<path>: <reason>"``.
 
     Returns
     -------
@@ -150,8 +153,8 @@ def file_error(exc, path=None):
     reason = exc.strerror or str(exc) or type(exc).__name__
     reason = reason[:1].lower() + reason[1:] if reason[1:2].islower() else reason
     if name is None:
-        return cls(exc.errno, reason, "", message=reason)
-    return cls(exc.errno if exc.errno is not None else _errno.EIO, reason, name)
+        return cls(exc.errno, reason, "", message=message or reason)
+    return cls(exc.errno if exc.errno is not None else _errno.EIO, reason, name, message=message)
 
 
 class TrainingDivergedError(EmbkitError, FloatingPointError):
@@ -163,7 +166,7 @@ class MemoryBudgetError(EmbkitError, MemoryError):
 
 
 class KeyNotFoundError(EmbkitError, KeyError):
-    """A key asked for is not in the vocabulary.
+    """A key asked for is not there: a word not in the vocabulary, a slice, data set or lexicon name not known.
 
     A :class:`KeyError` (so ``except KeyError`` works) and an
     :class:`EmbkitError` (so the command line reports it on one line).
@@ -172,13 +175,15 @@ class KeyNotFoundError(EmbkitError, KeyError):
     ----------
     key : str
         The missing key (kept as ``key``).
-    n_words : int
-        Size of the vocabulary, for the message.
+    n_words : int, optional
+        Size of the vocabulary, for the default message.
+    message : str, optional
+        The whole message; default ``"'<key>' is not in the vocabulary (<n_words> words)"``.
     """
 
-    def __init__(self, key, n_words):
+    def __init__(self, key, n_words=None, message=None):
         self.key = key
-        self.message = f"{key!r} is not in the vocabulary ({n_words} words)"
+        self.message = message or f"{key!r} is not in the vocabulary ({n_words} words)"
         super().__init__(self.message)
 
     def __str__(self):
@@ -214,4 +219,18 @@ class UnknownParameterError(EmbkitError, TypeError):
 
 
 class NotFittedError(EmbkitError, AttributeError):
-    """A method needs something that is trained first (e.g. slices before their compass)."""
+    """A method or attribute needs something that is trained first (``est.wv`` before ``fit``, slices before
+    their compass)."""
+
+
+class InvalidDataError(EmbkitError, ValueError):
+    """Data given as an argument cannot be used as it is: too few vectors, non-finite or negative values,
+    shapes or dimensions that disagree, a bundled file whose checksum does not match.
+
+    Unlike :class:`InvalidParameterError` it is about the data, not a setting: the command line reports it
+    as an error in the input (exit status 1), never as a usage error.
+    """
+
+
+class MissingDependencyError(EmbkitError, ImportError):
+    """An optional package a feature needs (e.g. matplotlib for plots) is not installed."""

@@ -261,7 +261,11 @@ class KeyedVectors:
         ------
         KeyNotFoundError
             (a KeyError) when ``key`` is not in the vocabulary.
+        ParameterTypeError
+            (a TypeError) when ``norm`` is not a bool.
         """
+        if not isinstance(norm, (bool, np.bool_)):
+            raise ParameterTypeError(f"norm must be True or False, got {norm!r}", param="norm")
         row = self.get_index(key)
         vector = (self.unit_vectors if norm else self._vectors)[row].view()
         vector.flags.writeable = False

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .._atomic import _disk_full, atomic_dir, remove_stale_temporaries_in, stale_temporaries_in
 from .._memory import format_size, parse_size
-from ..exceptions import EmbkitError
+from ..exceptions import EmbkitError, FileAccessError, InvalidParameterError
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def cache_limit():
     try:
         return parse_size(text)
     except EmbkitError:
-        raise EmbkitError(f"EMBKIT_CACHE_SIZE={text!r} is not a size (use e.g. 512M, 10G)") from None
+        raise InvalidParameterError(f"EMBKIT_CACHE_SIZE={text!r} is not a size (use e.g. 512M, 10G)") from None
 
 
 def cache_key(fields):
@@ -88,7 +88,7 @@ def _root(root):
 
 def _kinds(kind):
     if kind is not None and kind not in KINDS:
-        raise ValueError(f"unknown cache kind {kind!r}; expected one of {', '.join(KINDS)}")
+        raise InvalidParameterError(f"unknown cache kind {kind!r}; expected one of {', '.join(KINDS)}")
     return list(KINDS) if kind is None else [kind]
 
 
@@ -360,8 +360,9 @@ def _build_temporary(kind, build, load, what):
         except Exception as exc:
             problem = _cache_problem(exc, tmp)
             if problem is not None and problem[0] == "full":
-                raise EmbkitError(f"cannot write the {what} to the temporary directory {tmp.parent}: {problem[1]}; "
-                                  "set TMPDIR to a directory with room") from exc
+                raise FileAccessError(errno.ENOSPC, problem[1], tmp.parent,
+                                      message=f"cannot write the {what} to the temporary directory {tmp.parent}: "
+                                              f"{problem[1]}; set TMPDIR to a directory with room") from exc
             raise
         return load(tmp, False)
     finally:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
-from ..exceptions import CorpusError, EmbkitError
+from ..exceptions import CorpusError, InvalidParameterError
 from .cache import cache_key, cached, mark_in_use
 from .reading import STDIN, file_signature, is_regular_file
 from .scan import Sentences, corpus_source, scan, source_name
@@ -244,13 +244,13 @@ class EncodedCorpus:
                     break
                 got += n
             if got != out.nbytes:
-                raise EmbkitError(f"{tokens.filename}: encoded corpus is truncated; run `embkit cache clear` "
+                raise CorpusError(f"{tokens.filename}: encoded corpus is truncated; run `embkit cache clear` "
                                   "and retry")
         else:
             out = np.ascontiguousarray(tokens[start:stop])
         if out.size and (int(out.min()) < 0 or int(out.max()) >= len(self.vocab)):
             # a damaged cache file must not reach the kernels, which trust their indices
-            raise EmbkitError(f"{self.path or 'encoded corpus'}: token ids outside the vocabulary of "
+            raise CorpusError(f"{self.path or 'encoded corpus'}: token ids outside the vocabulary of "
                               f"{len(self.vocab)} words (damaged cache); run `embkit cache clear` and retry")
         return out
 
@@ -321,20 +321,20 @@ class EncodedCorpus:
             with open(path / "manifest.json", encoding="utf-8") as f:
                 manifest = json.load(f)
         except (OSError, ValueError) as exc:
-            raise EmbkitError(f"{path}: not an encoded corpus ({exc})") from None
+            raise CorpusError(f"{path}: not an encoded corpus ({exc})") from None
         if manifest.get("format") != "embkit-corpus" or manifest.get("format_version") != FORMAT_VERSION:
-            raise EmbkitError(f"{path}: unsupported encoded corpus format {manifest.get('format_version')!r}")
+            raise CorpusError(f"{path}: unsupported encoded corpus format {manifest.get('format_version')!r}")
         mode = "r" if mmap else None
         tokens = np.load(path / "tokens.npy", mmap_mode=mode)
         offsets = np.load(path / "offsets.npy")
         if (tokens.ndim != 1 or tokens.dtype != np.int32 or offsets.ndim != 1 or offsets.dtype != np.int64
                 or len(offsets) < 1 or offsets[0] != 0 or offsets[-1] != len(tokens)
                 or (len(offsets) > 1 and np.any(np.diff(offsets) < 0))):
-            raise EmbkitError(f"{path}: tokens.npy and offsets.npy do not agree (damaged encoded corpus)")
+            raise CorpusError(f"{path}: tokens.npy and offsets.npy do not agree (damaged encoded corpus)")
         vocab = Vocabulary.load(path / "vocab.tsv")
         if manifest.get("vocab_sha256") not in (None, vocab.sha256()) or len(vocab) != manifest.get(
                 "vocab_size", len(vocab)):
-            raise EmbkitError(f"{path}: vocab.tsv does not match the manifest (damaged encoded corpus)")
+            raise CorpusError(f"{path}: vocab.tsv does not match the manifest (damaged encoded corpus)")
         vocab.settings = manifest.get("vocab_settings", {})
         return cls(tokens, offsets, vocab, manifest, path)
 
@@ -389,11 +389,11 @@ class EncodedCorpus:
             raise CorpusError("standard input ('-') cannot be combined with files")
         for name, value, low in (("min_count", min_count, 1), ("max_sentence_length", max_sentence_length, 1)):
             if int(value) < low:
-                raise EmbkitError(f"{name} must be >= {low}, got {value}")
+                raise InvalidParameterError(f"{name} must be >= {low}, got {value}")
         if max_vocab_size is not None and int(max_vocab_size) < 1:
-            raise EmbkitError(f"max_vocab_size must be >= 1, got {max_vocab_size}")
+            raise InvalidParameterError(f"max_vocab_size must be >= 1, got {max_vocab_size}")
         if encoding_errors not in ("strict", "replace"):
-            raise EmbkitError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}")
+            raise InvalidParameterError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}")
         vocab_settings = {"min_count": int(min_count),
                           "max_vocab_size": None if max_vocab_size is None else int(max_vocab_size),
                           "max_sentence_length": int(max_sentence_length)}

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
-from ..exceptions import CorpusError, EmbkitError
+from ..exceptions import CorpusError
 from .cache import cache_key, cached
 from .encoded import FORMAT_VERSION, EncodedCorpus
 from .scan import ScanResult
@@ -274,16 +274,16 @@ class JoinedCorpus(EncodedCorpus):
     def __init__(self, parts, vocab=None, vocab_settings=None):
         self.parts = parts = list(parts)
         if not parts:
-            raise EmbkitError("a joined corpus needs at least one part")
+            raise CorpusError("a joined corpus needs at least one part")
         words = parts[0].vocab.words
         vocab = parts[0].vocab if vocab is None else vocab
         tokenizers = [p.manifest.get("tokenizer") or {} for p in parts]
         split = [t for t in tokenizers if t.get("kind") != "given"]      # given tokens fit any tokenizer
         for i, part in enumerate(parts):
             if part.vocab.words != words or vocab.words != words:
-                raise EmbkitError(f"part {i} of a joined corpus has another vocabulary than part 0")
+                raise CorpusError(f"part {i} of a joined corpus has another vocabulary than part 0")
             if split and tokenizers[i].get("kind") != "given" and tokenizers[i] != split[0]:
-                raise EmbkitError(f"the corpora were tokenised differently ({split[0]} and {tokenizers[i]}); "
+                raise CorpusError(f"the corpora were tokenised differently ({split[0]} and {tokenizers[i]}); "
                                   "encode them with the same tokenizer settings")
         self._tokenizer = split[0] if split else tokenizers[0]
         sizes = [int(p.offsets[-1]) for p in parts]

@@ -22,7 +22,7 @@ from array import array
 import numpy as np
 
 from .._progress import bars_and_logs, progress_bar
-from ..exceptions import CorpusError
+from ..exceptions import CorpusError, ParameterTypeError
 from .reading import STDIN, DecodeStats, expand_inputs, iter_lines
 from .tokenize import make_tokenizer
 
@@ -163,8 +163,15 @@ def corpus_source(corpus, tokenizer="whitespace", lowercase=False):
         source = Sentences(sentences.sentences, lowercase or sentences.lowercase)
         return source, source
     tok = make_tokenizer(tokenizer, lowercase)
+    paths = list(sentences) if sentences is not None else corpus
+    if not isinstance(paths, (str, os.PathLike)):
+        iterable = hasattr(paths, "__iter__") and not isinstance(paths, (bytes, dict))
+        bad = next((x for x in paths if not isinstance(x, (str, os.PathLike))), None) if iterable else paths
+        if not iterable or bad is not None:
+            raise ParameterTypeError("a corpus is a file path, a list of paths, an EncodedCorpus or sentences as "
+                                     f"lists of str tokens, got {type(bad).__name__}", param="corpus")
     try:
-        files = expand_inputs(list(sentences) if sentences is not None else corpus)
+        files = expand_inputs(paths)
     except CorpusError as exc:
         hint = _words_hint(corpus)
         if isinstance(exc, OSError):        # a missing input stays a FileNotFoundError too

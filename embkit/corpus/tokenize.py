@@ -14,7 +14,7 @@ import re
 import sys
 import unicodedata
 
-from ..exceptions import EmbkitError
+from ..exceptions import InvalidParameterError
 
 WORD_PATTERN = r"\w+(?:[-']\w+)*"
 
@@ -73,9 +73,9 @@ class Tokenizer:
 
     def __init__(self, kind="whitespace", lowercase=False, pattern=None):
         if kind not in KINDS:
-            raise EmbkitError(f"unknown tokenizer {kind!r}; expected one of {', '.join(KINDS)}")
+            raise InvalidParameterError(f"unknown tokenizer {kind!r}; expected one of {', '.join(KINDS)}")
         if pattern is not None and kind != "regex":
-            raise EmbkitError("a pattern is only used with the regex tokenizer")
+            raise InvalidParameterError("a pattern is only used with the regex tokenizer")
         self.kind = kind
         self.lowercase = bool(lowercase)
         self.pattern = (pattern or WORD_PATTERN) if kind == "regex" else None
@@ -84,7 +84,7 @@ class Tokenizer:
                 self._findall = re.compile(_with_marks(self.pattern)).findall
                 self._findall_ascii = re.compile(self.pattern).findall  # same tokens on ASCII text, faster
             except re.error as exc:
-                raise EmbkitError(f"invalid tokenizer pattern {self.pattern!r}: {exc}") from None
+                raise InvalidParameterError(f"invalid tokenizer pattern {self.pattern!r}: {exc}") from None
 
     def __call__(self, line):
         """Return the list of tokens of ``line`` (str)."""

@@ -10,7 +10,7 @@ import hashlib
 import numpy as np
 
 from .._atomic import atomic_file
-from ..exceptions import CorpusError, EmbkitError, FormatError, file_error
+from ..exceptions import CorpusError, FormatError, InvalidDataError, file_error
 from .scan import corpus_source, scan, source_name
 
 _MAX_COUNT = 2**63 - 1
@@ -45,12 +45,12 @@ class Vocabulary:
         self.words = list(words)
         self.counts = np.asarray(counts, dtype=np.int64).reshape(-1)
         if len(self.words) != len(self.counts):
-            raise EmbkitError(f"{len(self.words)} words but {len(self.counts)} counts")
+            raise InvalidDataError(f"{len(self.words)} words but {len(self.counts)} counts")
         self.index = {w: i for i, w in enumerate(self.words)}
         if len(self.index) != len(self.words):
             seen = set()
             dup = next(w for w in self.words if w in seen or seen.add(w))
-            raise EmbkitError(f"duplicate word in vocabulary: {dup!r}")
+            raise InvalidDataError(f"duplicate word in vocabulary: {dup!r}")
         self.settings = dict(settings or {})
 
     def __len__(self):
@@ -204,7 +204,7 @@ class Vocabulary:
         with atomic_file(path, "w") as f:
             for w, c in zip(self.words, self.counts.tolist()):
                 if "\t" in w or "\n" in w or "\r" in w or "\ufeff" in w or not w:
-                    raise EmbkitError(f"cannot write word {w!r} to a TSV vocabulary")
+                    raise InvalidDataError(f"cannot write word {w!r} to a TSV vocabulary")
                 f.write(f"{w}\t{c}\n")
 
     @classmethod

@@ -35,7 +35,7 @@ Word Representations. CoNLL 2014, 171-180.
 """
 import numpy as np
 
-from ..exceptions import EmbkitError
+from ..exceptions import InvalidParameterError
 from .datasets import load_analogies
 
 __all__ = ["evaluate_analogies", "VocabIndex", "METHODS"]
@@ -80,7 +80,7 @@ class VocabIndex:
         if restrict_vocab is not None:
             if isinstance(restrict_vocab, bool) or int(restrict_vocab) != restrict_vocab \
                     or restrict_vocab < 1:
-                raise EmbkitError(
+                raise InvalidParameterError(
                     f"restrict_vocab must be a positive integer, got {restrict_vocab!r}")
             n = min(n, int(restrict_vocab))
         self.n = n
@@ -365,7 +365,7 @@ def evaluate_analogies(kv, dataset, method="3cosadd", restrict_vocab=None, case_
     """
     method_key = str(method).lower()
     if method_key not in METHODS:
-        raise EmbkitError(
+        raise InvalidParameterError(
             f"unknown analogy method {method!r}; expected one of {', '.join(METHODS)}")
     data = load_analogies(dataset)
     if vocab is None:

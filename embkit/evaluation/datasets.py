@@ -36,7 +36,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..exceptions import EmbkitError, FormatError, MissingFileError, file_error
+from ..exceptions import (
+    FormatError,
+    InvalidDataError,
+    InvalidParameterError,
+    KeyNotFoundError,
+    MissingFileError,
+    file_error,
+)
 
 __all__ = [
     "AnalogyQuestion", "AnalogyDataset", "SimilarityDataset",
@@ -151,7 +158,7 @@ def available_datasets(kind=None):
     list of str
     """
     if kind is not None and kind not in KINDS:
-        raise EmbkitError(f"unknown data set kind {kind!r}; expected one of {', '.join(KINDS)}")
+        raise InvalidParameterError(f"unknown data set kind {kind!r}; expected one of {', '.join(KINDS)}")
     return [name for name, e in _registry().items() if kind is None or e["kind"] == kind]
 
 
@@ -178,8 +185,8 @@ def dataset_info(name):
     """
     entry = _registry().get(name)
     if entry is None:
-        raise EmbkitError(f"no bundled data set named {name!r}; "
-                          f"available: {', '.join(available_datasets())}")
+        raise KeyNotFoundError(name, message=f"no bundled data set named {name!r}; "
+                                             f"available: {', '.join(available_datasets())}")
     return dict(entry)
 
 
@@ -233,13 +240,14 @@ def verify_dataset(name):
     """
     entry, res = _resource(name)
     if not res.is_file():
-        raise EmbkitError(f"bundled data set {name!r} is missing: {entry['path']} not found "
-                          "in the embkit_data package; reinstall embkit")
+        raise MissingFileError(errno.ENOENT, "no such file or directory", str(res),
+                               message=f"bundled data set {name!r} is missing: {entry['path']} not found "
+                                       "in the embkit_data package; reinstall embkit")
     digest = sha256_file(res)
     if digest != entry["sha256"]:
-        raise EmbkitError(f"checksum mismatch for bundled data set {name!r} ({entry['path']}): "
-                          f"expected sha256 {entry['sha256']}, got {digest}; the file was "
-                          "modified or damaged, reinstall embkit")
+        raise InvalidDataError(f"checksum mismatch for bundled data set {name!r} ({entry['path']}): "
+                               f"expected sha256 {entry['sha256']}, got {digest}; the file was "
+                               "modified or damaged, reinstall embkit")
 
 
 def dataset_path(name, verify=True):
@@ -290,8 +298,8 @@ def corpus_path(name="sotu", verify=True):
     """
     entry = dataset_info(name)
     if entry["kind"] != "corpus":
-        raise EmbkitError(f"{name!r} is a {entry['kind']} data set, not a corpus; "
-                          f"bundled corpora: {', '.join(available_datasets('corpus'))}")
+        raise InvalidParameterError(f"{name!r} is a {entry['kind']} data set, not a corpus; "
+                                    f"bundled corpora: {', '.join(available_datasets('corpus'))}")
     return dataset_path(name, verify=verify)
 
 
@@ -309,8 +317,8 @@ def _resolve(dataset, kind):
         return text, Path(text)
     names = ", ".join(available_datasets(kind))
     if entry is not None:
-        raise EmbkitError(f"{text!r} is a bundled {entry['kind']} data set, not {_a(kind)} "
-                          f"data set; available {kind} data sets: {names}")
+        raise InvalidParameterError(f"{text!r} is a bundled {entry['kind']} data set, not {_a(kind)} "
+                                    f"data set; available {kind} data sets: {names}")
     raise MissingFileError(errno.ENOENT, "no such file or directory", text,
                            message=f"unknown {kind} data set {text!r}: neither a bundled data set nor an "
                                    f"existing file; available {kind} data sets: {names}")
@@ -478,10 +486,10 @@ def load_analogies(dataset):
         elif len(item) == 5:
             questions.append(AnalogyQuestion(*item))
         else:
-            raise EmbkitError(f"an analogy question must be (a, b, c, d) or "
-                              f"(section, a, b, c, d), got {item!r}")
+            raise InvalidDataError(f"an analogy question must be (a, b, c, d) or "
+                                   f"(section, a, b, c, d), got {item!r}")
     if not questions:
-        raise EmbkitError("no analogy questions given")
+        raise InvalidDataError("no analogy questions given")
     return AnalogyDataset("<questions>", questions, None)
 
 
@@ -508,15 +516,15 @@ def load_similarity(dataset):
     for item in dataset:
         item = tuple(item)
         if len(item) != 3:
-            raise EmbkitError(f"a similarity pair must be (word1, word2, score), got {item!r}")
+            raise InvalidDataError(f"a similarity pair must be (word1, word2, score), got {item!r}")
         try:
             score = float(item[2])
         except (TypeError, ValueError):
             score = float("nan")
         if not math.isfinite(score):
-            raise EmbkitError(f"the score of a similarity pair must be a finite number, "
-                              f"got {item!r}")
+            raise InvalidDataError(f"the score of a similarity pair must be a finite number, "
+                                   f"got {item!r}")
         pairs.append((str(item[0]), str(item[1]), score))
     if not pairs:
-        raise EmbkitError("0 valid pairs given")
+        raise InvalidDataError("0 valid pairs given")
     return SimilarityDataset("<pairs>", pairs, None)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..exceptions import EmbkitError
+from ..exceptions import InvalidDataError, InvalidParameterError, KeyNotFoundError, ParameterTypeError
 
 BLOCK_ROWS = 512
 """Query rows scored at once (keeps the score matrix small)."""
@@ -62,8 +62,8 @@ def as_aligned(aligned):
         return AlignedSlices(aligned)
     if isinstance(aligned, (str, os.PathLike)):
         return AlignedSlices.load(aligned)
-    raise EmbkitError(f"expected aligned slices (a directory, an AlignedSlices, a CompassAligner or a dict of "
-                      f"KeyedVectors), got {type(aligned).__name__}")
+    raise ParameterTypeError(f"expected aligned slices (a directory, an AlignedSlices, a CompassAligner or a dict of "
+                             f"KeyedVectors), got {type(aligned).__name__}")
 
 
 def _count(kv, word):
@@ -142,14 +142,15 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
     s = as_aligned(aligned)
     ka, kb = s[a], s[b]
     if ka.dim != kb.dim:
-        raise EmbkitError(f"slices {a!r} and {b!r} have dims {ka.dim} and {kb.dim}: they are not aligned")
+        raise InvalidDataError(f"slices {a!r} and {b!r} have dims {ka.dim} and {kb.dim}: they are not aligned")
     universe = _frequent_in_both(ka, kb, min_count)
     if words is not None:
         words = list(dict.fromkeys(words))
         for name, kv in ((a, ka), (b, kb)):
             missing = [w for w in words if w not in kv.key_to_index]
             if missing:
-                raise EmbkitError(f"not in slice {name!r} ({len(kv)} words): {', '.join(map(repr, missing))}")
+                raise KeyNotFoundError(missing[0], message=f"not in slice {name!r} ({len(kv)} words): "
+                                                              f"{', '.join(map(repr, missing))}")
         seen = set(universe)
         universe = universe + [w for w in words if w not in seen]
     rows = words if words is not None else universe
@@ -205,7 +206,8 @@ def neighbors_in(aligned, slice, word, k=10, of=None, min_count=None):
     target = s[slice]
     source = s[slice if of is None else of]
     if word not in source.key_to_index:
-        raise EmbkitError(f"{word!r} is not in slice {slice if of is None else of!r} ({len(source)} words)")
+        raise KeyNotFoundError(word, message=f"{word!r} is not in slice {slice if of is None else of!r} "
+                                             f"({len(source)} words)")
     query = source.unit_vectors[source.key_to_index[word]]
     rows = np.arange(len(target))
     if min_count is not None and target.counts is not None:
@@ -268,7 +270,7 @@ def slice_pairs(names, pairs="consecutive"):
     """
     names = list(names)
     if pairs not in PAIRS:
-        raise EmbkitError(f"pairs must be one of {', '.join(PAIRS)}, got {pairs!r}")
+        raise InvalidParameterError(f"pairs must be one of {', '.join(PAIRS)}, got {pairs!r}")
     if pairs == "consecutive":
         return list(zip(names[:-1], names[1:]))
     return [(x, y) for i, x in enumerate(names) for y in names[i + 1:]]
@@ -304,7 +306,7 @@ def shift_report(aligned, pairs="consecutive", top=50, min_count=20, k=10, words
     """
     s = as_aligned(aligned)
     if len(s) < 2:
-        raise EmbkitError(f"a shift report needs at least two slices, found {len(s)}")
+        raise InvalidDataError(f"a shift report needs at least two slices, found {len(s)}")
     report = {"slices": s.names, "method": s.manifest.get("method"), "min_count": min_count, "k": k,
               "pairs": []}
     for a, b in slice_pairs(s.names, pairs):

@@ -7,7 +7,7 @@ Both functions write a PNG file atomically and need matplotlib
 import numpy as np
 
 from .._atomic import atomic_file
-from ..exceptions import EmbkitError
+from ..exceptions import InvalidDataError, KeyNotFoundError, MissingDependencyError
 from .shift import as_aligned, neighbors_in
 
 INSTALL_HINT = "plots need matplotlib: pip install 'embkit[plot]' (or pip install matplotlib)"
@@ -19,7 +19,7 @@ def _pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise EmbkitError(INSTALL_HINT) from None
+        raise MissingDependencyError(INSTALL_HINT) from None
     matplotlib.use("Agg", force=True)      # files only: no display needed
     import matplotlib.pyplot as plt
     return plt
@@ -54,7 +54,7 @@ def plot_shift_distribution(rows, a, b, path, labels=15):
     """
     plt = _pyplot()
     if not rows:
-        raise EmbkitError(f"no word to plot for {a} -> {b}")
+        raise InvalidDataError(f"no word to plot for {a} -> {b}")
     freq = np.array([min(r["count_a"] or 1, r["count_b"] or 1) for r in rows], dtype=np.float64)
     shift = np.array([r["shift"] for r in rows])
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -93,7 +93,7 @@ def plot_word_neighbors(aligned, word, path, k=8, min_count=None):
     s = as_aligned(aligned)
     names = [n for n in s.names if word in s[n].key_to_index]
     if not names:
-        raise EmbkitError(f"{word!r} is in none of the slices {', '.join(s.names)}")
+        raise KeyNotFoundError(word, message=f"{word!r} is in none of the slices {', '.join(s.names)}")
     points, labels, kinds = [], [], []
     for i, n in enumerate(names):
         kv = s[n]

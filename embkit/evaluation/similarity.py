@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 from scipy import stats
 
-from ..exceptions import EmbkitError
+from ..exceptions import EmbkitError, InvalidParameterError
 from .analogy import VocabIndex
 from .datasets import load_similarity
 
@@ -128,7 +128,7 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
     >>> r["spearman"], r["pairs_used"], r["oov"][:3]            # doctest: +SKIP
     """
     if oov not in OOV_MODES:
-        raise EmbkitError(f"unknown oov mode {oov!r}; expected one of {', '.join(OOV_MODES)}")
+        raise InvalidParameterError(f"unknown oov mode {oov!r}; expected one of {', '.join(OOV_MODES)}")
     data = load_similarity(dataset)
     if vocab is None:
         vocab = VocabIndex(kv, None, case_sensitive)

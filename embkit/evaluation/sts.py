@@ -24,6 +24,7 @@ Crosslingual Focused Evaluation. SemEval-2017, 1-14 (STS Benchmark).
 Arora, S., Liang, Y., Ma, T. (2017). A Simple but Tough-to-Beat Baseline
 for Sentence Embeddings. ICLR 2017 (SIF weights).
 """
+import errno
 import math
 import os
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ import numpy as np
 from scipy import sparse
 
 from ..corpus.tokenize import Tokenizer
-from ..exceptions import EmbkitError, FormatError, InvalidParameterError
+from ..exceptions import EmbkitError, FormatError, InvalidDataError, InvalidParameterError, MissingFileError
 from ..postprocess.frequencies import probabilities_with_info
 from .datasets import available_datasets, dataset_info, dataset_path
 from .similarity import _correlations
@@ -145,16 +146,18 @@ def load_sts(dataset):
             kind = None
         what = f"a bundled {kind} data set, not a sentence-pair one" if kind else \
             "neither a bundled sentence-pair data set nor an existing file"
-        raise EmbkitError(f"{text!r} is {what}; available: {', '.join(names)}")
+        raise (InvalidParameterError(f"{text!r} is {what}; available: {', '.join(names)}") if kind else
+               MissingFileError(errno.ENOENT, "no such file or directory", text,
+                                message=f"{text!r} is {what}; available: {', '.join(names)}"))
     pairs = []
     for item in dataset:
         item = tuple(item)
         score = float(item[2]) if len(item) == 3 and isinstance(item[2], (int, float)) else math.nan
         if not math.isfinite(score):
-            raise EmbkitError(f"a sentence pair must be (sentence1, sentence2, score), got {item!r}")
+            raise InvalidDataError(f"a sentence pair must be (sentence1, sentence2, score), got {item!r}")
         pairs.append((str(item[0]), str(item[1]), score))
     if not pairs:
-        raise EmbkitError("no sentence pairs given")
+        raise InvalidDataError("no sentence pairs given")
     return StsDataset("<pairs>", pairs, None)
 
 

@@ -27,15 +27,16 @@ counts, context, meta): this package knows nothing of
 """
 import codecs
 import dataclasses
+import errno
 import operator
 from pathlib import Path
 from typing import Callable, Optional
 
 from .._outputs import check_file_output, check_output_not_input, check_writable_location, is_model_dir
 from ..exceptions import (
-    EmbkitError,
     FormatError,
     InvalidParameterError,
+    NotDirectoryError,
     ParameterTypeError,
     file_error,
     show_path,
@@ -183,8 +184,8 @@ def detect_format(path):
             return _sniff(p, fmt)
         return fmt
     if fmt is None:
-        raise EmbkitError(f"cannot tell the format of {str(path)!r} from its name; "
-                          f"name the format ({', '.join(FORMATS)})")
+        raise InvalidParameterError(f"cannot tell the format of {str(path)!r} from its name; "
+                                    f"name the format ({', '.join(FORMATS)})")
     return fmt
 
 
@@ -206,8 +207,8 @@ def _sniff(path, by_name):
         return WORD2VEC if is_text else WORD2VEC_BIN
     if len(first.split()) >= 2:
         return WORD2VEC        # headerless (GloVe) text
-    raise EmbkitError(f"cannot tell the format of {str(path)!r}: it is neither word2vec text "
-                      f"nor word2vec binary; name the format ({', '.join(FORMATS)})")
+    raise InvalidParameterError(f"cannot tell the format of {str(path)!r}: it is neither word2vec text "
+                                f"nor word2vec binary; name the format ({', '.join(FORMATS)})")
 
 
 def _check_limit(limit):
@@ -268,7 +269,7 @@ def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
         fmt = detect_format(path) if format is None else get_format(format).name
         reader = REGISTRY[fmt].read
         if reader is None:
-            raise EmbkitError(
+            raise InvalidParameterError(
                 f"{show_path(path)}: reading {fmt} files is not supported yet; load the .vec text file "
                 f"fastText writes next to the .bin instead")
         return reader(path, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
@@ -336,22 +337,23 @@ def check_output(path, format=None, inputs=()):
     if format is None:
         format = named if named not in (None, NATIVE) or not p.is_dir() else NATIVE
         if format is None:
-            raise EmbkitError(f"cannot tell the output format from the name {str(path)!r}; "
-                              f"use .embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary), "
-                              f"or name the format ({', '.join(FORMATS)})")
+            raise InvalidParameterError(f"cannot tell the output format from the name {str(path)!r}; "
+                                        f"use .embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary), "
+                                        f"or name the format ({', '.join(FORMATS)})")
     entry = get_format(format)
     if named is not None and named != entry.name and Path(split_compression(p.name)[0]).suffix:
-        raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {entry.name}; "
-                          f"choose a name that matches, so the file can be read back")
+        raise InvalidParameterError(f"the name {str(path)!r} stands for {named} but the format asked for is "
+                                    f"{entry.name}; choose a name that matches, so the file can be read back")
     if not entry.directory:
         check_file_output(path, inputs, what=f"{entry.name} vectors")
         return entry.name
     check_output_not_input(p, inputs)
     if p.exists() and not p.is_dir():
-        raise EmbkitError(f"cannot write a native model to {path}: it exists and is not a directory")
+        raise NotDirectoryError(errno.ENOTDIR, "not a directory", path,
+                                message=f"cannot write a native model to {path}: it exists and is not a directory")
     if p.is_dir() and any(p.iterdir()) and not is_model_dir(p):
-        raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
-                          f"(no meta.json with format 'embkit')")
+        raise InvalidParameterError(f"refusing to replace directory {path}: it is not an embkit model "
+                                    f"(no meta.json with format 'embkit')")
     check_writable_location(path)
     return entry.name
 

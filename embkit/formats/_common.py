@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .._memory import check_budget
-from ..exceptions import EmbkitError, FormatError, MemoryBudgetError, show_path
+from ..exceptions import FormatError, InvalidDataError, MemoryBudgetError, show_path
 from ._sniff import split_compression
 
 __all__ = ["VectorData", "MAX_DIM", "MAX_COUNT", "BOM", "BOM_PROBLEM", "check_writable", "first_nonfinite_row",
@@ -108,18 +108,19 @@ def check_writable(data, path, fmt, token_problem):
         or vectors of dimension 0 (or above :data:`MAX_DIM`).
     """
     if not 1 <= data.dim <= MAX_DIM:
-        raise EmbkitError(f"cannot write {show_path(path)}: the vectors have dimension {data.dim}; "
-                          f"expected a dimension from 1 to {MAX_DIM}")
+        raise InvalidDataError(f"cannot write {show_path(path)}: the vectors have dimension {data.dim}; "
+                               f"expected a dimension from 1 to {MAX_DIM}")
     for row, key in enumerate(data.keys):
         why = token_problem(key)
         if why:
-            raise EmbkitError(f"cannot write token {key!r} (row {row}) to {show_path(path)} in {fmt} format: {why}")
+            raise InvalidDataError(f"cannot write token {key!r} (row {row}) to {show_path(path)} in {fmt} format: "
+                                   f"{why}")
     for name, matrix in (("vectors", data.vectors), ("context", data.context)):
         if matrix is None:
             continue
         row = first_nonfinite_row(matrix)
         if row is not None:
-            raise EmbkitError(
+            raise InvalidDataError(
                 f"refusing to write {show_path(path)}: the {name} row of {data.keys[row]!r} (row {row}) "
                 f"has a non-finite value ({nonfinite_value(matrix[row])})")
 

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 from .._atomic import atomic_file
-from ..exceptions import FormatError
+from ..exceptions import FormatError, file_error
 
 __all__ = ["COMPRESSIONS", "DECOMPRESS_ERRORS", "MAGIC_BYTES", "split_compression", "compression_from_magic",
            "decompress_error", "open_read", "open_sniffed", "open_write"]
@@ -185,13 +185,16 @@ def open_read(path):
 
     Raises
     ------
-    OSError
-        When the file cannot be opened.
+    FileAccessError
+        (an OSError) when the file cannot be opened: MissingFileError, FilePermissionError, ...
     """
     _, module = split_compression(Path(path).name)
-    if module is None:
-        return open(path, "rb")
-    return _CheckedStream(module.open(path, "rb"), path, module)
+    try:
+        if module is None:
+            return open(path, "rb")
+        return _CheckedStream(module.open(path, "rb"), path, module)
+    except OSError as exc:
+        raise file_error(exc, path) from None
 
 
 def open_sniffed(source):
@@ -215,15 +218,18 @@ def open_sniffed(source):
 
     Raises
     ------
-    OSError
-        When the file cannot be opened.
+    FileAccessError
+        (an OSError) when the file cannot be opened: MissingFileError, FilePermissionError, ...
     """
     if isinstance(source, (str, os.PathLike)):
         _, module = split_compression(Path(source).name, reading=True)
-        if module is not None:
-            stream = module.open(source, "rb")
-            return stream, [stream]
-        raw = open(source, "rb")
+        try:
+            if module is not None:
+                stream = module.open(source, "rb")
+                return stream, [stream]
+            raw = open(source, "rb")
+        except OSError as exc:
+            raise file_error(exc, source) from None
         owned = [raw]
     else:
         raw, owned = source, []

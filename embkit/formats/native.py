@@ -23,8 +23,8 @@ from .._atomic import atomic_dir
 from .._memory import check_budget
 from .._version import __version__
 from ..exceptions import (
-    EmbkitError,
     FormatError,
+    InvalidDataError,
     MemoryBudgetError,
     MissingFileError,
     file_error,
@@ -396,7 +396,7 @@ def _meta_json(data):
         return json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False,
                           default=_json_default) + "\n"
     except (TypeError, ValueError) as exc:
-        raise EmbkitError(f"cannot write meta.json: {exc}") from None
+        raise InvalidDataError(f"cannot write meta.json: {exc}") from None
 
 
 def token_problem(key):

@@ -10,7 +10,7 @@ import difflib
 import inspect
 
 from .._params import FOREIGN_NAMES, defaults, validate
-from ..exceptions import UnknownParameterError
+from ..exceptions import NotFittedError, UnknownParameterError
 
 
 def _make_init(table):
@@ -140,6 +140,13 @@ class Estimator:
 
     def _complete_params(self, p):
         """Fill in model-dependent defaults and check relations between parameters (in place)."""
+
+    def __getattr__(self, name):
+        # only called for a missing attribute: a fitted one (``wv``, ``corpus_``, ...) before ``fit``
+        if name == "wv" or (name.endswith("_") and not name.startswith("_")):
+            raise NotFittedError(f"this {type(self).__name__} has no {name} yet: it is set by fit(); "
+                                 "fit the model first")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __repr__(self):
         table = {p.name: p.default for p in self._param_table}

@@ -15,13 +15,23 @@ align``) writes a directory holding
 :class:`AlignedSlices` holds such a result in memory and loads it back.
 """
 import datetime
+import errno
 import json
 from pathlib import Path
 
 from .._atomic import atomic_file
 from .._outputs import is_model_dir
 from .._version import __version__
-from ..exceptions import EmbkitError
+from ..exceptions import (
+    FormatError,
+    InvalidDataError,
+    InvalidParameterError,
+    KeyNotFoundError,
+    MissingFileError,
+    NotDirectoryError,
+    ParameterTypeError,
+    file_error,
+)
 
 FORMAT = "embkit-aligned"
 FORMAT_VERSION = 1
@@ -81,12 +91,13 @@ def check_slice_name(name):
         a comma or a control character.
     """
     if not isinstance(name, str) or not name.strip():
-        raise EmbkitError(f"slice names must be non-empty strings, got {name!r}")
+        raise (InvalidParameterError if isinstance(name, str) else ParameterTypeError)(
+            f"slice names must be non-empty strings, got {name!r}")
     if name == COMPASS:
-        raise EmbkitError("'compass' cannot name a slice: compass.embkit is the compass's file")
+        raise InvalidParameterError("'compass' cannot name a slice: compass.embkit is the compass's file")
     if name.startswith(".") or any(c in name for c in "/\\,") or any(ord(c) < 32 for c in name):
-        raise EmbkitError(f"slice name {name!r} cannot name a file: no leading dot, slash, backslash, comma "
-                          "or control character")
+        raise InvalidParameterError(f"slice name {name!r} cannot name a file: no leading dot, slash, backslash, comma "
+                                    "or control character")
 
 
 def slice_path(directory, name, format=None):
@@ -176,20 +187,24 @@ def read_manifest(directory):
     """
     path = Path(directory) / MANIFEST
     if not Path(directory).is_dir():
-        raise EmbkitError(f"{directory}: no such directory (write one with `embkit align CORPUS_A CORPUS_B -o "
-                          f"{directory}`)")
+        raise (NotDirectoryError if Path(directory).exists() else MissingFileError)(
+            errno.ENOTDIR if Path(directory).exists() else errno.ENOENT, "no such directory", directory,
+            message=f"{directory}: no such directory (write one with `embkit align CORPUS_A CORPUS_B -o "
+                    f"{directory}`)")
     try:
         with open(path, encoding="utf-8") as f:
             manifest = json.load(f)
     except FileNotFoundError:
-        raise EmbkitError(f"{path}: missing; {directory} is not an `embkit align` output") from None
+        raise MissingFileError(errno.ENOENT, f"missing; {directory} is not an `embkit align` output", path,
+                               message=f"{path}: missing; {directory} is not an `embkit align` output") from None
     except (OSError, ValueError) as exc:
-        raise EmbkitError(f"{path}: unreadable ({exc})") from None
+        raise (file_error(exc, path, message=f"{path}: unreadable ({exc})") if isinstance(exc, OSError)
+               else FormatError(path, None, f"unreadable ({exc})")) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise EmbkitError(f"{path}: not an alignment manifest (expected format {FORMAT!r})")
+        raise FormatError(path, None, f"not an alignment manifest (expected format {FORMAT!r})")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise EmbkitError(f"{path}: unsupported format version {manifest.get('format_version')!r} "
-                          f"(this embkit reads {FORMAT_VERSION})")
+        raise FormatError(path, None, f"unsupported format version {manifest.get('format_version')!r} "
+                                      f"(this embkit reads {FORMAT_VERSION})")
     return manifest
 
 
@@ -235,7 +250,8 @@ class AlignedSlices:
         try:
             return self.slices[name]
         except KeyError:
-            raise EmbkitError(f"no slice {name!r}; the slices are: {', '.join(self.slices)}") from None
+            raise KeyNotFoundError(name, message=f"no slice {name!r}; the slices are: "
+                                                 f"{', '.join(self.slices)}") from None
 
     def __repr__(self):
         sizes = ", ".join(f"{n}: {len(kv)}" for n, kv in self.slices.items())
@@ -271,11 +287,12 @@ class AlignedSlices:
         for entry in manifest.get("slices") or []:
             path = directory / entry["file"]
             if not path.exists():
-                raise EmbkitError(f"{path}: listed in {directory / MANIFEST} but missing")
+                raise MissingFileError(errno.ENOENT, f"listed in {directory / MANIFEST} but missing", path,
+                                       message=f"{path}: listed in {directory / MANIFEST} but missing")
             slices[entry["name"]] = load(path, mmap=mmap if is_model_dir(path) else None)
         if not slices:
-            raise EmbkitError(f"{directory / MANIFEST}: lists no trained slice (was the run interrupted? "
-                              "continue it with `embkit align ... --skip-existing`)")
+            raise FormatError(directory / MANIFEST, None, "lists no trained slice (was the run interrupted? "
+                                                          "continue it with `embkit align ... --skip-existing`)")
         compass = None
         if manifest.get("compass") and (directory / manifest["compass"]["file"]).exists():
             compass = load(directory / manifest["compass"]["file"], mmap=mmap)
@@ -306,15 +323,16 @@ def check_compass(compass, model_name, p, source):
         (the message names both values and the way out).
     """
     if compass.context is None or compass.counts is None:
-        raise EmbkitError(f"{source} has no context matrix or counts: a compass must be saved in the native "
-                          "format (.embkit)")
+        raise InvalidDataError(f"{source} has no context matrix or counts: a compass must be saved in the native "
+                               "format (.embkit)")
     params = compass.meta.get("params") or {}
     given = {"dim": p["dim"], "model": model_name, **{k: getattr(p[k], "kind", p[k]) for k in _COMPASS_CHECKS[2:]}}
     found = {"dim": compass.dim, "model": compass.meta.get("model"), **{k: params.get(k) for k in _COMPASS_CHECKS[2:]}}
     for k in _COMPASS_CHECKS:
         if found[k] != given[k] and (found[k] is not None or k == "dim"):
-            raise EmbkitError(f"{source} was trained with {k}={found[k]!r} but the options give {k}={given[k]!r}; "
-                              "remove it (and the slices aligned to it) or write to another directory")
+            raise InvalidParameterError(f"{source} was trained with {k}={found[k]!r} but the options give "
+                                        f"{k}={given[k]!r}; remove it (and the slices aligned to it) or write to "
+                                        "another directory")
 
 
 def _input_paths(corpora):
@@ -372,8 +390,8 @@ class OutputDirectory:
 
         self.dir, self.fmt, self.skip = Path(directory), fmt, bool(skip_existing)
         if is_model_dir(self.dir) or (self.dir.exists() and not self.dir.is_dir()):
-            raise EmbkitError(f"{directory}: is a model or a file; the output of an alignment is a directory of "
-                              "models (choose another -o)")
+            raise InvalidParameterError(f"{directory}: is a model or a file; the output of an alignment is a "
+                                        "directory of models (choose another -o)")
         inputs = _input_paths(corpora)
         self.compass = compass_path(self.dir)
         check_output(self.compass, "native", inputs=inputs)

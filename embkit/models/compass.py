@@ -44,7 +44,7 @@ import numpy as np
 from .._params import INT32_MAX, INT64_MAX, Param, meta_params, validate
 from ..corpus.encoded import EncodedCorpus
 from ..corpus.multi import JoinedCorpus, joint_vocabulary, kept_vocabulary, restrict, token_counts
-from ..exceptions import CorpusError, EmbkitError, InvalidParameterError, NotFittedError
+from ..exceptions import CorpusError, InvalidParameterError, NotFittedError, ParameterTypeError
 from ..postprocess.align import procrustes_align
 from . import aligned as layout
 from ._base import Estimator, clone
@@ -296,7 +296,7 @@ class CompassAligner(Estimator):
         est, p, s = self._checked()
         names, corpora = named_corpora(corpora)
         if len(names) < 2:
-            raise EmbkitError(f"aligning needs at least two slices, got {len(names)}")
+            raise InvalidParameterError(f"aligning needs at least two slices, got {len(names)}")
         out = None
         if output is not None:
             out = layout.OutputDirectory(output, names, format, skip_existing, est.model_name, p, corpora)
@@ -442,17 +442,17 @@ def named_corpora(corpora):
     if isinstance(corpora, Mapping):
         names, values = [str(k) for k in corpora], list(corpora.values())
     elif isinstance(corpora, (str, bytes)) or not hasattr(corpora, "__iter__"):
-        raise EmbkitError("corpora must be a mapping of slice name to corpus, or a list of corpora")
+        raise ParameterTypeError("corpora must be a mapping of slice name to corpus, or a list of corpora")
     else:
         values = list(corpora)
         names = [layout.slice_name(c, i) for i, c in enumerate(values)]
     if not values:
-        raise EmbkitError("no corpus given")
+        raise CorpusError("no corpus given")
     for n in names:
         layout.check_slice_name(n)
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise EmbkitError(f"two slices are named {dup[0]!r}; name them (e.g. --names a,b)")
+        raise InvalidParameterError(f"two slices are named {dup[0]!r}; name them (e.g. --names a,b)")
     return names, values
 
 

@@ -22,7 +22,7 @@ import logging
 
 import numpy as np
 
-from ..exceptions import EmbkitError
+from ..exceptions import InvalidDataError, KeyNotFoundError
 from ..vectors import KeyedVectors
 
 log = logging.getLogger(__name__)
@@ -86,14 +86,15 @@ def procrustes_rotation(kv, reference, anchors=None, min_count=20):
     from scipy.linalg import orthogonal_procrustes
 
     if kv.dim != reference.dim:
-        raise EmbkitError(f"cannot align vectors of dim {kv.dim} to vectors of dim {reference.dim}")
+        raise InvalidDataError(f"cannot align vectors of dim {kv.dim} to vectors of dim {reference.dim}")
     anchors = anchor_words(kv, reference, min_count) if anchors is None else list(anchors)
     missing = [w for w in anchors if w not in kv.key_to_index or w not in reference.key_to_index]
     if missing:
-        raise EmbkitError(f"{len(missing)} anchor word(s) are not in both vocabularies, e.g. {missing[0]!r}")
+        raise KeyNotFoundError(missing[0], message=f"{len(missing)} anchor word(s) are not in both vocabularies, "
+                                                   f"e.g. {missing[0]!r}")
     if not anchors:
-        raise EmbkitError(f"no anchor words: no word occurs at least {min_count} times in both vocabularies "
-                          f"({len(kv)} and {len(reference)} words); lower the anchors' min_count")
+        raise InvalidDataError(f"no anchor words: no word occurs at least {min_count} times in both vocabularies "
+                               f"({len(kv)} and {len(reference)} words); lower the anchors' min_count")
     if len(anchors) < kv.dim:
         log.warning("only %d anchor words for %d dimensions: the rotation is not fully determined",
                     len(anchors), kv.dim)

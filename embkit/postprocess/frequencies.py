@@ -26,6 +26,7 @@ an array
     Non-negative weights of shape ``(n_words,)`` in row order (counts or
     probabilities), normalised to sum to 1.
 """
+import errno
 import logging
 import math
 import os
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..exceptions import EmbkitError, FormatError
+from ..exceptions import EmbkitError, FormatError, InvalidDataError, MissingFileError
 
 __all__ = ["FREQ_SOURCES", "MIN_COVERAGE", "FrequencyTable", "NoCountsError", "read_frequencies",
            "word_probabilities", "probabilities_with_info", "frequency_probabilities"]
@@ -195,12 +196,12 @@ def frequency_probabilities(keys, table, min_coverage=MIN_COVERAGE):
     coverage = found / n if n else 0.0
     where = table.path or "the frequency table"
     if coverage < min_coverage:
-        raise EmbkitError(f"{where} covers {100 * coverage:.1f}% of the vocabulary ({found} of {n} words); "
-                          f"at least {100 * min_coverage:.0f}% must be covered: use a frequency file of the "
-                          "vectors' language and tokenisation, or --freq zipf")
+        raise InvalidDataError(f"{where} covers {100 * coverage:.1f}% of the vocabulary ({found} of {n} words); "
+                               f"at least {100 * min_coverage:.0f}% must be covered: use a frequency file of the "
+                               "vectors' language and tokenisation, or --freq zipf")
     total = out.sum()
     if not total > 0:
-        raise EmbkitError(f"{where}: every vocabulary word found has frequency 0")
+        raise InvalidDataError(f"{where}: every vocabulary word found has frequency 0")
     info = {"source": where, "kind": table.kind, "coverage": coverage, "found": found, "missing": n - found,
             "fill": fill}
     if found < n:
@@ -212,7 +213,7 @@ def frequency_probabilities(keys, table, min_coverage=MIN_COVERAGE):
 def _normalised(weights, what):
     total = weights.sum()
     if not np.isfinite(total) or total <= 0:
-        raise EmbkitError(f"{what} sum to {total:g}; word probabilities need a positive total")
+        raise InvalidDataError(f"{what} sum to {total:g}; word probabilities need a positive total")
     return weights / total
 
 
@@ -256,14 +257,15 @@ def probabilities_with_info(kv, freq="model"):
         return _normalised(1.0 / np.arange(1, n + 1, dtype=np.float64), "Zipf weights"), {"source": "zipf"}
     if isinstance(freq, (str, os.PathLike)):
         if not os.path.exists(freq):
-            raise EmbkitError(f"frequency source {os.fspath(freq)!r} is neither 'model', 'zipf' nor an "
-                              "existing file")
+            raise MissingFileError(errno.ENOENT, "no such file or directory", freq,
+                                   message=f"frequency source {os.fspath(freq)!r} is neither 'model', 'zipf' nor "
+                                           "an existing file")
         return frequency_probabilities(kv.index_to_key, read_frequencies(freq))
     weights = np.asarray(freq, dtype=np.float64)
     if weights.shape != (n,):
-        raise EmbkitError(f"frequency weights must have shape ({n},), one per word, got {weights.shape}")
+        raise InvalidDataError(f"frequency weights must have shape ({n},), one per word, got {weights.shape}")
     if not np.all(np.isfinite(weights)) or weights.min(initial=0.0) < 0:
-        raise EmbkitError("frequency weights must be finite and >= 0")
+        raise InvalidDataError("frequency weights must be finite and >= 0")
     return _normalised(weights, "the frequency weights"), {"source": _describe(freq)}
 
 

@@ -47,6 +47,7 @@ Faruqui, M., Dodge, J., Jauhar, S. K., Dyer, C., Hovy, E., Smith, N. A.
 Miller, G. A. (1995). WordNet: A Lexical Database for English.
 Communications of the ACM 38(11), 39-41.
 """
+import errno
 import hashlib
 import json
 import os
@@ -56,7 +57,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..exceptions import EmbkitError, FormatError
+from ..exceptions import (
+    FormatError,
+    InvalidDataError,
+    IsDirectoryError,
+    KeyNotFoundError,
+    MissingFileError,
+    ParameterTypeError,
+)
 from ..formats._sniff import DECOMPRESS_ERRORS, open_sniffed
 
 __all__ = ["Lexicon", "read_lexicon", "load_lexicon", "lexicon_name", "builtin_lexicon_path",
@@ -116,13 +124,13 @@ class Lexicon:
         self.offsets = np.asarray(offsets, dtype=np.int64)
         if (self.offsets.shape != (len(self.heads) + 1,) or self.offsets[0] != 0
                 or self.offsets[-1] != len(self.neighbours) or np.any(np.diff(self.offsets) < 0)):
-            raise ValueError("offsets must rise from 0 to len(neighbours), one more than there are heads")
+            raise InvalidDataError("offsets must rise from 0 to len(neighbours), one more than there are heads")
         if weights is not None:
             weights = np.asarray(weights, dtype=np.float64)
             if weights.shape != (len(self.neighbours),):
-                raise ValueError(f"weights must have shape ({len(self.neighbours)},), got {weights.shape}")
+                raise InvalidDataError(f"weights must have shape ({len(self.neighbours)},), got {weights.shape}")
             if not (np.isfinite(weights).all() and (weights > 0).all()):
-                raise ValueError("weights must be positive and finite")
+                raise InvalidDataError("weights must be positive and finite")
         self.weights = weights
         self.name = name
         self.path = path
@@ -164,8 +172,8 @@ class Lexicon:
                 except (TypeError, ValueError):
                     weight = float("nan")
                 if not (np.isfinite(weight) and weight > 0):
-                    raise EmbkitError(f"lexicon {name}: the weight of {head!r} -> {nbr!r} must be a "
-                                      f"positive finite number, got {given!r}")
+                    raise InvalidDataError(f"lexicon {name}: the weight of {head!r} -> {nbr!r} must be a "
+                                           f"positive finite number, got {given!r}")
                 neighbours.append(nbr)
                 weights.append(weight)
             heads.append(head)
@@ -201,7 +209,7 @@ class Lexicon:
 
 def _check_word(word):
     if not isinstance(word, str) or not word or any(ch.isspace() for ch in word):
-        raise EmbkitError(f"a lexicon word must be a non-empty str without whitespace, got {word!r}")
+        raise InvalidDataError(f"a lexicon word must be a non-empty str without whitespace, got {word!r}")
 
 
 def lexicon_name(path):
@@ -338,22 +346,24 @@ def builtin_lexicon_path(name):
         An unknown name, or a missing or modified file.
     """
     if name not in BUILTIN_LEXICONS:
-        raise EmbkitError(f"no built-in lexicon named {name!r}; built-in: {', '.join(BUILTIN_LEXICONS)}")
+        raise KeyNotFoundError(name, message=f"no built-in lexicon named {name!r}; built-in: "
+                                             f"{', '.join(BUILTIN_LEXICONS)}")
     root = resources.files("embkit_data")
     registry = json.loads((root / "REGISTRY.json").read_text(encoding="utf-8"))["datasets"]
     entry = next(e for e in registry if e["name"] == name and e["kind"] == "lexicon")
     path = Path(os.fspath(root.joinpath(*entry["path"].split("/"))))
     if not path.is_file():
-        raise EmbkitError(f"built-in lexicon {name!r} is missing: {entry['path']} not found in the embkit_data "
-                          "package; reinstall embkit")
+        raise MissingFileError(errno.ENOENT, "no such file or directory", path,
+                               message=f"built-in lexicon {name!r} is missing: {entry['path']} not found in the "
+                                       "embkit_data package; reinstall embkit")
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     if digest.hexdigest() != entry["sha256"]:
-        raise EmbkitError(f"checksum mismatch for built-in lexicon {name!r} ({entry['path']}): expected sha256 "
-                          f"{entry['sha256']}, got {digest.hexdigest()}; the file was modified or damaged, "
-                          "reinstall embkit")
+        raise InvalidDataError(f"checksum mismatch for built-in lexicon {name!r} ({entry['path']}): expected sha256 "
+                               f"{entry['sha256']}, got {digest.hexdigest()}; the file was modified or damaged, "
+                               "reinstall embkit")
     return path
 
 
@@ -385,12 +395,14 @@ def load_lexicon(lexicon):
     if isinstance(lexicon, (str, os.PathLike)):
         text = os.fspath(lexicon)
         if not os.path.exists(text):
-            raise EmbkitError(f"lexicon {text!r} is neither a built-in lexicon ({', '.join(BUILTIN_LEXICONS)}) "
-                              "nor an existing file")
+            raise MissingFileError(errno.ENOENT, "no such file or directory", text,
+                                   message=f"lexicon {text!r} is neither a built-in lexicon "
+                                           f"({', '.join(BUILTIN_LEXICONS)}) nor an existing file")
         if os.path.isdir(text):
-            raise EmbkitError(f"lexicon {text!r} is a directory; give a lexicon file (for WordNet's "
-                              "database files use embkit.postprocess.wordnet.read_wordnet)")
+            raise IsDirectoryError(errno.EISDIR, "is a directory", text,
+                                   message=f"lexicon {text!r} is a directory; give a lexicon file (for WordNet's "
+                                           "database files use embkit.postprocess.wordnet.read_wordnet)")
         return read_lexicon(text)
     if hasattr(lexicon, "items") or isinstance(lexicon, (list, tuple)):
         return Lexicon.from_mapping(lexicon)
-    raise TypeError(f"lexicon must be a name, a path, a Lexicon or a mapping, got {type(lexicon).__name__}")
+    raise ParameterTypeError(f"lexicon must be a name, a path, a Lexicon or a mapping, got {type(lexicon).__name__}")

@@ -19,7 +19,7 @@ from itertools import chain, repeat
 import numpy as np
 import scipy.sparse as sp
 
-from ..exceptions import EmbkitError, InvalidParameterError, ParameterTypeError
+from ..exceptions import InvalidDataError, InvalidParameterError, ParameterTypeError
 from ..vectors import KeyedVectors
 from .lexicon import load_lexicon
 
@@ -279,8 +279,8 @@ def _input_vectors(kv, normalize, center, need_unit):
     bad = ~np.isfinite(vectors).all(axis=1)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise EmbkitError(f"the vectors hold non-finite values (first at row {row}, key "
-                          f"{kv.index_to_key[row]!r}); retrofitting needs finite vectors")
+        raise InvalidDataError(f"the vectors hold non-finite values (first at row {row}, key "
+                               f"{kv.index_to_key[row]!r}); retrofitting needs finite vectors")
     if normalize:
         _unit(vectors)
     unit = None

@@ -49,7 +49,7 @@ import logging
 
 import numpy as np
 
-from ..exceptions import EmbkitError, InvalidParameterError
+from ..exceptions import InvalidDataError, InvalidParameterError, ParameterTypeError
 from ..vectors import KeyedVectors
 from .frequencies import probabilities_with_info
 
@@ -98,10 +98,10 @@ def weighted_moments(vectors, weights=None):
         vectors = np.asarray(vectors, dtype=np.float64)
     n, d = vectors.shape
     if n == 0:
-        raise EmbkitError("no vectors: the mean and covariance of 0 rows are undefined")
+        raise InvalidDataError("no vectors: the mean and covariance of 0 rows are undefined")
     p = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
     if p.shape != (n,) or not np.all(np.isfinite(p)) or p.min() < 0 or not p.sum() > 0:
-        raise EmbkitError(f"weights must be {n} finite non-negative numbers with a positive sum")
+        raise InvalidDataError(f"weights must be {n} finite non-negative numbers with a positive sum")
     p = p / p.sum()
     sqrt_p = np.sqrt(p)
     # one pass, shifted by the first rows' weighted mean K (the "shifted data" algorithm): with K near
@@ -159,7 +159,7 @@ def whitening_transform(cov, keep=None, eps=DEFAULT_EPS):
     cov = np.asarray(cov, dtype=np.float64)
     lam, vec = _eigh_desc(cov)
     if not lam[0] > 0:
-        raise EmbkitError("the covariance is zero (every vector is the same): there is nothing to whiten")
+        raise InvalidDataError("the covariance is zero (every vector is the same): there is nothing to whiten")
     keep = len(lam) if keep is None else int(keep)
     reg = lam[:keep] + eps * lam[0]
     scale = np.zeros(keep)
@@ -221,12 +221,12 @@ def apply_affine(matrix, mean, transform=None):
 
 def _check(kv, method, remove, keep, eps):
     if not isinstance(kv, KeyedVectors):
-        raise TypeError(f"whiten() needs a KeyedVectors, got {type(kv).__name__}")
+        raise ParameterTypeError(f"whiten() needs a KeyedVectors, got {type(kv).__name__}")
     if method not in METHODS:
         raise InvalidParameterError(f"unknown whitening method {method!r}; expected one of "
                                     f"{', '.join(METHODS)}", param="method")
     if len(kv) < 2:
-        raise EmbkitError(f"whitening needs at least 2 vectors, got {len(kv)}")
+        raise InvalidDataError(f"whitening needs at least 2 vectors, got {len(kv)}")
     dim = kv.dim
     if remove is not None and method != "abtt":
         raise InvalidParameterError(f"remove applies to method 'abtt' only, not {method!r}", param="remove")

@@ -15,10 +15,11 @@ hexadecimal digits: ``0000`` for a relation between whole synsets, else the
 numbers of the source and target words). Lines starting with a space are
 the licence header.
 """
+import errno
 import os
 from pathlib import Path
 
-from ..exceptions import EmbkitError, FormatError
+from ..exceptions import FormatError, MissingFileError
 from .lexicon import Lexicon
 
 __all__ = ["read_wordnet", "RELATIONS", "DEFAULT_RELATIONS"]
@@ -80,8 +81,10 @@ def _read_data_files(directory):
     for name, pos in _FILES.items():
         path = Path(directory) / f"data.{name}"
         if not path.is_file():
-            raise EmbkitError(f"{directory}: no WordNet data file data.{name} (a WordNet database directory "
-                              "holds data.noun, data.verb, data.adj and data.adv, e.g. /usr/share/wordnet)")
+            raise MissingFileError(errno.ENOENT, "no such file or directory", path,
+                                   message=f"{directory}: no WordNet data file data.{name} (a WordNet database "
+                                           "directory holds data.noun, data.verb, data.adj and data.adv, e.g. "
+                                           "/usr/share/wordnet)")
         with open(path, "rb") as f:
             for lineno, raw in enumerate(f, 1):
                 if raw[:1] in (b" ", b"\n", b"\r"):
