@@ -42,7 +42,7 @@ from ..exceptions import (
 )
 from . import native, word2vec_binary, word2vec_text
 from ._common import VectorData, parse_header
-from ._sniff import DECOMPRESS_ERRORS, open_read, split_compression
+from ._sniff import DECOMPRESS_ERRORS, MAGIC_BYTES, check_integrity, compression_hint, open_read, split_compression
 
 __all__ = ["Format", "REGISTRY", "FORMATS", "NATIVE", "WORD2VEC", "WORD2VEC_BIN", "FASTTEXT_BIN",
            "NATIVE_FORMAT_VERSION", "VectorData", "format_from_name", "detect_format", "get_format",
@@ -275,10 +275,27 @@ def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     except OSError as exc:
         raise file_error(exc, path) from None
     except FormatError as exc:
+        damage = check_integrity(path)       # malformed data in a compressed file: report the damage
+        if damage is not None:
+            raise damage from None
+        squeezed = _compressed_hint(path)
+        if squeezed is not None:         # the symptom (a bad token or header) says nothing useful
+            raise FormatError(path, None, f"cannot read it as {fmt}: {squeezed}") from None
         hint = _other_format_hint(path, fmt) if fmt in (WORD2VEC, WORD2VEC_BIN) else None
         if hint is None:
             raise
         raise FormatError(exc.path, exc.lineno, f"{exc.message}; {hint}") from None
+
+
+def _compressed_hint(path):
+    """A hint when a file named without a compression suffix holds compressed data, else None."""
+    if split_compression(Path(path).name, reading=True)[1] is not None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return compression_hint(f.read(MAGIC_BYTES), path)
+    except OSError:
+        return None
 
 
 def _other_format_hint(path, fmt):
