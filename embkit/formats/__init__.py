@@ -320,7 +320,7 @@ def _other_format_hint(path, fmt):
     return None
 
 
-def check_output(path, format=None, inputs=()):
+def check_output(path, format=None, inputs=(), creates=None):
     """Check, before any work, that vectors can be written to ``path``.
 
     Parameters
@@ -332,6 +332,9 @@ def check_output(path, format=None, inputs=()):
         names a format (so that every file written can be read back by name).
     inputs : sequence of str, optional
         Files the job reads; writing over one of them is refused.
+    creates : str or os.PathLike, optional
+        A directory the job creates (``align -o DIR``), which may be missing;
+        any other missing directory on the way to ``path`` is refused.
 
     Returns
     -------
@@ -342,6 +345,9 @@ def check_output(path, format=None, inputs=()):
     ------
     ValueError
         An unknown format.
+    MissingFileError
+        When the directory that would hold ``path`` does not exist (a
+        FileNotFoundError).
     EmbkitError
         A name that tells no format (without ``format``) or contradicts
         ``format``, an output that would replace an input, a file where a
@@ -361,7 +367,7 @@ def check_output(path, format=None, inputs=()):
         raise EmbkitError(f"the name {str(path)!r} stands for {named} but the format asked for is {entry.name}; "
                           f"choose a name that matches, so the file can be read back")
     if not entry.directory:
-        check_file_output(path, inputs, what=f"{entry.name} vectors")
+        check_file_output(path, inputs, what=f"{entry.name} vectors", creates=creates)
         return entry.name
     check_output_not_input(p, inputs)
     if p.exists() and not p.is_dir():
@@ -369,7 +375,7 @@ def check_output(path, format=None, inputs=()):
     if p.is_dir() and any(p.iterdir()) and not is_model_dir(p):
         raise EmbkitError(f"refusing to replace directory {path}: it is not an embkit model "
                           f"(no meta.json with format 'embkit')")
-    check_writable_location(path)
+    check_writable_location(path, creates)
     return entry.name
 
 

@@ -339,7 +339,7 @@ class OutputDirectory:
     Parameters
     ----------
     directory : str or os.PathLike
-        Created when missing; must not be a model or a file.
+        Created when missing (its parent must exist); must not be a model or a file.
     names : sequence of str
         The slice names (their files are checked writable).
     fmt : {None, "native", "word2vec", "word2vec-bin"}
@@ -376,9 +376,9 @@ class OutputDirectory:
                               "models (choose another -o)")
         inputs = _input_paths(corpora)
         self.compass = compass_path(self.dir)
-        check_output(self.compass, "native", inputs=inputs)
+        check_output(self.compass, "native", inputs=inputs, creates=self.dir)
         for name in names:
-            check_output(self.slice(name), self.fmt, inputs=inputs)
+            check_output(self.slice(name), self.fmt, inputs=inputs, creates=self.dir)
         self._compass = None
         if self.compass.exists():
             self._compass = _load(self.compass, "native")
@@ -415,6 +415,7 @@ class OutputDirectory:
         kv : KeyedVectors
         manifest : dict
         """
+        self.dir.mkdir(exist_ok=True)            # the one directory an alignment creates (its parent was checked)
         kv.save(self.compass, format="native")
         self.write_manifest(manifest)
 
@@ -427,6 +428,7 @@ class OutputDirectory:
         kv : KeyedVectors
         manifest : dict
         """
+        self.dir.mkdir(exist_ok=True)
         kv.save(self.slice(name), format=self.fmt)
         self.write_manifest(manifest)
 
@@ -439,4 +441,5 @@ class OutputDirectory:
         """
         for e in manifest["slices"]:
             e.setdefault("file", self.slice(e["name"]).name)
+        self.dir.mkdir(exist_ok=True)
         write_manifest(self.dir, manifest)
