@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from embkit import _params
+from embkit.exceptions import show_path
 from embkit.models.compass import COMPASS
 
 from ._common import CONTEXT, emit_json, quiet, status
@@ -83,7 +84,7 @@ def align(corpus, names, output, model, method, compass_epochs, slice_epochs, sl
     aligner.fit(corpora, output=output, skip_existing=skip_existing, format=fmt)
     files = ", ".join((["compass.embkit"] if aligner.compass_ is not None else [])
                       + [slice_path(output, n, fmt).name for n in aligner.slices_])
-    status(f"wrote {output}/: {files} and manifest.json ({aligner.manifest_['method']}, "
+    status(f"wrote {show_path(str(output) + '/')}: {files} and manifest.json ({aligner.manifest_['method']}, "
            f"{time.perf_counter() - started:.1f} s)")
 
 
@@ -145,7 +146,7 @@ def _plots(aligned, report, prefix, word_list, k, min_count):
         path = f"{prefix}-{w}.png"
         plot_word_neighbors(aligned, w, path, k=k, min_count=min_count)
         written.append(path)
-    status(f"wrote {', '.join(written)}")
+    status(f"wrote {', '.join(show_path(p) for p in written)}")
 
 
 def _neighbours(pairs, n=5):

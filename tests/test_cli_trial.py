@@ -33,3 +33,52 @@ def test_convert_refuses_a_missing_output_directory(tmp_path, vec_file):
     message = one_line_error(run("convert", vec_file, tmp_path / "nonexistent" / "d" / "x.vec"))
     assert f"directory {tmp_path / 'nonexistent'} does not exist" in message
     assert not (tmp_path / "nonexistent").exists()
+
+
+# -- paths holding a newline are escaped in status lines, as in errors -------------------------------------------
+
+CORPUS = "the cat sat on the mat\nthe dog sat on the log\na cat and a dog\n" * 20
+TRAIN = ["--min-count", "1", "--epochs", "1", "--dim", "4", "--threads", "1", "--sample", "0"]
+
+
+def test_info_shows_a_path_with_a_newline_escaped(tmp_path, vec_file):
+    odd = tmp_path / "new\nline.vec"
+    odd.write_bytes(vec_file.read_bytes())
+    result = run("info", odd)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"path: {str(odd)!r}"
+    assert result.stdout.splitlines()[1] == "format: word2vec"
+
+
+def test_convert_status_line_escapes_the_output(tmp_path, vec_file):
+    odd = tmp_path / "out\nx.vec"
+    result = run("convert", vec_file, odd)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote {str(odd)!r}: 5 words, dim 2, format word2vec\n"
+    assert odd.exists()
+
+
+def test_train_and_vocab_status_lines_escape_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    corpus = "c\nx.txt"
+    (tmp_path / corpus).write_text(CORPUS)
+    result = run("train", "c\nx.txt", *TRAIN)                        # default output: c\nx.embkit
+    assert result.exit_code == 0, result.output
+    wrote = [line for line in result.stderr.splitlines() if line.startswith("wrote ")]
+    assert len(wrote) == 1 and wrote[0].startswith("wrote 'c\\nx.embkit': 9 words x 4, ")
+    result = run("train", "c\nx.txt", *TRAIN)                        # replacing it names the corpus trained on
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and warning[0].startswith("warning: 'c\\nx.embkit' exists and will be replaced")
+    assert f"trained on {str(tmp_path / corpus)!r})" in warning[0]
+    result = run("vocab", "c\nx.txt", "--min-count", "1", "-o", "v\nx.tsv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "wrote 'v\\nx.tsv': 9 words, 340 tokens in the vocabulary\n"
+
+
+def test_using_model_line_escapes_the_model_found(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    io.save(KeyedVectors(KEYS, VECS), tmp_path / "m\nx.embkit")
+    result = run("info")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"using model {'m' + chr(10) + 'x.embkit'!r}\n"
+    assert result.stdout.splitlines()[0] == "path: 'm\\nx.embkit'"
