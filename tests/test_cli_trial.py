@@ -82,3 +82,35 @@ def test_using_model_line_escapes_the_model_found(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.stderr == f"using model {'m' + chr(10) + 'x.embkit'!r}\n"
     assert result.stdout.splitlines()[0] == "path: 'm\\nx.embkit'"
+
+
+# -- shift --words: known words first, then the unknown ones on one line --------------------------------------
+
+@pytest.fixture(scope="module")
+def aligned_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("aligned")
+    (root / "a.txt").write_text("the cat sat on the mat\nthe dog sat on the log union\n" * 20)
+    (root / "b.txt").write_text("a cat and a dog union state\n" * 20)
+    result = run("-q", "align", root / "a.txt", root / "b.txt", "--min-count", "1", "--dim", "4", "--epochs", "1",
+                 "--threads", "1", "-o", root / "al")
+    assert result.exit_code == 0, result.output
+    return root / "al"
+
+
+def test_shift_reports_known_words_then_the_unknown_ones(aligned_dir):
+    result = run("shift", aligned_dir, "--min-count", "1", "--words", "union,zzzz,state,dog")
+    message = one_line_error(result)
+    assert message == (f"embkit: error: {aligned_dir}: not in slice 'a' (8 words): 'zzzz', 'state'; "
+                       "not in slice 'b' (6 words): 'zzzz'")
+    rows = [line.split()[1] for line in result.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert rows == ["union", "dog"]
+
+
+def test_shift_json_keeps_the_known_words_and_fails_on_only_unknown_ones(aligned_dir):
+    import json
+
+    result = run("shift", aligned_dir, "--min-count", "1", "--words", "zzzz,union", "--json")
+    one_line_error(result)
+    assert [r["word"] for r in json.loads(result.stdout)["pairs"][0]["words"]] == ["union"]
+    result = run("shift", aligned_dir, "--min-count", "1", "--words", "zzzz")
+    assert one_line_error(result).endswith("words): 'zzzz'") and result.stdout == ""
