@@ -114,3 +114,24 @@ def test_shift_json_keeps_the_known_words_and_fails_on_only_unknown_ones(aligned
     assert [r["word"] for r in json.loads(result.stdout)["pairs"][0]["words"]] == ["union"]
     result = run("shift", aligned_dir, "--min-count", "1", "--words", "zzzz")
     assert one_line_error(result).endswith("words): 'zzzz'") and result.stdout == ""
+
+
+# -- a directory named like a vectors file ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, fmt", [("adir.vec", "word2vec"), ("adir.bin.gz", "word2vec-bin")])
+def test_a_directory_named_like_a_vectors_file_is_called_a_directory(tmp_path, name, fmt):
+    from embkit.exceptions import IsDirectoryError
+
+    (tmp_path / name).mkdir()
+    expected = (f"{tmp_path / name} is a directory, not a {fmt} vectors file (a native embkit model directory "
+                "would hold meta.json; this one does not)")
+    with pytest.raises(IsDirectoryError) as info:
+        io.load(tmp_path / name)
+    assert str(info.value) == expected and isinstance(info.value, IsADirectoryError)
+    assert one_line_error(run("info", tmp_path / name)) == f"embkit: error: {expected}"
+
+
+def test_a_native_model_named_like_a_vectors_file_still_loads(tmp_path):
+    io.save(KeyedVectors(KEYS, VECS), tmp_path / "odd.embkit")
+    (tmp_path / "odd.embkit").rename(tmp_path / "odd.vec")        # renamed by hand: still a model
+    assert io.load(tmp_path / "odd.vec").index_to_key == KEYS

@@ -27,6 +27,7 @@ counts, context, meta): this package knows nothing of
 """
 import codecs
 import dataclasses
+import errno
 import operator
 from pathlib import Path
 from typing import Callable, Optional
@@ -36,6 +37,7 @@ from ..exceptions import (
     EmbkitError,
     FormatError,
     InvalidParameterError,
+    IsDirectoryError,
     ParameterTypeError,
     file_error,
     show_path,
@@ -171,13 +173,20 @@ def detect_format(path):
 
     Raises
     ------
+    IsDirectoryError
+        When ``path`` is a directory without ``meta.json`` whose name says a
+        vectors file (``adir.vec``).
     EmbkitError
         When the format cannot be told.
     """
     p = Path(path)
-    if p.is_dir():
-        return NATIVE
     fmt = format_from_name(p)
+    if p.is_dir():
+        if fmt not in (None, NATIVE) and not (p / "meta.json").exists():
+            raise IsDirectoryError(errno.EISDIR, "is a directory", path, message=(
+                f"{show_path(path)} is a directory, not a {fmt} vectors file (a native embkit model directory "
+                "would hold meta.json; this one does not)"))
+        return NATIVE
     if p.is_file():
         if fmt in (None, NATIVE, WORD2VEC_BIN):
             return _sniff(p, fmt)
