@@ -135,3 +135,32 @@ def test_a_native_model_named_like_a_vectors_file_still_loads(tmp_path):
     io.save(KeyedVectors(KEYS, VECS), tmp_path / "odd.embkit")
     (tmp_path / "odd.embkit").rename(tmp_path / "odd.vec")        # renamed by hand: still a model
     assert io.load(tmp_path / "odd.vec").index_to_key == KEYS
+
+
+# -- align --skip-existing records what reused models were trained with --------------------------------------
+
+def test_skip_existing_warns_and_records_the_settings_models_were_trained_with(tmp_path):
+    import json
+
+    (tmp_path / "a.txt").write_text("the cat sat on the mat\nthe dog sat on the log union\n" * 20)
+    (tmp_path / "b.txt").write_text("a cat and a dog union state\n" * 20)
+    common = [tmp_path / "a.txt", tmp_path / "b.txt", "--min-count", "1", "--dim", "4", "--threads", "1",
+              "-o", tmp_path / "al"]
+    assert run("-q", "align", *common, "--epochs", "1").exit_code == 0
+    result = run("align", *common, "--epochs", "7", "--window", "10", "--skip-existing")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [f"warning: reusing {tmp_path / 'al' / f}, trained with other settings than given: "
+                        "window 5 (given 10), epochs 1 (given 7); manifest.json records the ones it was trained with"
+                        for f in ("compass.embkit", "a.embkit", "b.embkit")]
+    manifest = json.loads((tmp_path / "al" / "manifest.json").read_text())
+    meta = json.loads((tmp_path / "al" / "compass.embkit" / "meta.json").read_text())
+    assert meta["params"]["window"] == 5 and meta["params"]["epochs"] == 1
+    for settings in [manifest["compass"]["settings"]] + [e["settings"] for e in manifest["slices"]]:
+        assert (settings["window"], settings["epochs"]) == (5, 1)
+    run_settings = manifest["settings"]
+    assert (run_settings["window"], run_settings["epochs"]) == (5, 1)
+    assert (run_settings["compass_epochs"], run_settings["slice_epochs"]) == (1, 1)
+    # the same options again: reused without a warning
+    result = run("align", *common, "--epochs", "1", "--skip-existing")
+    assert result.exit_code == 0 and "warning" not in result.stderr
