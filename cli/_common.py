@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from embkit.exceptions import show_path
+
 CONTEXT = dict(help_option_names=["-h", "--help"], show_default=True, max_content_width=100)
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -132,7 +134,7 @@ def find_latest_model(directory="."):
         raise click.UsageError(
             "no VECS given and no embkit model (a directory with meta.json) in the current "
             "directory; train one with `embkit train CORPUS` or pass a vectors file")
-    status(f"using model {best[1]}")
+    status(f"using model {show_path(best[1])}")
     return str(best[1])
 
 

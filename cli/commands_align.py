@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from embkit import _params
+from embkit.exceptions import show_path
 from embkit.models.compass import COMPASS
 
 from ._common import CONTEXT, emit_json, quiet, status
@@ -83,7 +84,7 @@ def align(corpus, names, output, model, method, compass_epochs, slice_epochs, sl
     aligner.fit(corpora, output=output, skip_existing=skip_existing, format=fmt)
     files = ", ".join((["compass.embkit"] if aligner.compass_ is not None else [])
                       + [slice_path(output, n, fmt).name for n in aligner.slices_])
-    status(f"wrote {output}/: {files} and manifest.json ({aligner.manifest_['method']}, "
+    status(f"wrote {show_path(str(output) + '/')}: {files} and manifest.json ({aligner.manifest_['method']}, "
            f"{time.perf_counter() - started:.1f} s)")
 
 
@@ -117,15 +118,40 @@ def shift(directory, pairs, top, min_count, k, words, as_json, plot):
             raise click.UsageError(f"no DIR given and no ./{DEFAULT_DIR} here; align corpora first with "
                                    "`embkit align CORPUS_A CORPUS_B`")
         directory = DEFAULT_DIR
-    word_list = [w.strip() for w in words.split(",") if w.strip()] if words else None
+    word_list = list(dict.fromkeys(w.strip() for w in words.split(",") if w.strip())) if words else None
     aligned = AlignedSlices.load(directory)
+    unknown = _unknown_words(aligned, word_list or [])
+    if word_list is not None and len(unknown) == len(word_list):
+        raise _unknown_error(directory, aligned, unknown)
+    if unknown:          # like `neighbors`: the known words' results first, then the unknown ones on one line
+        word_list = [w for w in word_list if w not in unknown]
     report = shift_report(aligned, pairs=pairs, top=top, min_count=min_count, k=k, words=word_list)
     if plot:
         _plots(aligned, report, plot, word_list, k, min_count)
     if as_json:
         emit_json(report)
-        return
-    _print_report(report)
+    else:
+        _print_report(report)
+    if unknown:
+        raise _unknown_error(directory, aligned, unknown)
+
+
+def _unknown_words(aligned, words):
+    """``{word: [slices lacking it]}`` for the words missing from at least one slice, in the order given."""
+    lacking = {w: [name for name in aligned.names if w not in aligned[name].key_to_index] for w in words}
+    return {w: names for w, names in lacking.items() if names}
+
+
+def _unknown_error(directory, aligned, unknown):
+    """One error naming, slice by slice, the words it lacks (as the library's ``not in slice ...``)."""
+    from embkit.exceptions import EmbkitError
+
+    parts = []
+    for name in aligned.names:
+        lacking = [w for w, names in unknown.items() if name in names]
+        if lacking:
+            parts.append(f"not in slice {name!r} ({len(aligned[name])} words): {', '.join(map(repr, lacking))}")
+    return EmbkitError(f"{show_path(directory)}: {'; '.join(parts)}")
 
 
 def _plots(aligned, report, prefix, word_list, k, min_count):
@@ -145,7 +171,7 @@ def _plots(aligned, report, prefix, word_list, k, min_count):
         path = f"{prefix}-{w}.png"
         plot_word_neighbors(aligned, w, path, k=k, min_count=min_count)
         written.append(path)
-    status(f"wrote {', '.join(written)}")
+    status(f"wrote {', '.join(show_path(p) for p in written)}")
 
 
 def _neighbours(pairs, n=5):

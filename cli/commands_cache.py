@@ -6,6 +6,7 @@ import click
 
 from embkit._memory import format_size
 from embkit.corpus import cache
+from embkit.exceptions import show_path
 
 from ._common import CONTEXT, emit_json, status
 
@@ -38,7 +39,7 @@ def cache_info(as_json):
         return
     cache.cache_limit()        # a bad $EMBKIT_CACHE_SIZE is an error here too
     limit = os.environ.get("EMBKIT_CACHE_SIZE") or cache.DEFAULT_LIMIT
-    click.echo(f"{root}: {_counts(entries)}, {format_size(total)} "
+    click.echo(f"{show_path(root)}: {_counts(entries)}, {format_size(total)} "
                f"(limit {limit}, $EMBKIT_CACHE_SIZE)")
     n_left, size = cache.leftovers(root)
     if n_left:
@@ -49,7 +50,7 @@ def cache_info(as_json):
         more = f" (+{len(e['sources']) - 1} files)" if len(e["sources"]) > 1 else ""
         tokens = f"{e['tokens']} tokens  " if e["tokens"] is not None else ""
         click.echo(f"  {e['kind']}/{e['path'].name}  {format_size(e['bytes']):>10}  last used {_iso(e['last_used'])}  "
-                   f"{tokens}{src}{more}")
+                   f"{tokens}{show_path(src)}{more}")
 
 
 @cache_group.command("clear", context_settings=CONTEXT)
@@ -57,7 +58,7 @@ def cache_clear():
     """Remove every cache entry not in use."""
     n, freed, busy, leftovers = cache.clear_cache()
     what = cache.KINDS["corpora"][1] if len(cache.KINDS) == 1 else "cache entries"
-    status(f"removed {n} {what} ({format_size(freed)}) from {cache.cache_root()}"
+    status(f"removed {n} {what} ({format_size(freed)}) from {show_path(cache.cache_root())}"
            + (f" and {leftovers} leftover(s) of interrupted runs" if leftovers else "")
            + (f"; {busy} in use by a running process left in place" if busy else ""))
 

@@ -6,6 +6,8 @@ table, or with ``--json`` the result dicts of :mod:`embkit.evaluation`.
 """
 import click
 
+from embkit.exceptions import show_path
+
 from ._common import CONTEXT, Integer, emit_json, load_vectors, read_options, resolve_vecs
 
 _OOV_LIST_MAX = 20
@@ -57,13 +59,13 @@ def _print_analogies(r):
 
 
 def _print_similarity(results, list_oov):
-    names = [r["dataset"] for r in results]
+    names = [show_path(r["dataset"]) for r in results]
     w = max([len("dataset")] + [len(n) for n in names])
     click.echo(f"{'dataset':<{w}}  {'spearman':>8}  {'pearson':>8}  {'pairs used':>11}  oov pairs")
     for r in results:
         used = f"{r['pairs_used']}/{r['pairs_total']}"
         oov = f"{len(r['oov'])} ({100.0 * r['oov_share']:.1f}%)"
-        line = f"{r['dataset']:<{w}}  {_corr(r['spearman']):>8}  {_corr(r['pearson']):>8}  " \
+        line = f"{show_path(r['dataset']):<{w}}  {_corr(r['spearman']):>8}  {_corr(r['pearson']):>8}  " \
                f"{used:>11}  {oov}"
         if r.get("undefined"):
             line += f"  (n/a: {r['undefined']})"

@@ -5,6 +5,8 @@ import time
 
 import click
 
+from embkit.exceptions import show_path
+
 from ._common import CONTEXT, FiniteFloat, derived_output, emit_json, load_vectors, read_options, resolve_vecs, status
 
 log = logging.getLogger("embkit.cli")
@@ -180,12 +182,12 @@ def retrofit(vecs, lexicon, output, iterations, preset, alpha, beta, graph, case
                    "seconds": round(seconds, 3), **entry})
     elif dry_run:
         click.echo("\n".join(report_lines(entry)))
-        click.echo(f"dry run: nothing written (would write {out})")
+        click.echo(f"dry run: nothing written (would write {show_path(out)})")
     else:
         for line in report_lines(entry):
             status(line)
     if not dry_run:
-        status(f"wrote {out}: {len(result):,} words x {result.dim} in {seconds:.1f} s")
+        status(f"wrote {show_path(out)}: {len(result):,} words x {result.dim} in {seconds:.1f} s")
 
 
 def register(cli):

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from embkit import _params
+from embkit.exceptions import show_path
 
 from ._common import CONTEXT, FiniteFloat, Integer, flag, quiet, status, warn
 
@@ -139,7 +140,7 @@ def train(corpus, output, model, fmt, **params):
     inputs = expand_inputs(list(corpus))          # directories and globs expanded once
     check_output(out, fmt, inputs=inputs)         # fail now, not after training
     if output is None and (Path(out).exists() or Path(out).is_symlink()):
-        warn(f"{out} exists and will be replaced ({describe_existing(out)}); give -o NAME to keep it")
+        warn(f"{show_path(out)} exists and will be replaced ({describe_existing(out)}); give -o NAME to keep it")
     est.fit(inputs)
     est.wv.save(out, format=fmt)
     status(summary(out, est))
@@ -161,7 +162,7 @@ def describe_existing(path):
     sources = [str(s) for s in sources if s]
     if not sources:
         return f"{model} model"
-    shown = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    shown = ", ".join(show_path(s) for s in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
     return f"{model} model trained on {shown}"
 
 
@@ -174,7 +175,7 @@ def summary(out, est):
     last = f", final loss {t['epochs'][-1]['loss_mean']:.4f}/example" if t["epochs"] else ""
     compiled = (f"; compiling the kernels took {t['kernel_load_seconds']:.1f} s (once: Numba caches them)"
                 if t.get("kernels_compiled") else "")
-    return (f"wrote {out}: {len(est.wv)} words x {est.dim}, {est.model_name}, {epochs} "
+    return (f"wrote {show_path(out)}: {len(est.wv)} words x {est.dim}, {est.model_name}, {epochs} "
             f"epoch{'' if epochs == 1 else 's'} over {est.corpus_.raw_tokens} tokens in {t['seconds']:.1f} s"
             f"{speed}{last}{compiled}")
 
@@ -210,7 +211,7 @@ def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokeni
             click.echo(f"{w}\t{c}")
         return
     v.save(output)
-    status(f"wrote {output}: {len(v)} words, {v.total} tokens in the vocabulary")
+    status(f"wrote {show_path(output)}: {len(v)} words, {v.total} tokens in the vocabulary")
 
 
 @click.command(context_settings=CONTEXT)

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from embkit import formats, io, queries
-from embkit.exceptions import EmbkitError
+from embkit.exceptions import EmbkitError, show_path
 from embkit.formats.word2vec_text import has_header
 
 from ._common import CONTEXT, Integer, emit_json, load_vectors, read_options, resolve_vecs, status
@@ -224,7 +224,7 @@ def info(vecs, as_json, limit, unicode_errors):
         return
     headerless = fmt == formats.WORD2VEC and not _has_header(vecs)
     shown = fmt + (" (text without a header line, as GloVe writes)" if headerless else "")
-    lines = [f"path: {vecs}", f"format: {shown}", f"words: {len(kv)}", f"dim: {kv.dim}",
+    lines = [f"path: {show_path(vecs)}", f"format: {shown}", f"words: {len(kv)}", f"dim: {kv.dim}",
              "counts: " + (f"yes (total {summary['total_count']})" if kv.counts is not None
                            else "no"),
              f"context vectors: {'yes' if kv.context is not None else 'no'}"]
@@ -266,7 +266,7 @@ def convert(paths, to, limit, unicode_errors):
     kv = load_vectors(vecs, limit, unicode_errors)
     io.save(kv, out, format=to)
     fmt = to or (formats.NATIVE if Path(out).is_dir() else formats.format_from_name(out))
-    status(f"wrote {out}: {len(kv)} words, dim {kv.dim}, format {fmt}")
+    status(f"wrote {show_path(out)}: {len(kv)} words, dim {kv.dim}, format {fmt}")
 
 
 def _json_safe(value):

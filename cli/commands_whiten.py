@@ -3,6 +3,8 @@ import importlib.util
 
 import click
 
+from embkit.exceptions import show_path
+
 from ._common import (
     CONTEXT,
     FiniteFloat,
@@ -85,7 +87,7 @@ def whiten(vecs, method, freq, remove, keep, eps, output, limit, unicode_errors)
     record = result.meta["postprocess"][-1]
     detail = {"zipfian": f", frequencies from {record.get('freq', {}).get('source', freq)}",
               "abtt": f", top {record.get('remove')} component(s) removed"}.get(method, "")
-    status(f"wrote {out}: {len(result)} words x {result.dim}, {method}{detail}")
+    status(f"wrote {show_path(out)}: {len(result)} words x {result.dim}, {method}{detail}")
 
 
 def _plain(value):
@@ -121,7 +123,7 @@ def _fmt(x):
 
 
 def _print_analysis(vecs, r):
-    click.echo(f"{vecs}: {r['n_words']} words x {r['dim']}; frequencies: {r['freq']}")
+    click.echo(f"{show_path(vecs)}: {r['n_words']} words x {r['dim']}; frequencies: {r['freq']}")
     iso = r["isotropy"]
     z = iso["zipfian"] or {}
     click.echo(f"{'isotropy':<34}{'uniform':>12}{'zipfian':>12}")
@@ -192,7 +194,7 @@ def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit
                              min_count=min_count)
     if plot is not None:
         plot_analysis(result, plot)
-        status(f"wrote {plot}")
+        status(f"wrote {show_path(plot)}")
     if as_json:
         emit_json(_summary(result))
     else:

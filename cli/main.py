@@ -85,6 +85,7 @@ class _EchoHandler(logging.Handler):
             msg = record.getMessage()
             if getattr(record, "params", None):
                 msg = as_flags(msg, record.params)   # the library's sample=0 is --sample 0 here
+            msg = one_line(msg)                      # a path logged raw cannot break the line either
             if record.levelno >= logging.WARNING:
                 msg = f"{record.levelname.lower()}: {msg}"
             from embkit._progress import write_around_bars

@@ -2,7 +2,9 @@
 
 Vector files, model directories and vocabularies are all checked here: an
 output must not replace one of the job's inputs, sit inside an embkit model
-directory, be a device, pipe or socket, or lie where no file can be created.
+directory, be a device, pipe or socket, or lie where no file can be created;
+its directory must exist (a typo in a directory name would otherwise create
+a tree), unless the job documents that it creates that directory.
 """
 import errno
 import json
@@ -10,7 +12,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from .exceptions import InvalidParameterError, IsDirectoryError, NotDirectoryError, file_error
+from .exceptions import (
+    InvalidParameterError,
+    IsDirectoryError,
+    MissingFileError,
+    NotDirectoryError,
+    file_error,
+    show_path,
+)
 
 __all__ = ["check_file_output", "check_output_not_input", "check_not_inside_model",
            "check_writable_location", "is_model_dir"]
@@ -35,7 +44,7 @@ def is_model_dir(path):
         return False
 
 
-def check_file_output(path, inputs=(), what="a file"):
+def check_file_output(path, inputs=(), what="a file", creates=None):
     """Check, before any work, that a single file can be written to ``path``.
 
     Refused: an output that is one of ``inputs`` or inside one, a directory,
@@ -50,9 +59,13 @@ def check_file_output(path, inputs=(), what="a file"):
         Files (or directories) the job reads.
     what : str
         What is written, for the messages (``"a vocabulary"``).
+    creates : str or os.PathLike, optional
+        A directory the job creates (``align -o DIR``): it may be missing.
 
     Raises
     ------
+    MissingFileError
+        When the directory that would hold ``path`` does not exist.
     EmbkitError
         Naming ``path`` and why it is refused.
     """
@@ -61,7 +74,7 @@ def check_file_output(path, inputs=(), what="a file"):
         raise IsDirectoryError(errno.EISDIR, "is a directory", path,
                                message=f"cannot write {what} to {path}: it is a directory")
     check_not_inside_model(path)
-    check_writable_location(path)
+    check_writable_location(path, creates)
 
 
 def check_output_not_input(path, inputs):
@@ -111,19 +124,26 @@ def check_not_inside_model(path):
                                     "which it would damage; choose another place")
 
 
-def check_writable_location(path):
-    """Refuse ``path`` unless a file can be created beside it.
+def check_writable_location(path, creates=None):
+    """Refuse ``path`` unless its directory exists and a file can be created in it.
 
-    The nearest existing parent directory gets a probe file (created and
-    removed at once): permission bits alone do not tell, e.g. on read-only
-    mounts or in ``/proc``.
+    Missing directories are not created (a typo in a directory name would
+    otherwise create a tree), except ``creates``. The directory gets a probe
+    file (created and removed at once): permission bits alone do not tell,
+    e.g. on read-only mounts or in ``/proc``.
 
     Parameters
     ----------
     path : str or os.PathLike
+    creates : str or os.PathLike, optional
+        A directory the job documents that it creates: it may be missing
+        (its own parent may not).
 
     Raises
     ------
+    MissingFileError
+        When a directory on the way to ``path`` does not exist (a
+        FileNotFoundError naming the highest missing one).
     EmbkitError
         When ``path`` is a device, pipe or socket, lies under ``/dev`` or
         ``/proc``, or its directory is not writable.
@@ -137,8 +157,16 @@ def check_writable_location(path):
         raise InvalidParameterError(f"cannot write {path}: outputs go to files, not to /dev or /proc "
                                     "(`embkit vocab -o -` writes to standard output)")
     parent = Path(os.path.realpath(path)).parent
+    allowed = None if creates is None else Path(os.path.realpath(creates))
+    missing = None
     while not parent.exists():
+        if parent != allowed:
+            missing = parent
         parent = parent.parent
+    if missing is not None:
+        raise MissingFileError(errno.ENOENT, "no such directory", missing,
+                               message=f"cannot write {show_path(path)}: directory {show_path(missing)} does "
+                                       "not exist (embkit does not create it; check the name or create it first)")
     if not parent.is_dir():
         raise NotDirectoryError(errno.ENOTDIR, "not a directory", parent,
                                 message=f"cannot write {path}: {parent} is not a directory")

@@ -36,6 +36,7 @@ from .._outputs import check_file_output, check_output_not_input, check_writable
 from ..exceptions import (
     FormatError,
     InvalidParameterError,
+    IsDirectoryError,
     NotDirectoryError,
     ParameterTypeError,
     file_error,
@@ -43,7 +44,7 @@ from ..exceptions import (
 )
 from . import native, word2vec_binary, word2vec_text
 from ._common import VectorData, parse_header
-from ._sniff import DECOMPRESS_ERRORS, open_read, split_compression
+from ._sniff import DECOMPRESS_ERRORS, MAGIC_BYTES, check_integrity, compression_hint, open_read, split_compression
 
 __all__ = ["Format", "REGISTRY", "FORMATS", "NATIVE", "WORD2VEC", "WORD2VEC_BIN", "FASTTEXT_BIN",
            "NATIVE_FORMAT_VERSION", "VectorData", "format_from_name", "detect_format", "get_format",
@@ -172,13 +173,20 @@ def detect_format(path):
 
     Raises
     ------
+    IsDirectoryError
+        When ``path`` is a directory without ``meta.json`` whose name says a
+        vectors file (``adir.vec``).
     EmbkitError
         When the format cannot be told.
     """
     p = Path(path)
-    if p.is_dir():
-        return NATIVE
     fmt = format_from_name(p)
+    if p.is_dir():
+        if fmt not in (None, NATIVE) and not (p / "meta.json").exists():
+            raise IsDirectoryError(errno.EISDIR, "is a directory", path, message=(
+                f"{show_path(path)} is a directory, not a {fmt} vectors file (a native embkit model directory "
+                "would hold meta.json; this one does not)"))
+        return NATIVE
     if p.is_file():
         if fmt in (None, NATIVE, WORD2VEC_BIN):
             return _sniff(p, fmt)
@@ -276,10 +284,27 @@ def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     except OSError as exc:
         raise file_error(exc, path) from None
     except FormatError as exc:
+        damage = check_integrity(path)       # malformed data in a compressed file: report the damage
+        if damage is not None:
+            raise damage from None
+        squeezed = _compressed_hint(path)
+        if squeezed is not None:         # the symptom (a bad token or header) says nothing useful
+            raise FormatError(path, None, f"cannot read it as {fmt}: {squeezed}") from None
         hint = _other_format_hint(path, fmt) if fmt in (WORD2VEC, WORD2VEC_BIN) else None
         if hint is None:
             raise
         raise FormatError(exc.path, exc.lineno, f"{exc.message}; {hint}") from None
+
+
+def _compressed_hint(path):
+    """A hint when a file named without a compression suffix holds compressed data, else None."""
+    if split_compression(Path(path).name, reading=True)[1] is not None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return compression_hint(f.read(MAGIC_BYTES), path)
+    except OSError:
+        return None
 
 
 def _other_format_hint(path, fmt):
@@ -304,7 +329,7 @@ def _other_format_hint(path, fmt):
     return None
 
 
-def check_output(path, format=None, inputs=()):
+def check_output(path, format=None, inputs=(), creates=None):
     """Check, before any work, that vectors can be written to ``path``.
 
     Parameters
@@ -316,6 +341,9 @@ def check_output(path, format=None, inputs=()):
         names a format (so that every file written can be read back by name).
     inputs : sequence of str, optional
         Files the job reads; writing over one of them is refused.
+    creates : str or os.PathLike, optional
+        A directory the job creates (``align -o DIR``), which may be missing;
+        any other missing directory on the way to ``path`` is refused.
 
     Returns
     -------
@@ -326,6 +354,9 @@ def check_output(path, format=None, inputs=()):
     ------
     ValueError
         An unknown format.
+    MissingFileError
+        When the directory that would hold ``path`` does not exist (a
+        FileNotFoundError).
     EmbkitError
         A name that tells no format (without ``format``) or contradicts
         ``format``, an output that would replace an input, a file where a
@@ -345,7 +376,7 @@ def check_output(path, format=None, inputs=()):
         raise InvalidParameterError(f"the name {str(path)!r} stands for {named} but the format asked for is "
                                     f"{entry.name}; choose a name that matches, so the file can be read back")
     if not entry.directory:
-        check_file_output(path, inputs, what=f"{entry.name} vectors")
+        check_file_output(path, inputs, what=f"{entry.name} vectors", creates=creates)
         return entry.name
     check_output_not_input(p, inputs)
     if p.exists() and not p.is_dir():
@@ -354,7 +385,7 @@ def check_output(path, format=None, inputs=()):
     if p.is_dir() and any(p.iterdir()) and not is_model_dir(p):
         raise InvalidParameterError(f"refusing to replace directory {path}: it is not an embkit model "
                                     f"(no meta.json with format 'embkit')")
-    check_writable_location(path)
+    check_writable_location(path, creates)
     return entry.name
 
 

@@ -10,14 +10,16 @@ import gzip
 import lzma
 import os
 import re
+import time
 import zlib
 from pathlib import Path
 
 from .._atomic import atomic_file
 from ..exceptions import FormatError, file_error
 
-__all__ = ["COMPRESSIONS", "DECOMPRESS_ERRORS", "MAGIC_BYTES", "split_compression", "compression_from_magic",
-           "decompress_error", "open_read", "open_sniffed", "open_write"]
+__all__ = ["COMPRESSIONS", "DECOMPRESS_ERRORS", "MAGIC_BYTES", "CHECK_SECONDS", "split_compression",
+           "compression_from_magic", "compression_name", "magic_agrees", "decompress_error", "check_integrity",
+           "compression_hint", "open_read", "open_sniffed", "open_write"]
 
 #: Compression modules by name suffix (matched case-insensitively); files with these
 #: suffixes are read and written compressed.
@@ -32,6 +34,7 @@ _READ_ONLY = {".lzma": lzma}
 DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
 
 _NAMES = {gzip: "gzip", bz2: "bzip2", lzma: "xz"}
+_SUFFIXES = {gzip: ".gz", bz2: ".bz2", lzma: ".xz"}
 
 # Magic numbers; none of them can start UTF-8 text (0x8b and 0xfd are not valid there,
 # and bzip2's is followed by its block magic "1AY&SY").
@@ -84,6 +87,51 @@ def compression_from_magic(head):
     return bz2 if _BZIP2.match(head) else None
 
 
+def compression_name(module):
+    """The name of a compression module (``"gzip"``, ``"bzip2"``, ``"xz"``) and the suffix that stands for it.
+
+    Parameters
+    ----------
+    module : module
+        :mod:`gzip`, :mod:`bz2` or :mod:`lzma`.
+
+    Returns
+    -------
+    name : str
+    suffix : str
+        ``".gz"``, ``".bz2"`` or ``".xz"``.
+    """
+    return _NAMES.get(module, "compressed"), _SUFFIXES.get(module, "")
+
+
+def magic_agrees(head, module):
+    """True unless the bytes ``head`` show data that is not compressed with ``module``.
+
+    A ``head`` shorter than the magic number agrees when it is the start of
+    it (a file truncated inside its header is still that compression).
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the file (:data:`MAGIC_BYTES` or fewer).
+    module : module
+        :mod:`gzip`, :mod:`bz2` or :mod:`lzma`.
+
+    Returns
+    -------
+    bool
+    """
+    if module is gzip:
+        magics = (b"\x1f\x8b",)
+    elif module is lzma:
+        magics = (b"\xfd7zXZ\x00", b"\x5d\0\0")          # xz, and the legacy .lzma container
+    elif module is bz2:
+        return head[:3] == b"BZh"[:len(head)] and (len(head) < 4 or head[3:4] in b"123456789")
+    else:
+        return True
+    return any(head[:len(magic)] == magic[:len(head)] for magic in magics)
+
+
 def decompress_error(exc, path, module):
     """The FormatError naming ``path`` that stands for ``exc``, raised while decompressing it with ``module``.
 
@@ -103,21 +151,84 @@ def decompress_error(exc, path, module):
     """
     if isinstance(exc, OSError) and exc.errno is not None:
         return exc
-    name = _NAMES.get(module, "compressed")
+    name, _ = compression_name(module)
     try:
         with open(path, "rb") as f:
             head = f.read(MAGIC_BYTES)
     except OSError:
         head = None
-    found = None if head is None else compression_from_magic(head)
-    if head is not None and found is not module and not (module is lzma and head.startswith(b"\x5d\0\0")):
+    if head is not None and not magic_agrees(head, module):
+        found = compression_from_magic(head)
         what = f"{_NAMES[found]} data" if found is not None else f"data starting {head[:8]!r}"
         return FormatError(path, None, f"cannot decompress: the name says {name} but the file holds {what}; "
                                        f"rename it to match its content")
-    if isinstance(exc, EOFError):
+    if isinstance(exc, EOFError) or (module is bz2 and "end-of-stream" in str(exc)):
         return FormatError(path, None, f"cannot decompress: the {name} data ends early (file truncated?)")
     detail = str(exc) or type(exc).__name__
+    if module is bz2 and detail == "Invalid data stream":
+        detail = "CRC check failed or invalid data"
     return FormatError(path, None, f"cannot decompress: damaged {name} data ({detail})")
+
+
+#: Seconds :func:`check_integrity` spends at most decompressing a file.
+CHECK_SECONDS = 20.0
+
+
+def check_integrity(path, seconds=None):
+    """The FormatError saying how the compressed file ``path`` is damaged or truncated, or None.
+
+    The whole stream is decompressed (to nowhere) so that its checksums and
+    its end are checked; readers call this when they find malformed data in
+    a compressed file, so the damage rather than its symptom is reported.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file named with a compression suffix (others are not checked).
+    seconds : float, optional
+        Give up (and return None) after this long; default :data:`CHECK_SECONDS`.
+
+    Returns
+    -------
+    FormatError or None
+        None when the stream is intact, the name has no compression suffix,
+        the file cannot be read, or the time ran out.
+    """
+    _, module = split_compression(Path(path).name, reading=True)
+    if module is None:
+        return None
+    deadline = time.monotonic() + (CHECK_SECONDS if seconds is None else seconds)
+    try:
+        with module.open(path, "rb") as f:
+            while time.monotonic() <= deadline:
+                if not f.read(1 << 18):
+                    return None
+            return None
+    except DECOMPRESS_ERRORS as exc:
+        found = decompress_error(exc, path, module)
+        return found if isinstance(found, FormatError) else None
+    return None
+
+
+def compression_hint(head, path):
+    """A hint for data that is not valid text or vectors but starts with a compression's magic number, else None.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the file as read (not decompressed).
+    path : str or os.PathLike
+        The file, whose name the hint extends with the right suffix.
+
+    Returns
+    -------
+    str or None
+    """
+    module = compression_from_magic(head[:MAGIC_BYTES])
+    if module is None:
+        return None
+    name, suffix = compression_name(module)
+    return f"the data is {name}-compressed: name it {Path(path).name}{suffix}"
 
 
 class _CheckedStream:

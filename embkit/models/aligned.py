@@ -357,7 +357,7 @@ class OutputDirectory:
     Parameters
     ----------
     directory : str or os.PathLike
-        Created when missing; must not be a model or a file.
+        Created when missing (its parent must exist); must not be a model or a file.
     names : sequence of str
         The slice names (their files are checked writable).
     fmt : {None, "native", "word2vec", "word2vec-bin"}
@@ -394,9 +394,9 @@ class OutputDirectory:
                                         "directory of models (choose another -o)")
         inputs = _input_paths(corpora)
         self.compass = compass_path(self.dir)
-        check_output(self.compass, "native", inputs=inputs)
+        check_output(self.compass, "native", inputs=inputs, creates=self.dir)
         for name in names:
-            check_output(self.slice(name), self.fmt, inputs=inputs)
+            check_output(self.slice(name), self.fmt, inputs=inputs, creates=self.dir)
         self._compass = None
         if self.compass.exists():
             self._compass = _load(self.compass, "native")
@@ -433,6 +433,7 @@ class OutputDirectory:
         kv : KeyedVectors
         manifest : dict
         """
+        self.dir.mkdir(exist_ok=True)            # the one directory an alignment creates (its parent was checked)
         kv.save(self.compass, format="native")
         self.write_manifest(manifest)
 
@@ -445,6 +446,7 @@ class OutputDirectory:
         kv : KeyedVectors
         manifest : dict
         """
+        self.dir.mkdir(exist_ok=True)
         kv.save(self.slice(name), format=self.fmt)
         self.write_manifest(manifest)
 
@@ -457,4 +459,5 @@ class OutputDirectory:
         """
         for e in manifest["slices"]:
             e.setdefault("file", self.slice(e["name"]).name)
+        self.dir.mkdir(exist_ok=True)
         write_manifest(self.dir, manifest)

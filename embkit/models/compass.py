@@ -44,7 +44,7 @@ import numpy as np
 from .._params import INT32_MAX, INT64_MAX, Param, meta_params, validate
 from ..corpus.encoded import EncodedCorpus
 from ..corpus.multi import JoinedCorpus, joint_vocabulary, kept_vocabulary, restrict, token_counts
-from ..exceptions import CorpusError, InvalidParameterError, NotFittedError, ParameterTypeError
+from ..exceptions import CorpusError, InvalidParameterError, NotFittedError, ParameterTypeError, show_path
 from ..postprocess.align import procrustes_align
 from . import aligned as layout
 from ._base import Estimator, clone
@@ -69,6 +69,8 @@ COMPASS = (
 """The aligner's own parameters (the estimator's are in :data:`embkit._params.WORD2VEC`)."""
 
 _TEMPLATE_ONLY = ("init_in", "init_out", "train_in", "train_out")
+# settings that do not change what a model learns: a reused model trained with others is not warned about
+_NOT_COMPARED = ("threads", "max_memory")
 
 __all__ = ["CompassAligner", "COMPASS", "METHODS", "named_corpora", "encode_slice", "slice_stats"]
 
@@ -168,8 +170,13 @@ class CompassAligner(Estimator):
         return est, p, s
 
     def _settings_record(self, est, p, s):
+        return {**self._model_settings(est, p), **s}
+
+    @staticmethod
+    def _model_settings(est, p, **overrides):
+        """The estimator's settings as a model's ``meta.json`` records them, with ``overrides`` (epochs=...)."""
         params = {k: v for k, v in meta_params(est._param_table, p).items() if k not in _TEMPLATE_ONLY}
-        return {**params, **s}
+        return {**params, **overrides}
 
     # ------------------------------------------------------------ training
 
@@ -313,6 +320,7 @@ class CompassAligner(Estimator):
             if found is not None:
                 self.use_compass(found, source=str(out.compass))
                 log.info("reusing the compass %s", out.compass)
+                _warn_reused(out.compass, found, self._model_settings(est, p, epochs=s["compass_epochs"]))
             else:
                 self._fit_compass(est, p, s, {n: enc(n) for n in names})
                 if out:
@@ -321,6 +329,8 @@ class CompassAligner(Estimator):
             found = out.existing_slice(name) if out else None
             if found is not None:
                 log.info("slice %s: reusing %s", name, out.slice(name))
+                _warn_reused(out.slice(name), found, self._model_settings(
+                    est, p, epochs=s["slice_epochs"], min_count=s["slice_min_count"]))
                 self._adopt_slice(name, found)
             elif s["method"] == "cade":
                 self._fit_slice(est, p, s, name, enc(name))
@@ -330,6 +340,8 @@ class CompassAligner(Estimator):
             if out and found is None:
                 out.write_slice(name, self.slices_[name], self.manifest_)
             encs.pop(name, None)
+        if out and out.skip:
+            _settings_as_trained(self.manifest_)
         self.manifest_["complete"] = True
         self.manifest_["shared_vocabulary"] = _shared_vocabulary(self.slices_, self.compass_)
         if out:
@@ -403,7 +415,7 @@ class CompassAligner(Estimator):
         self.slices_[name] = kv
         self.stats_[name] = stats
         entry = {"name": name, "sources": [x.get("path") for x in kv.meta.get("corpus", {}).get("sources") or []],
-                 **stats}
+                 **stats, "settings": trained_settings(kv)}
         self.manifest_["slices"] = [e for e in self.manifest_["slices"] if e["name"] != name] + [entry]
         log.info("slice %s: %d words, %d of its %d tokens trained on; %d tokens (%d distinct words) left out%s",
                  name, stats["words"], stats["tokens"], stats["raw_tokens"], stats["dropped_tokens"],
@@ -415,7 +427,8 @@ class CompassAligner(Estimator):
         self.slices_[name] = kv
         self.stats_[name] = stats
         sources = [x.get("path") for x in kv.meta.get("corpus", {}).get("sources") or []]
-        self.manifest_["slices"].append({"name": name, "sources": sources, **stats})
+        self.manifest_["slices"].append({"name": name, "sources": sources, **stats,
+                                         "settings": trained_settings(kv)})
 
 
 # ---------------------------------------------------------------- helpers
@@ -519,7 +532,74 @@ def _compass_record(kv):
     return {"file": f"{layout.COMPASS}.embkit", "words": len(kv), "dim": kv.dim,
             "tokens": int(kv.counts.sum()) if kv.counts is not None else None,
             "slices": (kv.meta.get("compass") or {}).get("slices"),
-            "epochs": len((kv.meta.get("training") or {}).get("epochs") or [])}
+            "epochs": len((kv.meta.get("training") or {}).get("epochs") or []),
+            "settings": trained_settings(kv)}
+
+
+def trained_settings(kv):
+    """The settings a model was trained with, as its ``meta.json`` records them.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+        A trained (or loaded) model.
+
+    Returns
+    -------
+    dict or None
+        The training parameters (``dim``, ``window``, ``epochs``, ...),
+        without those only a compass-aligned run sets; None when the model
+        records none (e.g. read from word2vec files).
+    """
+    params = (kv.meta or {}).get("params")
+    if not isinstance(params, dict):
+        return None
+    return {k: v for k, v in params.items() if k not in _TEMPLATE_ONLY}
+
+
+def _settings_as_trained(manifest):
+    """Make the manifest's run settings those its models were trained with, where they all agree.
+
+    After reusing models of an earlier run, each setting on which every
+    model (its ``settings`` in the manifest) agrees replaces the option given;
+    ``compass_epochs``/``slice_epochs`` and ``min_count``/``slice_min_count``
+    come from the compass and the slices.
+    """
+    compass = (manifest.get("compass") or {}).get("settings")
+    slices = [e.get("settings") for e in manifest["slices"]]
+    models = [m for m in [compass, *slices] if m is not None]
+    if not models or None in slices:
+        return
+    settings = manifest["settings"]
+
+    def agreed(group, key):
+        values = {repr(m.get(key)) for m in group}
+        return group[0].get(key) if len(values) == 1 and key in group[0] else settings.get(key)
+
+    for key in settings:
+        if key not in ("epochs", "min_count") and all(key in m for m in models):
+            settings[key] = agreed(models, key)
+    settings["slice_epochs"] = agreed(slices, "epochs")
+    settings["slice_min_count"] = agreed(slices, "min_count")
+    if compass is not None:
+        settings["compass_epochs"] = compass.get("epochs", settings.get("compass_epochs"))
+        settings["min_count"] = compass.get("min_count", settings.get("min_count"))
+    if settings.get("compass_epochs", settings["slice_epochs"]) == settings["slice_epochs"]:
+        settings["epochs"] = settings["slice_epochs"]
+
+
+def _warn_reused(path, kv, given):
+    """Warn, on one line, when a reused model was trained with settings other than ``given`` (naming both)."""
+    trained = trained_settings(kv)
+    if trained is None:
+        log.warning("reusing %s, which records no training settings (not compared with the options given)",
+                    show_path(path))
+        return
+    diffs = [f"{k} {trained[k]!r} (given {v!r})" for k, v in given.items()
+             if k in trained and k not in _NOT_COMPARED and trained[k] != v]
+    if diffs:
+        log.warning("reusing %s, trained with other settings than given: %s; manifest.json records the ones it "
+                    "was trained with", show_path(path), ", ".join(diffs))
 
 
 def _shared_vocabulary(slices, compass):

@@ -3,7 +3,7 @@ import pytest
 
 from embkit import formats, io
 from embkit._outputs import check_file_output, is_model_dir
-from embkit.exceptions import EmbkitError
+from embkit.exceptions import EmbkitError, MissingFileError
 
 
 def test_check_output_refuses_inputs_directories_and_unwritable_places(tmp_path, kv):
@@ -16,9 +16,29 @@ def test_check_output_refuses_inputs_directories_and_unwritable_places(tmp_path,
         formats.check_output(tmp_path / "d.vec")
     with pytest.raises(EmbkitError, match="cannot tell the output format"):
         formats.check_output(tmp_path / "x.npy")
+    (tmp_path / "new" / "sub").mkdir(parents=True)
     assert formats.check_output(tmp_path / "new" / "sub" / "x.vec") == "word2vec"
-    io.save(kv, tmp_path / "new" / "sub" / "x.vec")   # missing parents are created
+    io.save(kv, tmp_path / "new" / "sub" / "x.vec")
     assert (tmp_path / "new" / "sub" / "x.vec").exists()
+
+
+@pytest.mark.parametrize("name", ["x.vec", "x.bin", "x.embkit"])
+def test_missing_directories_are_refused_not_created(tmp_path, kv, name):
+    target = tmp_path / "typo" / "sub" / name
+    with pytest.raises(MissingFileError) as info:
+        io.save(kv, target)
+    assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, EmbkitError)
+    assert str(info.value) == (f"cannot write {target}: directory {tmp_path / 'typo'} does not exist "
+                               "(embkit does not create it; check the name or create it first)")
+    assert info.value.filename == str(tmp_path / "typo")
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_directory_the_job_creates_may_be_missing(tmp_path):
+    out = tmp_path / "aligned"
+    assert formats.check_output(out / "a.embkit", "native", creates=out) == "native"
+    with pytest.raises(MissingFileError, match="directory .*deeper does not exist"):
+        formats.check_output(tmp_path / "deeper" / "aligned" / "a.vec", creates=tmp_path / "deeper" / "aligned")
 
 
 def test_is_model_dir(tmp_path, kv):

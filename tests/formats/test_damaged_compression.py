@@ -1,0 +1,102 @@
+"""Damaged and truncated compressed vector files: the damage is reported, not the garbage it decompresses to."""
+import bz2
+import gzip
+import lzma
+
+import numpy as np
+import pytest
+
+from embkit import io
+from embkit.exceptions import FormatError
+from embkit.formats import VectorData, write
+from embkit.formats._sniff import check_integrity, compression_hint, magic_agrees
+
+MODULES = {"gz": gzip, "bz2": bz2, "xz": lzma}
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """word2vec text and binary files of 300 random 100-dimensional vectors."""
+    root = tmp_path_factory.mktemp("plain")
+    rng = np.random.default_rng(7)
+    data = VectorData([f"w{i}" for i in range(300)], rng.standard_normal((300, 100)).astype(np.float32))
+    out = {}
+    for suffix in ("vec", "bin"):
+        write(data, root / f"ok.{suffix}")
+        out[suffix] = (root / f"ok.{suffix}").read_bytes()
+    return out
+
+
+def _damage(packed, how):
+    if how == "corrupt-middle":
+        damaged = bytearray(packed)
+        middle = len(damaged) // 2
+        for i in range(middle, middle + 20):
+            damaged[i] ^= 0x55
+        return bytes(damaged)
+    if how == "truncated-after-header":
+        return packed[:6]           # bzip2's 'BZh91A', most of xz's magic, gzip's magic and method
+    return packed[:len(packed) // 2]
+
+
+@pytest.mark.parametrize("how", ["corrupt-middle", "truncated-after-header", "truncated-mid-stream"])
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+@pytest.mark.parametrize("fmt", ["vec", "bin"])
+def test_damage_is_reported(tmp_path, plain, fmt, compression, how):
+    packed = MODULES[compression].compress(plain[fmt])
+    path = tmp_path / f"broken.{fmt}.{compression}"
+    path.write_bytes(_damage(packed, how))
+    with pytest.raises(FormatError) as info:
+        io.load(str(path))
+    message = str(info.value)
+    assert message.startswith(f"{path}: cannot decompress: ")
+    expected = "damaged" if how == "corrupt-middle" else "ends early (file truncated?)"
+    assert expected in message
+    assert "rename" not in message and "line" not in message
+
+
+def test_intact_file_passes_the_check(tmp_path, plain):
+    path = tmp_path / "ok.vec.bz2"
+    path.write_bytes(bz2.compress(plain["vec"]))
+    assert check_integrity(path) is None
+    assert check_integrity(tmp_path / "plain.vec") is None          # not compressed: not checked
+
+
+def test_check_gives_up_when_time_runs_out(tmp_path, plain):
+    path = tmp_path / "broken.vec.gz"
+    path.write_bytes(gzip.compress(plain["vec"])[:-8])
+    assert "ends early" in str(check_integrity(path))
+    assert check_integrity(path, seconds=-1) is None
+
+
+@pytest.mark.parametrize("module", [gzip, bz2, lzma])
+def test_magic_agrees_with_its_own_prefixes(module):
+    magic = module.compress(b"x 1\n")[:10]
+    for n in range(0, 11):
+        assert magic_agrees(magic[:n], module)
+    others = [m for m in (gzip, bz2, lzma) if m is not module]
+    assert not any(magic_agrees(magic, other) for other in others)
+
+
+def test_misnamed_compression_is_still_reported(tmp_path, plain):
+    path = tmp_path / "v.vec.bz2"
+    path.write_bytes(gzip.compress(plain["vec"]))
+    with pytest.raises(FormatError, match="the name says bzip2 but the file holds gzip data; rename it"):
+        io.load(str(path))
+
+
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+@pytest.mark.parametrize("fmt", ["vec", "bin"])
+def test_compressed_data_without_the_suffix_gets_a_hint(tmp_path, plain, fmt, compression):
+    path = tmp_path / f"v.{fmt}"
+    path.write_bytes(MODULES[compression].compress(plain[fmt]))
+    name = {"gz": "gzip", "bz2": "bzip2", "xz": "xz"}[compression]
+    with pytest.raises(FormatError) as info:
+        io.load(str(path))
+    assert str(info.value).endswith(f"the data is {name}-compressed: name it v.{fmt}.{compression}")
+    assert "name it .bin" not in str(info.value)
+
+
+def test_compression_hint_is_none_for_plain_data(plain):
+    assert compression_hint(plain["vec"][:10], "v.vec") is None
+    assert compression_hint(plain["bin"][:10], "v.bin") is None
