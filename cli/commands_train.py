@@ -1,4 +1,5 @@
 """``embkit train``, ``embkit vocab`` and ``embkit warmup``."""
+import dataclasses
 import logging
 import math
 from pathlib import Path
@@ -14,7 +15,16 @@ log = logging.getLogger("embkit")
 _COMPRESSED = {".gz", ".bz2", ".xz", ".lzma"}
 
 
-_EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin"}
+_EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin", "fasttext-bin": ".bin"}
+
+_WORD2VEC_NAMES = {p.name for p in _params.WORD2VEC}
+# fastText's own options (--minn, --maxn, --bucket, --position-weights): None/False when not given, so that
+# they can be refused for the word2vec models; the help shows fastText's default
+_FASTTEXT_ONLY = tuple(
+    p if p.kind == "bool" else dataclasses.replace(p, default=None, optional=True,
+                                                   help=f"{p.help} [default: {p.default}; fasttext models]")
+    for p in _params.FASTTEXT if p.name not in _WORD2VEC_NAMES)
+_MODELS = ["sgns", "cbow", "fasttext", "fasttext-cbow"]
 
 
 def default_output(corpus, fmt=None):
@@ -129,20 +139,22 @@ def _usage_error(exc):
 @click.option("-o", "--output", default=None,
               help="Output: a directory/.embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary). "
                    "Default: CORPUS name with .embkit, in the current directory.")
-@click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow"], case_sensitive=False),
-              help="Skip-gram or CBOW, with negative sampling.")
+@click.option("--model", default="sgns", type=click.Choice(_MODELS, case_sensitive=False),
+              help="Skip-gram or CBOW with negative sampling; fasttext and fasttext-cbow add character n-grams "
+                   "(subword vectors: unseen words get vectors too).")
 @table_options(_params.WORD2VEC)
-@click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
-              help="Output format [default: from the output name].")
+@table_options(_FASTTEXT_ONLY)
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["native", "word2vec", "word2vec-bin", "fasttext-bin"]),
+              help="Output format [default: from the output name; .bin is fasttext-bin for the fasttext models].")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def train(corpus, output, model, fmt, quiet, **params):
     """Train word vectors on CORPUS (files, directories, globs, or - for stdin; .gz/.bz2/.xz read)."""
     from embkit.corpus.reading import expand_inputs
     from embkit.exceptions import InvalidParameterError
     from embkit.formats import check_output
-    from embkit.models.word2vec import Word2Vec
 
-    est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet, **params)
+    est = _estimator(model.lower(), quiet, params)
     try:
         est.check_params()                        # ranges and relations (--min-alpha <= --alpha): usage errors
     except InvalidParameterError as exc:
@@ -161,6 +173,25 @@ def train(corpus, output, model, fmt, quiet, **params):
     click.echo(f"wrote {out}: {len(est.wv)} words x {est.dim}, {est.model_name}, {est.epochs} epochs over "
                f"{est.corpus_.raw_tokens} tokens in {t['seconds']:.1f} s"
                f"{f' ({_rate(wps)} words/s)' if wps else ''}{last}", err=True)
+
+
+def _estimator(model, quiet, params):
+    """The estimator of ``--model`` with the options it takes; fastText's own options are refused for word2vec."""
+    own = {p.name for p in _FASTTEXT_ONLY}
+    if not model.startswith("fasttext"):
+        from embkit.models.word2vec import Word2Vec
+
+        given = [f"--{name.replace('_', '-')}" for name in own if params[name] not in (None, False)]
+        if given:
+            raise click.UsageError(f"{', '.join(sorted(given))} appl{'ies' if len(given) == 1 else 'y'} to "
+                                   "--model fasttext and fasttext-cbow only")
+        return Word2Vec(sg=(model == "sgns"), progress=not quiet, **{k: v for k, v in params.items()
+                                                                      if k not in own})
+    from embkit.models.fasttext import FastText
+
+    optional = {p.name for p in _params.FASTTEXT if p.optional}
+    kept = {k: v for k, v in params.items() if v is not None or k in optional}   # None: FastText's default
+    return FastText(sg=(model == "fasttext"), progress=not quiet, **kept)
 
 
 def _rate(words_per_second):
@@ -200,9 +231,11 @@ def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokeni
 @click.command(context_settings=CONTEXT)
 def warmup():
     """Compile every kernel into Numba's on-disk cache."""
+    from embkit.models.fasttext import warmup as _fasttext_warmup
     from embkit.models.word2vec import warmup as _warmup
 
     _warmup()
+    _fasttext_warmup()
     click.echo("kernels compiled and cached", err=True)
 
 

@@ -21,6 +21,8 @@ _EXPORTS = {
     "SkipGram": "embkit.models.word2vec",
     "CBOW": "embkit.models.word2vec",
     "Word2Vec": "embkit.models.word2vec",
+    "FastText": "embkit.models.fasttext",
+    "SubwordVectors": "embkit.subword_vectors",
     "evaluate_analogies": "embkit.evaluation.analogy",
     "evaluate_similarity": "embkit.evaluation.similarity",
     "evaluate_all": "embkit.evaluation",
