@@ -141,7 +141,7 @@ def _usage_error(exc):
                    "Default: CORPUS name with .embkit, in the current directory.")
 @click.option("--model", default="sgns", type=click.Choice(_MODELS, case_sensitive=False),
               help="Skip-gram or CBOW with negative sampling; fasttext and fasttext-cbow add character n-grams "
-                   "(subword vectors: unseen words get vectors too).")
+                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off by default).")
 @table_options(_params.WORD2VEC)
 @table_options(_FASTTEXT_ONLY)
 @click.option("--format", "fmt", default=None,
@@ -177,21 +177,23 @@ def train(corpus, output, model, fmt, quiet, **params):
 
 def _estimator(model, quiet, params):
     """The estimator of ``--model`` with the options it takes; fastText's own options are refused for word2vec."""
+    from click.core import ParameterSource
+
     own = {p.name for p in _FASTTEXT_ONLY}
+    ctx = click.get_current_context()
+    given = {k: v for k, v in params.items() if ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
     if not model.startswith("fasttext"):
         from embkit.models.word2vec import Word2Vec
 
-        given = [f"--{name.replace('_', '-')}" for name in own if params[name] not in (None, False)]
-        if given:
-            raise click.UsageError(f"{', '.join(sorted(given))} appl{'ies' if len(given) == 1 else 'y'} to "
+        wrong = sorted(f"--{name.replace('_', '-')}" for name in own if name in given)
+        if wrong:
+            raise click.UsageError(f"{', '.join(wrong)} appl{'ies' if len(wrong) == 1 else 'y'} to "
                                    "--model fasttext and fasttext-cbow only")
         return Word2Vec(sg=(model == "sgns"), progress=not quiet, **{k: v for k, v in params.items()
                                                                       if k not in own})
     from embkit.models.fasttext import FastText
 
-    optional = {p.name for p in _params.FASTTEXT if p.optional}
-    kept = {k: v for k, v in params.items() if v is not None or k in optional}   # None: FastText's default
-    return FastText(sg=(model == "fasttext"), progress=not quiet, **kept)
+    return FastText(sg=(model == "fasttext"), progress=not quiet, **given)    # the rest: FastText's defaults
 
 
 def _rate(words_per_second):

@@ -311,10 +311,11 @@ FASTTEXT = (
     Param("bucket", "int", 2_000_000, 0, INT32_MAX, help="Rows the n-grams are hashed into."),
     *CORPUS,
     _WORD2VEC_ENTRIES["shrink_windows"],
-    Param("share_negatives", "bool", True,
-          help="Skip-gram: one composite vector of the centre word against its window's words and noise words "
-               "shared across the window, updated as one batch; --no-share-negatives gives fastText's "
-               "pair-by-pair update."),
+    Param("share_negatives", "bool", False,
+          help="Skip-gram: noise words drawn once per window and shared by its context words (faster, "
+               "lower analogy accuracy) instead of per pair."),
+    Param("pairwise", "bool", False,
+          help="Skip-gram: fastText's own update, pair by pair, instead of one batch per window."),
     Param("position_weights", "bool", False,
           help="CBOW: position-dependent weights of the context words (Grave et al. 2018)."),
     *RUN,

@@ -58,7 +58,8 @@ def reference_fit(enc, sg, params, chunk_tokens, position_weights=False):
         seeds = chunk_seeds(params["seed"], e, len(bounds) - 1)
         records.append(reference_fasttext_epoch(
             sg, enc.tokens, enc.offsets, bounds, seeds, w_in, w_out, subrows, prob, alias, keep, lr_start, lr_end,
-            params["window"], params["negative"], share_negatives=params.get("share_negatives", True), pos_w=pos_w))
+            params["window"], params["negative"], share_negatives=params.get("share_negatives", False),
+            pairwise=params.get("pairwise", False), pos_w=pos_w))
     return w_in, w_out, pos_w, records
 
 
@@ -71,12 +72,13 @@ def test_tiny_vocabulary_has_the_edges(tiny_corpus):
     assert len(rows["aaaa"]) != len(set(rows["aaaa"]))          # repeated n-grams (and bucket collisions)
 
 
-@pytest.mark.parametrize("sg, share, weighted", [(True, True, False), (True, False, False), (False, True, False),
-                                                 (False, True, True)])
+@pytest.mark.parametrize("sg, share, pairwise, weighted", [
+    (True, False, False, False), (True, True, False, False), (True, False, True, False), (False, False, False, False),
+    (False, False, False, True)])
 @pytest.mark.parametrize("chunk_tokens", [4, 10000])
-def test_kernel_matches_reference(tiny_corpus, monkeypatch, sg, share, weighted, chunk_tokens):
+def test_kernel_matches_reference(tiny_corpus, monkeypatch, sg, share, pairwise, weighted, chunk_tokens):
     monkeypatch.setattr(training, "CHUNK_TOKENS", chunk_tokens)
-    params = dict(PARAMS, share_negatives=share)
+    params = dict(PARAMS, share_negatives=share, pairwise=pairwise)
     model = FastText(sg=sg, position_weights=weighted, **params).fit(tiny_corpus)
     w_in, w_out, pos_w, records = reference_fit(tiny_corpus, sg, params, chunk_tokens, weighted)
     n_words = len(tiny_corpus.vocab)

@@ -12,16 +12,20 @@ character n-gram (see :func:`embkit.corpus.subwords.input_rows`).
   ``h`` predicts each context word against ``negative`` noise words.  Every
   input row of the centre word receives the whole error vector (fastText
   does not divide it by the number of rows for unsupervised models).
-* With ``share_negatives`` (the default) a centre word's window is one batch:
-  ``h`` is computed once, the noise words are drawn once and shared by its
-  ``k`` context words, all scores come from the vectors as they were before
-  the window, then each output row and each input row is updated once.  This
-  is the batched update of :func:`embkit.kernels.sgns.sgns_epoch` with ``h``
-  as every pair's input: a noise word then stands for its ``k`` pairs (less
-  those whose context word it equals), so its gradient and loss are weighted
-  by that number.
-  ``share_negatives=False`` gives fastText's update: for each context word in
-  turn, ``h`` from the current rows and fresh noise words.
+* By default a centre word's window is one batch: ``h`` is computed once,
+  each (centre, context) pair gets its own ``negative`` noise words, all
+  scores come from the vectors as they were before the window, then each
+  output row is updated and the centre word's input rows receive the summed
+  error once.  This is fastText's objective, with the work on the input rows
+  done once per window instead of once per pair.
+* With ``share_negatives`` the noise words are drawn once per window and
+  shared by its ``k`` context words (the batched update of
+  :func:`embkit.kernels.sgns.sgns_epoch` with ``h`` as every pair's input): a
+  noise word stands for its ``k`` pairs (less those whose context word it
+  equals), so its gradient and loss are weighted by that number.  Fewer dot
+  products, noisier gradients.
+* With ``pairwise`` (``share_negatives`` then has no effect): fastText's own
+  update, each context word in turn, ``h`` recomputed from the current rows.
 * CBOW: ``h`` is the mean of every input row of every context word (a bag
   of the context words' rows, as fastText); the error goes, whole, to each of
   those rows.  With ``position_weights`` (Grave et al. 2018) the rows of the
@@ -33,9 +37,10 @@ character n-gram (see :func:`embkit.corpus.subwords.input_rows`).
   ``pos_w`` as ``o + window`` for ``o < 0`` and ``o + window - 1`` for ``o > 0``.
 
 Random draw order: as :mod:`embkit.kernels.sgns` (subsampling, then per kept
-centre the reduced window, then the noise words: once per centre for the
-batched skip-gram update and for CBOW, per context word in window order for
-the classic skip-gram update); no draw for a centre whose window is empty.
+centre the reduced window, then the noise words: ``negative`` per context
+word in window order for skip-gram, batched or pairwise alike; ``negative``
+once per centre for the shared skip-gram update and for CBOW); no draw for a
+centre whose window is empty.
 
 Loss: per example ``-log σ(v_t·h) - Σ_neg log σ(-v_neg·h)``; an example is a
 (centre, context) pair for skip-gram and a centre with a context for CBOW.
@@ -85,8 +90,12 @@ def _add_to_rows(row_ptr, rows, w, w_in, err):
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
 def _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx, sig, logsig, max_exp, lr,
-                negative, train_in, train_out, outs, weight, grad, h, err):
-    """Skip-gram update of one centre word's window as one batch; (state, loss, examples)."""
+                negative, share_negatives, train_in, train_out, outs, weight, grad, h, err):
+    """Skip-gram update of one centre word's window as one batch; (state, loss, examples).
+
+    ``outs`` holds the k context words, then the noise words: ``negative`` in
+    all (shared) or ``negative`` per context word, pair by pair.
+    """
     dim = w_in.shape[1]
     centre = buf[j]
     k = 0
@@ -97,15 +106,22 @@ def _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
             k += 1
     if k == 0:
         return r, 0.0, 0
-    n_out = k + negative
-    for q in range(k, n_out):
-        r, t = _draw_negative(r, alias_prob, alias_idx)
-        outs[q] = t
-        same = 0
-        for i in range(k):
-            if outs[i] == t:
-                same += 1
-        weight[q] = k - same
+    if share_negatives:
+        n_out = k + negative
+        for q in range(k, n_out):
+            r, t = _draw_negative(r, alias_prob, alias_idx)
+            outs[q] = t
+            same = 0
+            for i in range(k):
+                if outs[i] == t:
+                    same += 1
+            weight[q] = k - same
+    else:
+        n_out = k + k * negative
+        for q in range(k, n_out):
+            r, t = _draw_negative(r, alias_prob, alias_idx)
+            outs[q] = t
+            weight[q] = 0.0 if outs[(q - k) // negative] == t else 1.0
     _composite(row_ptr, rows, centre, w_in, h)
     loss = 0.0
     for q in range(n_out):
@@ -180,7 +196,7 @@ def _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, row_ptr, rows,
                       alias_prob, alias_idx, keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative,
-                      max_len, shrink_windows, share_negatives, train_in, train_out,
+                      max_len, shrink_windows, share_negatives, pairwise, train_in, train_out,
                       loss_out, examples_out, trained_out):
     """Train fastText skip-gram over some chunks of the corpus.
 
@@ -219,7 +235,8 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
         Learning rate at corpus position 0 and ``n_tokens``.
     window, negative, max_len : int
         Window radius, noise words per example, longest sentence.
-    shrink_windows, share_negatives, train_in, train_out : bool
+    shrink_windows, share_negatives, pairwise, train_in, train_out : bool
+        See the module notes for ``share_negatives`` and ``pairwise``.
     loss_out : float64 ndarray, shape (n_chunks,)
     examples_out, trained_out : int64 ndarray, shape (n_chunks,)
         Filled with each chunk's loss sum, examples and tokens kept after
@@ -228,13 +245,14 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
     n_chunks = chunk_bounds.shape[0] - 1
     dim = w_in.shape[1]
     lr_step = (lr_end - lr_start) / n_tokens
+    n_outs = 2 * window * (negative + 1)
     for c in prange(n_chunks):
         r = chunk_seeds[c]
         buf = np.empty(max_len, np.int32)
         pos = np.empty(max_len, np.int64)
-        outs = np.empty(2 * window + negative, np.int32)
-        weight = np.empty(2 * window + negative, np.float32)
-        grad = np.empty(2 * window + negative, np.float32)
+        outs = np.empty(n_outs, np.int32)
+        weight = np.empty(n_outs, np.float32)
+        grad = np.empty(n_outs, np.float32)
         h = np.empty(dim, np.float32)
         err = np.empty(dim, np.float32)
         loss = 0.0
@@ -246,13 +264,13 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
             for j in range(n):
                 lr = lr_start + lr_step * pos[j]
                 r, lo, hi = _window(r, j, n, window, shrink_windows)
-                if share_negatives:
-                    r, l, k = _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx,
-                                          sig, logsig, max_exp, lr, negative, train_in, train_out, outs, weight,
-                                          grad, h, err)
-                else:
+                if pairwise:
                     r, l, k = _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx,
                                           sig, logsig, max_exp, lr, negative, train_in, train_out, h, err)
+                else:
+                    r, l, k = _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx,
+                                          sig, logsig, max_exp, lr, negative, share_negatives, train_in, train_out,
+                                          outs, weight, grad, h, err)
                 loss += l
                 n_ex += k
         loss_out[c] = loss
