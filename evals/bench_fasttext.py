@@ -44,6 +44,8 @@ SYSTEMS = {s.name: s for s in [
               options={**_BIN, "args": _SUB}),
     sg.System(_OTHER[0], "embkit", "fasttext", f"embkit fasttext {_OTHER[1]} ({_OTHER[2]})",
               options={**_BIN, "args": _SUB + [_OTHER[1]]}),
+    sg.System("embkit-ns0.5", "embkit", "fasttext", "embkit fasttext --ns-exponent 0.5 (fastText's noise distribution)",
+              default=False, options={**_BIN, "args": _SUB + ["--ns-exponent", "0.5"]}),
     sg.System("fasttext", "fasttext", "sgns", "fastText skipgram minn=3 maxn=6 bucket=2M",
               options={**_BIN, "peer_args": _SUB}),
     sg.System("gensim", "gensim-fasttext", "sgns", "gensim FastText sg=1 min_n=3 max_n=6 (corpus_file)",
