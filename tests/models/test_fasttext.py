@@ -259,3 +259,28 @@ def test_spanish_accented_unseen_words_survive_a_bin_round_trip_through_gensim(s
     for word in unseen + wv.index_to_key[:20]:
         np.testing.assert_allclose(gensim_model.wv[word], wv[word], rtol=1e-5, atol=1e-6)
     assert embkit.load(tmp_path / "es.bin").most_similar("misericordiosísimamente", topn=1)
+
+
+def test_memory_budget_counts_the_ngram_rows(b20_corpus):
+    from embkit.exceptions import MemoryBudgetError
+
+    # 2,000,000 n-gram rows of dim 100 are 800 MB of float32: refused before anything is allocated
+    with pytest.raises(MemoryBudgetError) as err:
+        embkit.FastText(dim=100, min_count=1, max_memory="300M", progress=False).fit(b20_corpus)
+    assert "input vectors" in str(err.value) and "n-gram index" in str(err.value)
+
+
+def test_similarity_with_composed_pairs_by_hand():
+    kv = _hand_kv()
+    pairs = [("cat", "ox", 3.0), ("cat", "dog", 2.0), ("ox", "dogs", 1.0), ("xy", "", 0.5)]
+    with pytest.raises(embkit.EmbkitError, match="only 1 of 4 pairs can be scored"):
+        embkit.evaluate_similarity(kv, pairs)                   # oov="drop": only cat/ox is in the vocabulary
+    result = embkit.evaluate_similarity(kv, pairs, oov="compose")
+    assert result["composed"] == [["cat", "dog"], ["ox", "dogs"]] and result["composed_share"] == 0.5
+    assert result["oov"] == [["xy", ""]] and result["pairs_used"] == 3
+    cosines = [kv.similarity(a, b) for a, b, _ in pairs[:3]]
+    # Spearman of 3 pairs: the human scores fall, so rho is 1 when the cosines fall too, -1 when they rise
+    expected = np.corrcoef(np.argsort(np.argsort([3.0, 2.0, 1.0])), np.argsort(np.argsort(cosines)))[0, 1]
+    assert result["spearman"] == pytest.approx(expected)
+    with pytest.raises(embkit.EmbkitError, match="oov='compose' needs subword vectors"):
+        embkit.evaluate_similarity(embkit.KeyedVectors(["cat"], [[1.0]]), pairs, oov="compose")
