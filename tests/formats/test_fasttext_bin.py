@@ -197,3 +197,16 @@ def test_loading_logs_nothing_for_a_plain_model(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="embkit"):
         io.load(tmp_path / "m.bin")
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_supervised_model_loads_its_words_without_the_label_matrix(tmp_path, warnings_log):
+    """Case B13's kind: a supervised model (labels, an output row per label) gives its words only."""
+    w_in = np.arange(10, dtype=np.float32).reshape(5, 2)       # 2 words + 3 buckets
+    w_out = np.ones((2, 2), np.float32)                         # one row per label
+    entries = [("good", 9, 0), ("bad", 4, 0), ("__label__pos", 5, 1), ("__label__neg", 4, 1)]
+    (tmp_path / "sup.bin").write_bytes(bin_bytes(entries, w_in, w_out, model=3))
+    kv = io.load(tmp_path / "sup.bin")
+    assert kv.index_to_key == ["good", "bad"] and kv.context is None and kv.meta["model"] == "supervised"
+    assert "2 label(s)" in warnings_log.text
+    rows = [w_in[0]] + [w_in[2 + ft_hash(g) % 3] for g in ("<go", "goo", "ood", "od>")]
+    np.testing.assert_allclose(kv["good"], np.mean(rows, axis=0), rtol=1e-6)
