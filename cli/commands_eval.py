@@ -79,6 +79,13 @@ def _print_similarity(results, list_oov):
             tail = f", ... and {more} more" if more > 0 else ""
             verb = "scored as 0" if r["oov_mode"] == "zero" else "dropped"
             click.echo(f"OOV pairs ({verb}): {shown}{tail}")
+    for r in results:
+        if r.get("composed"):
+            listed = r["composed"] if list_oov else []
+            shown = "".join([": ", ", ".join(f"{a}/{b}" for a, b in listed[:_OOV_LIST_MAX])] if listed else [])
+            more = len(listed) - _OOV_LIST_MAX
+            click.echo(f"{r['dataset']}: {len(r['composed'])} pair(s) scored with vectors composed from "
+                       f"n-grams{shown}{f', ... and {more} more' if more > 0 else ''}")
 
 
 def _print_all(res):
@@ -99,8 +106,9 @@ method_option = click.option(
 restrict_option = click.option(
     "--restrict-vocab", type=Integer(min=1), default=None, metavar="N",
     help="Analogies: only the first N words (the most frequent) are candidates and count as in-vocabulary.")
-oov_option = click.option("--oov", type=click.Choice(["drop", "zero"]), default="drop",
-                          help="Drop pairs with unknown words, or score them as similarity 0.")
+oov_option = click.option("--oov", type=click.Choice(["drop", "zero", "compose"]), default="drop",
+                          help="Drop pairs with unknown words, score them as similarity 0, or (subword models) "
+                               "compose unknown words from character n-grams.")
 
 
 @click.group("eval", context_settings=CONTEXT)

@@ -1,4 +1,5 @@
 """``embkit train``, ``embkit vocab`` and ``embkit warmup``."""
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -15,7 +16,16 @@ log = logging.getLogger("embkit")
 _COMPRESSED = {".gz", ".bz2", ".xz", ".lzma"}
 
 
-_EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin"}
+_EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin", "fasttext-bin": ".bin"}
+
+_WORD2VEC_NAMES = {p.name for p in _params.WORD2VEC}
+# fastText's own options (--minn, --maxn, --bucket, --position-weights): None/False when not given, so that
+# they can be refused for the word2vec models; the help shows fastText's default
+_FASTTEXT_ONLY = tuple(
+    p if p.kind == "bool" else dataclasses.replace(p, default=None, optional=True,
+                                                   help=f"{p.help} [default: {p.default}; fasttext models]")
+    for p in _params.FASTTEXT if p.name not in _WORD2VEC_NAMES)
+_MODELS = ["sgns", "cbow", "fasttext", "fasttext-cbow"]
 
 
 def default_output(corpus, fmt=None):
@@ -110,11 +120,14 @@ def _usage_error(exc):
               help="Output: a directory/.embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary). "
                    "Default: CORPUS name with .embkit, in the current directory; when that exists it is "
                    "replaced, with a warning naming what it held.")
-@click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow"], case_sensitive=False),
-              help="Skip-gram or CBOW, with negative sampling.")
+@click.option("--model", default="sgns", type=click.Choice(_MODELS, case_sensitive=False),
+              help="Skip-gram or CBOW with negative sampling; fasttext and fasttext-cbow add character n-grams "
+                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off by default).")
 @table_options(_params.WORD2VEC)
-@click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
-              help="Output format [default: from the output name].")
+@table_options(_FASTTEXT_ONLY)
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["native", "word2vec", "word2vec-bin", "fasttext-bin"]),
+              help="Output format [default: from the output name; .bin is fasttext-bin for the fasttext models].")
 def train(corpus, output, model, fmt, **params):
     """Train word vectors on CORPUS (files, directories, globs, or - for stdin; .gz/.bz2/.xz read).
 
@@ -126,9 +139,8 @@ def train(corpus, output, model, fmt, **params):
     from embkit.corpus.reading import expand_inputs
     from embkit.exceptions import InvalidParameterError
     from embkit.formats import check_output
-    from embkit.models.word2vec import Word2Vec
 
-    est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet(), **params)
+    est = _estimator(model.lower(), quiet(), params)
     try:
         est.check_params()                        # ranges and relations (--min-alpha <= --alpha): usage errors
     except InvalidParameterError as exc:
@@ -180,6 +192,27 @@ def summary(out, est):
             f"{speed}{last}{compiled}")
 
 
+def _estimator(model, quiet, params):
+    """The estimator of ``--model`` with the options it takes; fastText's own options are refused for word2vec."""
+    from click.core import ParameterSource
+
+    own = {p.name for p in _FASTTEXT_ONLY}
+    ctx = click.get_current_context()
+    given = {k: v for k, v in params.items() if ctx.get_parameter_source(k) is not ParameterSource.DEFAULT}
+    if not model.startswith("fasttext"):
+        from embkit.models.word2vec import Word2Vec
+
+        wrong = sorted(f"--{name.replace('_', '-')}" for name in own if name in given)
+        if wrong:
+            raise click.UsageError(f"{', '.join(wrong)} appl{'ies' if len(wrong) == 1 else 'y'} to "
+                                   "--model fasttext and fasttext-cbow only")
+        return Word2Vec(sg=(model == "sgns"), progress=not quiet, **{k: v for k, v in params.items()
+                                                                      if k not in own})
+    from embkit.models.fasttext import FastText
+
+    return FastText(sg=(model == "fasttext"), progress=not quiet, **given)    # the rest: FastText's defaults
+
+
 def _rate(words_per_second):
     """1.53M, 812k or 950: three significant figures at most."""
     if words_per_second >= 1e6:
@@ -217,13 +250,17 @@ def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokeni
 @click.command(context_settings=CONTEXT)
 def warmup():
     """Compile every kernel into Numba's on-disk cache."""
+    from embkit.models.fasttext import warmup as _fasttext_warmup
     from embkit.models.word2vec import warmup as _warmup
 
     done = _warmup()
-    if done["compiled"]:
-        status(f"kernels compiled and cached in {done['seconds']:.1f} s")
+    ft = _fasttext_warmup()
+    compiled = done["compiled"] or ft["compiled"]
+    seconds = done["seconds"] + ft["seconds"]
+    if compiled:
+        status(f"kernels compiled and cached in {seconds:.1f} s")
     else:
-        status(f"kernels already compiled and cached (loaded in {done['seconds']:.1f} s)")
+        status(f"kernels already compiled and cached (loaded in {seconds:.1f} s)")
 
 
 def register(cli):

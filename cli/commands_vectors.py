@@ -1,4 +1,5 @@
-"""Commands on stored word vectors: ``neighbors``, ``analogy``, ``info`` and ``convert``."""
+"""Commands on stored word vectors: ``neighbors``, ``vectors``, ``analogy``, ``info`` and ``convert``."""
+import logging
 import math
 import os
 from pathlib import Path
@@ -24,6 +25,7 @@ _VECS_SUFFIXES = (".embkit", ".vec", ".txt", ".bin", ".gz", ".bz2", ".xz")
 def register(cli):
     """Add the vector commands to the ``cli`` group."""
     cli.add_command(neighbors)
+    cli.add_command(vectors)
     cli.add_command(analogy)
     cli.add_command(info)
     cli.add_command(convert)
@@ -95,7 +97,8 @@ def neighbors(args, positive, negative, topn, case_insensitive, as_json, limit, 
     Of vector arithmetic:         embkit neighbors vecs.vec --positive king,woman --negative man
     The query words are not listed. The first argument is VECS when it is an existing path,
     contains a /, or ends in .embkit, .vec, .txt, .bin (optionally compressed). Unknown WORDs are
-    reported on one line after the neighbours of the known ones (exit status 1).
+    reported on one line after the neighbours of the known ones (exit status 1); a subword
+    (fastText) model composes unseen words from their character n-grams instead.
     """
     positive, negative = _word_list(positive), _word_list(negative)
     arithmetic = bool(positive or negative)
@@ -105,11 +108,12 @@ def neighbors(args, positive, negative, topn, case_insensitive, as_json, limit, 
     vecs = resolve_vecs(vecs)
     kv = load_vectors(vecs, limit, unicode_errors)
     vocab = _vocab(kv, case_insensitive)
-    missing = list(dict.fromkeys(w for w in (positive + negative or words) if vocab.row(w) < 0))
+    composable = getattr(kv, "has_vector", lambda w: False)      # subword vectors compose unseen words
+    missing = list(dict.fromkeys(w for w in (positive + negative or words) if vocab.row(w) < 0 and not composable(w)))
     if arithmetic:
         if missing:
             raise _not_found(vecs, kv, missing, case_insensitive)
-        found = queries.most_similar(kv, positive, negative, topn=topn, vocab=vocab)
+        found = kv.most_similar(positive, negative, topn=topn, vocab=vocab)
         if as_json:
             emit_json([{"positive": positive, "negative": negative,
                         "neighbors": [{"key": k, "similarity": v} for k, v in found]}])
@@ -117,7 +121,8 @@ def neighbors(args, positive, negative, topn, case_insensitive, as_json, limit, 
             _echo_ranked(" ".join(["+ " + w for w in positive] + ["- " + w for w in negative])
                          .removeprefix("+ "), found)
         return
-    results = [(w, kv.index_to_key[vocab.row(w)], queries.most_similar(kv, w, topn=topn, vocab=vocab))
+    results = [(w, kv.index_to_key[vocab.row(w)] if vocab.row(w) >= 0 else "composed from n-grams",
+                kv.most_similar(w, topn=topn, vocab=vocab))
                for w in words if w not in missing]
     if as_json:
         emit_json([{"word": w, "key": key, "neighbors": [{"key": k, "similarity": v} for k, v in found]}
@@ -129,6 +134,46 @@ def neighbors(args, positive, negative, topn, case_insensitive, as_json, limit, 
             _echo_ranked(w if key == w else f"{w} ({key})", found)
     if missing:
         raise _not_found(vecs, kv, missing, case_insensitive)
+
+
+@click.command(context_settings=CONTEXT, short_help="Print the vectors of words, as .vec rows.")
+@click.argument("args", nargs=-1, metavar="[VECS] WORD...")
+@click.option("--strict", is_flag=True,
+              help="Subword models: exit with status 1 when a word's vector cannot be composed (it has no "
+                   "character n-gram).")
+@read_options
+def vectors(args, strict, limit, unicode_errors):
+    """Print one line per WORD in the .vec row format: the word, then its values.
+
+    \b
+    embkit vectors model.bin cat unseenword
+    For a subword (fastText) model an unseen word's vector is composed from its character
+    n-grams; a word without any gets a warning and a row of zeros (exit status 1 with --strict).
+    For word vectors the known words are printed and the unknown ones reported (exit status 1).
+    The first argument is VECS as for `embkit neighbors` (default: the newest model here).
+    """
+    vecs, words = _split_args(args, False)
+    if not words:
+        raise click.UsageError("no WORD given")
+    vecs = resolve_vecs(vecs)
+    kv = load_vectors(vecs, limit, unicode_errors)
+    subword = hasattr(kv, "compose")
+    missing = []
+    for w in words:
+        try:
+            vector = kv.get_vector(w)
+        except KeyError as exc:
+            missing.append(w)
+            if not subword:
+                continue
+            logging.getLogger("embkit.cli").warning("%s; printing a row of zeros", exc)
+            vector = [0.0] * kv.dim
+        click.echo(w + " " + " ".join("%.9g" % x for x in vector))
+    if missing and not subword:
+        raise _not_found(vecs, kv, list(dict.fromkeys(missing)), False)
+    if missing and strict:
+        raise EmbkitError(f"no vector could be composed for {', '.join(map(repr, dict.fromkeys(missing)))} "
+                          f"(no character n-gram of {kv.minn} to {kv.maxn} characters; --strict)")
 
 
 @click.command(context_settings=CONTEXT, short_help="A is to B as C is to ?")

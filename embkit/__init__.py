@@ -28,6 +28,8 @@ _EXPORTS = {
     "procrustes_align": "embkit.postprocess.align",
     "shift_scores": "embkit.evaluation.shift",
     "neighbors_in": "embkit.evaluation.shift",
+    "FastText": "embkit.models.fasttext",
+    "SubwordVectors": "embkit.subword_vectors",
     "evaluate_analogies": "embkit.evaluation.analogy",
     "evaluate_similarity": "embkit.evaluation.similarity",
     "evaluate_all": "embkit.evaluation",

@@ -314,6 +314,31 @@ WORD2VEC = (
 SKIPGRAM = tuple(p for p in WORD2VEC if p.name != "sg")
 CBOW = SKIPGRAM
 
+_WORD2VEC_ENTRIES = {p.name: p for p in WORD2VEC}
+
+FASTTEXT = (
+    _WORD2VEC_ENTRIES["sg"],
+    *(_WORD2VEC_ENTRIES[n] for n in ("dim", "window", "negative", "ns_exponent", "sample")),
+    Param("alpha", "float", 0.05, 0.0, 10.0, low_open=True, help="Initial learning rate (fastText's lr)."),
+    *(_WORD2VEC_ENTRIES[n] for n in ("min_alpha", "epochs")),
+    Param("minn", "int", 3, 0, 1000, help="Shortest character n-gram, in code points."),
+    Param("maxn", "int", 6, 0, 1000, help="Longest character n-gram, in code points (0: word vectors only)."),
+    Param("bucket", "int", 2_000_000, 0, INT32_MAX, help="Rows the n-grams are hashed into."),
+    *CORPUS,
+    _WORD2VEC_ENTRIES["shrink_windows"],
+    Param("share_negatives", "bool", False,
+          help="Skip-gram: noise words drawn once per window and shared by its context words (faster, "
+               "lower analogy accuracy) instead of per pair."),
+    Param("pairwise", "bool", False,
+          help="Skip-gram: fastText's own update, pair by pair, instead of one batch per window."),
+    Param("position_weights", "bool", False,
+          help="CBOW: position-dependent weights of the context words (Grave et al. 2018)."),
+    *RUN,
+    *INIT,
+    *IO,
+)
+""":class:`~embkit.FastText`: word2vec's entries plus the subword settings (fastText's names and defaults)."""
+
 # ---------------------------------------------------------------- other libraries' names
 
 _SUBWORDS = "a FastText parameter, for subword n-grams"

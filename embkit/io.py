@@ -39,6 +39,7 @@ from .formats import (
     detect_format,
     format_from_name,
 )
+from .subword_vectors import SubwordVectors
 from .vectors import KeyedVectors
 
 __all__ = ["load", "save", "check_output", "detect_format", "format_from_name", "FORMATS",
@@ -72,8 +73,11 @@ def load(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     Returns
     -------
     KeyedVectors
-        Counts and the context matrix only come from the native format.
-        ``meta`` holds the native ``meta.json`` minus the format fields.
+        Counts and the context matrix only come from the native format and
+        fastText ``.bin``. ``meta`` holds the native ``meta.json`` minus the
+        format fields. A subword model (a native one of kind ``subword``, or
+        a fastText ``.bin``) gives a
+        :class:`~embkit.subword_vectors.SubwordVectors`.
 
     Raises
     ------
@@ -100,6 +104,8 @@ def load(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     Every exception above is an :class:`~embkit.exceptions.EmbkitError`.
     """
     data = formats.read(path, format=format, limit=limit, mmap=mmap, unicode_errors=unicode_errors)
+    if data.subword is not None:
+        return SubwordVectors.from_data(data)
     return KeyedVectors(data.keys, data.vectors, counts=data.counts, context=data.context, meta=data.meta)
 
 

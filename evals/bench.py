@@ -31,7 +31,7 @@ from . import bench_common as bc
 SECTIONS = {
     "sgns": "evals.bench_sgns",
     "sgns-sweep": "evals.bench_sweep",
-    "fasttext": None,
+    "fasttext": "evals.bench_fasttext",
     "count": None,
     "post": "evals.bench_post",
     "whiten": "evals.bench_whiten",

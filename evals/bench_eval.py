@@ -39,8 +39,14 @@ def evaluate_vectors(path: Path) -> dict:
     cannot be scored gets ``{"error": ...}`` instead of figures."""
     import embkit
 
+    return evaluate_kv(embkit.load(str(path)))
+
+
+def evaluate_kv(kv) -> dict:
+    """The figures of :func:`evaluate_vectors` for vectors already loaded."""
+    import embkit
+
     t0 = time.perf_counter()
-    kv = embkit.load(str(path))
     out: dict = {}
     for name in ANALOGY_SETS:
         try:

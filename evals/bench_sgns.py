@@ -93,7 +93,7 @@ def peer_cmd(sysm: System, tok: Path, out: Path, stats: Path, s: dict) -> list[s
            "--epochs", str(s["epochs"]), "--threads", str(s["threads"]), "--seed", str(s["seed"])]
     if "mode" in sysm.options:
         cmd += ["--mode", sysm.options["mode"]]
-    return cmd
+    return cmd + list(sysm.options.get("peer_args", []))
 
 
 def warm_embkit(tok: Path, work: Path, models: list[str], s: dict) -> dict:
@@ -177,12 +177,14 @@ def _timing(sysm: System, row: dict, m: bc.Measured, log: Path, stats_path: Path
 
 
 def run_system(sysm: System, tok: bc.Tokenised, work: Path, s: dict, wait_quiet: float = 0,
-               retries: int = 0, repeat: int = 1) -> dict:
+               retries: int = 0, repeat: int = 1, evaluate=evaluate_vectors) -> dict:
     """Train `sysm` `repeat` times (keeping the fastest), re-running an attempt
     that other processes disturbed up to `retries` times; evaluate the kept
-    vectors."""
-    vec, log, stats_path = (work / f"{sysm.name}{ext}" for ext in (".vec", ".log", ".stats.json"))
-    tvec, tlog, tstats = (work / f"{sysm.name}.try{ext}" for ext in (".vec", ".log", ".stats.json"))
+    vectors with `evaluate(path)`.  The output is a .vec file unless
+    ``sysm.options["output"]`` names another extension (e.g. ".bin")."""
+    out_ext = sysm.options.get("output", ".vec")
+    vec, log, stats_path = (work / f"{sysm.name}{ext}" for ext in (out_ext, ".log", ".stats.json"))
+    tvec, tlog, tstats = (work / f"{sysm.name}.try{ext}" for ext in (out_ext, ".log", ".stats.json"))
     best, history, n_ok, n_disturbed = None, [], 0, 0
     while n_ok < max(1, repeat):
         row, m = _attempt(sysm, tok, tvec, tlog, tstats, s, wait_quiet)
@@ -222,7 +224,7 @@ def run_system(sysm: System, tok: bc.Tokenised, work: Path, s: dict, wait_quiet:
     row["vocab_size"] = _vec_size(vec)
     bc.info(f"[{sysm.name}] {row['wall_s']:.1f} s, {row['words_per_s']:,} words/s; evaluating ...")
     try:
-        row["eval"] = evaluate_vectors(vec)
+        row["eval"] = evaluate(vec)
     except Exception as exc:  # report, keep the timing figures
         row["status"] = "eval-failed"
         row["error"] = f"{type(exc).__name__}: {exc}"

@@ -149,3 +149,122 @@ def alias_distribution(prob, alias):
     p = prob.astype(np.float64) / n
     np.add.at(p, alias, (1.0 - prob.astype(np.float64)) / n)
     return p
+
+
+def reference_fasttext_epoch(sg, tokens, offsets, bounds, seeds, w_in, w_out, subrows, prob, alias, keep, lr_start,
+                             lr_end, window, negative, shrink=True, share_negatives=False, pairwise=False,
+                             train_in=True, train_out=True, pos_w=None, table_size=4096, max_exp=6.0):
+    """One epoch of fastText skip-gram (sg=True) or CBOW over all chunks, in chunk order.
+
+    Skip-gram: one batch per window with noise words per pair (default), shared
+    across the window (``share_negatives``), or fastText's pair-by-pair update
+    (``pairwise``).
+
+    ``subrows[w]`` lists the input rows word ``w`` averages (its own row first).
+    ``pos_w`` (CBOW): position weights, shape (2 * window, dim), trained in place.
+    Updates w_in, w_out (and pos_w) in place; returns (loss_sum, examples, kept).
+    """
+    n_tokens = len(tokens)
+    total_loss, examples, kept_total = 0.0, 0, 0
+
+    def hidden(word):
+        rows = subrows[word]
+        return np.sum(w_in[rows], axis=0, dtype=np.float32) * np.float32(1.0 / len(rows))
+
+    def add_to_rows(word, vec):
+        for r in subrows[word]:          # a row listed twice gets the vector twice
+            w_in[r] += vec
+
+    def score(h, t, label, lr):
+        g, loss = step_and_loss(float(np.dot(h, w_out[t])), label, lr, table_size, max_exp)
+        return g, loss
+
+    for c in range(len(bounds) - 1):
+        rng = LCG(np.int64(seeds[c]).view(np.uint64))
+        for s in range(bounds[c], bounds[c + 1]):
+            kept = []
+            for i in range(offsets[s], offsets[s + 1]):
+                w = int(tokens[i])
+                if float(keep[w]) < 1.0 and float(keep[w]) < rng.uniform():
+                    continue
+                kept.append((w, i))
+            kept_total += len(kept)
+            n = len(kept)
+            for j, (centre, position) in enumerate(kept):
+                lr = lr_start + (lr_end - lr_start) / n_tokens * position
+                span = window - (rng.below(window) if shrink else 0)
+                ctx_pos = [k for k in range(max(0, j - span), min(n, j + span + 1)) if k != j]
+                ctx = [kept[k][0] for k in ctx_pos]
+                if not ctx:
+                    continue
+                if sg and not pairwise:
+                    # one batch: h once; noise words per pair, or shared (standing for the pairs they do not equal)
+                    h = hidden(centre)
+                    targets = [(t, 1, 1.0) for t in ctx]
+                    if share_negatives:
+                        negs = [rng.noise(prob, alias) for _ in range(negative)]
+                        targets += [(t, 0, float(sum(x != t for x in ctx))) for t in negs]
+                    else:
+                        for x in ctx:
+                            negs = [rng.noise(prob, alias) for _ in range(negative)]
+                            targets += [(t, 0, float(t != x)) for t in negs]
+                    old = w_out[[t for t, _, _ in targets]].copy()
+                    grads = np.zeros(len(targets), np.float32)
+                    for q, (t, label, weight) in enumerate(targets):
+                        if weight == 0:
+                            continue
+                        g, loss = score(h, t, label, lr)
+                        grads[q] = g * np.float32(weight)
+                        total_loss += loss * weight
+                    err = (grads[:, None] * old).sum(axis=0, dtype=np.float32)
+                    if train_out:
+                        for q, (t, _, _) in enumerate(targets):
+                            w_out[t] += grads[q] * h
+                    if train_in:
+                        add_to_rows(centre, err)
+                    examples += len(ctx)
+                elif sg:
+                    for target in ctx:
+                        h = hidden(centre)          # from the rows as the previous pair left them
+                        err = np.zeros_like(h)
+                        outs = [(target, 1)] + [(rng.noise(prob, alias), 0) for _ in range(negative)]
+                        for t, label in outs:
+                            if label == 0 and t == target:
+                                continue
+                            g, loss = score(h, t, label, lr)
+                            total_loss += loss
+                            err += g * w_out[t]
+                            if train_out:
+                                w_out[t] += g * h
+                        if train_in:
+                            add_to_rows(centre, err)
+                        examples += 1
+                else:
+                    n_rows = sum(len(subrows[x]) for x in ctx)
+                    slots = [p - j + window if p < j else p - j + window - 1 for p in ctx_pos]
+                    sums = [np.sum(w_in[subrows[x]], axis=0, dtype=np.float32) for x in ctx]
+                    if pos_w is None:
+                        h = np.sum(sums, axis=0, dtype=np.float32) / np.float32(n_rows)
+                    else:
+                        h = np.sum([pos_w[o] * sv for o, sv in zip(slots, sums)], axis=0, dtype=np.float32) \
+                            / np.float32(n_rows)
+                    err = np.zeros_like(h)
+                    outs = [(centre, 1)] + [(rng.noise(prob, alias), 0) for _ in range(negative)]
+                    for t, label in outs:
+                        if label == 0 and t == centre:
+                            continue
+                        g, loss = score(h, t, label, lr)
+                        total_loss += loss
+                        err += g * w_out[t]
+                        if train_out:
+                            w_out[t] += g * h
+                    if train_in:
+                        for x, o, sv in zip(ctx, slots, sums):
+                            if pos_w is None:
+                                add_to_rows(x, err)
+                            else:
+                                werr = pos_w[o] * err
+                                pos_w[o] += err * sv / np.float32(n_rows)
+                                add_to_rows(x, werr)
+                    examples += 1
+    return total_loss, examples, kept_total

@@ -7,8 +7,11 @@ Pearson's linear correlation, both from :mod:`scipy.stats`.
 
 Pairs with an out-of-vocabulary word are dropped by default (``oov="drop"``)
 and listed in the result with their share; ``oov="zero"`` keeps them with a
-model similarity of 0 instead. Words are matched case-insensitively by
-default, by the rule described in :mod:`embkit.evaluation.analogy`.
+model similarity of 0 instead; ``oov="compose"`` (subword vectors only)
+scores them with the unseen words' vectors composed from character n-grams
+and lists them, dropping only the pairs with a word that has no n-gram.
+Words are matched case-insensitively by default, by the rule described in
+:mod:`embkit.evaluation.analogy`.
 
 References
 ----------
@@ -36,7 +39,7 @@ from .datasets import load_similarity
 
 __all__ = ["evaluate_similarity", "TooFewPairsError", "OOV_MODES"]
 
-OOV_MODES = ("drop", "zero")
+OOV_MODES = ("drop", "zero", "compose")
 
 
 class TooFewPairsError(EmbkitError):
@@ -84,6 +87,26 @@ def _correlations(gold, model):
             pearson if np.isfinite(pearson) else None, why)
 
 
+def _compose_pairs(kv, pairs, rows1, rows2, known, model):
+    """Score the OOV pairs whose unseen words have n-grams (in place: ``known``, ``model``); their list."""
+    composed = []
+    for i in np.flatnonzero(~known).tolist():
+        vecs = []
+        for word, row in ((pairs[i][0], rows1[i]), (pairs[i][1], rows2[i])):
+            if row >= 0:
+                vecs.append(np.asarray(kv.vectors[row], dtype=np.float64))
+            elif kv.has_vector(word):
+                vecs.append(np.asarray(kv.compose(word), dtype=np.float64))
+        if len(vecs) < 2:
+            continue
+        x, y = vecs
+        norms = np.sqrt(np.dot(x, x) * np.dot(y, y))
+        model[i] = np.clip(np.dot(x, y) / norms, -1.0, 1.0) if np.isfinite(norms) and norms > 0 else 0.0
+        known[i] = True
+        composed.append([pairs[i][0], pairs[i][1]])
+    return composed
+
+
 def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=None):
     """Correlation between model cosines and human similarity scores.
 
@@ -97,8 +120,10 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
         or pairs already parsed.
     case_sensitive : bool
         Match words exactly instead of by :meth:`str.casefold`.
-    oov : {"drop", "zero"}
-        Drop pairs with an unknown word, or score them as similarity 0.
+    oov : {"drop", "zero", "compose"}
+        Drop pairs with an unknown word, score them as similarity 0, or
+        (subword vectors) compose the unknown words from their n-grams and
+        drop only the pairs with a word that has none.
     vocab : VocabIndex, optional
         A prebuilt look-up (no ``restrict_vocab``); built when omitted.
 
@@ -110,7 +135,9 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
         None), ``pairs_used`` (pairs that entered the
         correlation), ``pairs_total``, ``oov_share`` (OOV pairs / total),
         ``oov`` (list of ``[word1, word2]`` as written in the data set),
-        ``oov_mode`` and ``case_sensitive``.
+        ``oov_mode`` and ``case_sensitive``; with ``oov="compose"`` also
+        ``composed`` (the pairs scored with a composed vector, which are
+        not in ``oov``) and ``composed_share``.
 
     Raises
     ------
@@ -120,7 +147,8 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
         For a malformed file (the message says "0 valid pairs" and names the
         first bad line when no line parses).
     EmbkitError
-        For an unknown data set or ``oov`` mode.
+        For an unknown data set or ``oov`` mode, or ``oov="compose"`` with
+        vectors that have no n-grams.
 
     Examples
     --------
@@ -129,6 +157,9 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
     """
     if oov not in OOV_MODES:
         raise InvalidParameterError(f"unknown oov mode {oov!r}; expected one of {', '.join(OOV_MODES)}")
+    if oov == "compose" and not hasattr(kv, "compose"):
+        raise InvalidParameterError("oov='compose' needs subword vectors (a fastText model, .bin or native); these "
+                                    "are word vectors without character n-grams")
     data = load_similarity(dataset)
     if vocab is None:
         vocab = VocabIndex(kv, None, case_sensitive)
@@ -140,8 +171,9 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
     known = (rows1 >= 0) & (rows2 >= 0)
     model = np.zeros(total)
     model[known] = _cosines(kv, rows1[known], rows2[known])
+    composed = _compose_pairs(kv, pairs, rows1, rows2, known, model) if oov == "compose" else []
     oov_pairs = [[p[0], p[1]] for p, k in zip(pairs, known.tolist()) if not k]
-    if oov == "drop":
+    if oov in ("drop", "compose"):
         gold, model = gold[known], model[known]
     result = {
         "dataset": data.name,
@@ -155,6 +187,9 @@ def evaluate_similarity(kv, dataset, case_sensitive=False, oov="drop", *, vocab=
         "oov_mode": oov,
         "case_sensitive": vocab.case_sensitive,
     }
+    if oov == "compose":
+        result["composed"] = composed
+        result["composed_share"] = len(composed) / total
     if len(gold) < 2:
         result["undefined"] = "fewer than 2 pairs scored"
         raise TooFewPairsError(

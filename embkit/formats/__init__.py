@@ -13,6 +13,10 @@ Formats
     (:mod:`embkit.formats.word2vec_text`).
 ``"word2vec-bin"``
     word2vec binary (:mod:`embkit.formats.word2vec_binary`).
+``"fasttext-bin"``
+    Facebook fastText's ``.bin`` model (:mod:`embkit.formats.fasttext_bin`),
+    recognised by its magic number; a ``.bin`` output name gives this format
+    for subword vectors and word2vec binary for word vectors.
 
 Readers are strict: a header that disagrees with the body, a row with the
 wrong number of values, a value that is not a number, a non-finite value or
@@ -42,25 +46,25 @@ from ..exceptions import (
     file_error,
     show_path,
 )
-from . import native, word2vec_binary, word2vec_text
-from ._common import VectorData, parse_header
+from . import fasttext_bin, native, word2vec_binary, word2vec_text
+from ._common import SubwordData, VectorData, parse_header
 from ._sniff import DECOMPRESS_ERRORS, MAGIC_BYTES, check_integrity, compression_hint, open_read, split_compression
 
 __all__ = ["Format", "REGISTRY", "FORMATS", "NATIVE", "WORD2VEC", "WORD2VEC_BIN", "FASTTEXT_BIN",
-           "NATIVE_FORMAT_VERSION", "VectorData", "format_from_name", "detect_format", "get_format",
+           "NATIVE_FORMAT_VERSION", "VectorData", "SubwordData", "format_from_name", "detect_format", "get_format",
            "check_output", "read", "write"]
 
 NATIVE = native.NAME
 WORD2VEC = word2vec_text.NAME
 WORD2VEC_BIN = word2vec_binary.NAME
 #: fastText's own ``.bin`` (a subword model). Recognised by its magic number so
-#: it is never misread as word2vec binary; reading it is not implemented yet.
-FASTTEXT_BIN = "fasttext-bin"
+#: it is never misread as word2vec binary.
+FASTTEXT_BIN = fasttext_bin.NAME
 
 #: Version of the native directory layout written (and the newest one read).
 NATIVE_FORMAT_VERSION = native.FORMAT_VERSION
 
-_FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")
+_FASTTEXT_MAGIC = fasttext_bin.MAGIC.to_bytes(4, "little")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +105,7 @@ REGISTRY = {
                      suffixes=(".vec", ".txt")),
     WORD2VEC_BIN: Format(WORD2VEC_BIN, word2vec_binary.read, word2vec_binary.write,
                          word2vec_binary.token_problem, suffixes=(".bin",)),
-    FASTTEXT_BIN: Format(FASTTEXT_BIN, None, None, None),
+    FASTTEXT_BIN: Format(FASTTEXT_BIN, fasttext_bin.read, fasttext_bin.write, fasttext_bin.token_problem),
 }
 
 #: Formats :func:`read` and :func:`write` handle (what ``format=`` accepts).
@@ -372,6 +376,8 @@ def check_output(path, format=None, inputs=(), creates=None):
                                         f"use .embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary), "
                                         f"or name the format ({', '.join(FORMATS)})")
     entry = get_format(format)
+    if named == WORD2VEC_BIN and entry.name == FASTTEXT_BIN:
+        named = FASTTEXT_BIN                 # both are .bin files; reading tells them apart by the magic number
     if named is not None and named != entry.name and Path(split_compression(p.name)[0]).suffix:
         raise InvalidParameterError(f"the name {str(path)!r} stands for {named} but the format asked for is "
                                     f"{entry.name}; choose a name that matches, so the file can be read back")
@@ -408,5 +414,8 @@ def write(data, path, format=None):
     OSError
         When the file cannot be written.
     """
+    data = VectorData.of(data)
+    if format is None and data.subword is not None and format_from_name(path) == WORD2VEC_BIN:
+        format = FASTTEXT_BIN                # a subword model's .bin is fastText's
     format = check_output(path, format)
-    REGISTRY[format].write(VectorData.of(data), path)
+    REGISTRY[format].write(data, path)

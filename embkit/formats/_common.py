@@ -18,8 +18,8 @@ from .._memory import check_budget
 from ..exceptions import FormatError, InvalidDataError, MemoryBudgetError, show_path
 from ._sniff import split_compression
 
-__all__ = ["VectorData", "MAX_DIM", "MAX_COUNT", "BOM", "BOM_PROBLEM", "check_writable", "first_nonfinite_row",
-           "nonfinite_value", "preview", "parse_header", "is_integer", "data_size", "check_header", "decode_token",
+__all__ = ["VectorData", "SubwordData", "MAX_DIM", "MAX_COUNT", "BOM", "BOM_PROBLEM", "check_writable",
+           "first_nonfinite_row", "nonfinite_value", "preview", "parse_header", "is_integer", "data_size", "check_header", "decode_token",
            "Rows", "finish", "warn_limit"]
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,9 @@ class VectorData:
         The model's output matrix (native format only).
     meta : dict
         Metadata (native format only); without the fields that describe the file.
+    subword : SubwordData, optional
+        The n-gram part of a subword (fastText) model; ``vectors`` then hold
+        the composed word vectors.
     """
 
     keys: list
@@ -61,6 +64,7 @@ class VectorData:
     counts: np.ndarray = None
     context: np.ndarray = None
     meta: dict = dataclasses.field(default_factory=dict)
+    subword: "SubwordData" = None
 
     @classmethod
     def of(cls, kv):
@@ -77,12 +81,37 @@ class VectorData:
         """
         if isinstance(kv, cls):
             return kv
-        return cls(kv.index_to_key, kv.vectors, kv.counts, kv.context, kv.meta)
+        return cls(kv.index_to_key, kv.vectors, kv.counts, kv.context, kv.meta, getattr(kv, "subwords", None))
 
     @property
     def dim(self):
         """Number of columns of :attr:`vectors`."""
         return self.vectors.shape[1]
+
+
+@dataclasses.dataclass
+class SubwordData:
+    """The n-gram part of a subword (fastText) model, beside :class:`VectorData`'s composed word vectors.
+
+    Parameters
+    ----------
+    word_rows : numpy.ndarray, shape (n_words, dim)
+        float32: the words' own input rows (not averaged with their n-grams).
+    ngrams : numpy.ndarray, shape (bucket, dim)
+        float32: the n-gram rows, indexed by fastText's hash modulo ``bucket``.
+    minn, maxn : int
+        N-gram lengths in code points (``maxn=0``: none).
+    """
+
+    word_rows: np.ndarray
+    ngrams: np.ndarray
+    minn: int
+    maxn: int
+
+    @property
+    def bucket(self):
+        """Number of n-gram rows."""
+        return self.ngrams.shape[0]
 
 
 # -- writers -----------------------------------------------------------------
@@ -123,6 +152,11 @@ def check_writable(data, path, fmt, token_problem):
             raise InvalidDataError(
                 f"refusing to write {show_path(path)}: the {name} row of {data.keys[row]!r} (row {row}) "
                 f"has a non-finite value ({nonfinite_value(matrix[row])})")
+    if data.subword is not None:
+        row = first_nonfinite_row(data.subword.ngrams)
+        if row is not None:
+            raise InvalidDataError(f"refusing to write {path}: n-gram row {row} has a non-finite value "
+                                   f"({nonfinite_value(data.subword.ngrams[row])})")
 
 
 def first_nonfinite_row(matrix):

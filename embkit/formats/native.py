@@ -7,6 +7,13 @@ time, and the model's metadata). Lossless; the ``.npy`` files can be
 memory-mapped. ``meta.json``'s ``kind`` says what the directory holds and
 picks its reader in :data:`KIND_READERS`; a model without ``kind`` holds word
 vectors.
+
+A subword (fastText) model (``kind`` ``"subword"``) also holds
+``ngrams.npy`` (float32, (bucket, d): the n-gram rows) and ``word_rows.npy``
+(float32, (V, d): the words' own rows), with ``meta.json``'s ``subword``
+giving ``minn``, ``maxn``, ``bucket`` and ``hash`` (``"fasttext"``: see
+:mod:`embkit.corpus.subwords`); ``vectors.npy`` holds the composed word
+vectors.
 """
 import datetime
 import errno
@@ -35,6 +42,7 @@ from ._common import (
     BOM,
     BOM_PROBLEM,
     MAX_DIM,
+    SubwordData,
     VectorData,
     check_writable,
     first_nonfinite_row,
@@ -42,8 +50,8 @@ from ._common import (
     warn_limit,
 )
 
-__all__ = ["NAME", "FORMAT_VERSION", "WORD_KIND", "KIND_READERS", "read", "read_meta", "read_word_vectors",
-           "write", "token_problem"]
+__all__ = ["NAME", "FORMAT_VERSION", "WORD_KIND", "SUBWORD_KIND", "KIND_READERS", "read", "read_meta",
+           "read_word_vectors", "read_subword_vectors", "write", "token_problem"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,9 @@ FORMAT_VERSION = 1
 
 #: ``meta.json`` kind of word vectors (what a model without ``kind`` holds).
 WORD_KIND = "word"
+
+#: ``meta.json`` kind of subword (fastText) vectors: word vectors plus n-gram rows.
+SUBWORD_KIND = "subword"
 
 # meta.json keys that describe the file, not the vectors; not put in VectorData.meta.
 _META_FORMAT_KEYS = ("format", "format_version", "has_counts")
@@ -365,11 +376,71 @@ def read_word_vectors(path, meta, limit=None, mmap=None):
     return VectorData(keys, vectors, counts=counts, context=context, meta=kv_meta)
 
 
+def read_subword_vectors(path, meta, limit=None, mmap=None):
+    """Read a subword model directory: its word vectors, then ``ngrams.npy``, ``word_rows.npy`` and the settings.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model directory.
+    meta : dict
+        Its ``meta.json``, as :func:`read_meta` returns it.
+    limit : int, optional
+        Keep only the first ``limit`` words (every n-gram row is kept).
+    mmap : {None, "r", "r+", "c"}
+        Memory-map the ``.npy`` files with this mode.
+
+    Returns
+    -------
+    VectorData
+        With ``subword`` set.
+
+    Raises
+    ------
+    FormatError
+        A missing or malformed file, shapes that disagree with each other or
+        with ``meta.json``'s ``subword`` settings, or a hash other than
+        fastText's.
+    """
+    d = Path(path)
+    data = read_word_vectors(path, meta, limit=limit, mmap=mmap)
+    settings = meta.get("subword")
+    where = d / "meta.json"
+    if not isinstance(settings, dict):
+        raise FormatError(where, None, "kind is 'subword' but there is no 'subword' object (minn, maxn, bucket)")
+    values = {}
+    for key in ("minn", "maxn", "bucket"):
+        v = settings.get(key)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise FormatError(where, None, f"subword.{key} is {v!r}, expected a non-negative integer")
+        values[key] = v
+    if settings.get("hash", "fasttext") != "fasttext":
+        raise FormatError(where, None, f"subword.hash is {settings.get('hash')!r}; this embkit {__version__} "
+                                       "knows 'fasttext' only")
+    for name in ("ngrams.npy", "word_rows.npy"):
+        if not (d / name).is_file():
+            raise FormatError(d / name, None, "missing: a subword model holds ngrams.npy and word_rows.npy")
+    ngrams = _load_matrix(d / "ngrams.npy", mmap)
+    word_rows = _load_matrix(d / "word_rows.npy", mmap)[:len(data.keys)]
+    if ngrams.shape != (values["bucket"], data.dim):
+        raise FormatError(d / "ngrams.npy", None, f"expected shape ({values['bucket']}, {data.dim}) "
+                                                   f"(bucket, dim), found {ngrams.shape}")
+    if word_rows.shape != data.vectors.shape:
+        raise FormatError(d / "word_rows.npy", None, f"expected shape {data.vectors.shape} (as vectors.npy), "
+                                                      f"found {word_rows.shape}")
+    bad = first_nonfinite_row(word_rows)
+    if bad is not None:
+        raise FormatError(d / "word_rows.npy", None, f"row {bad} ({data.keys[bad]!r}) has a non-finite value "
+                                                      f"({nonfinite_value(word_rows[bad])})")
+    data.subword = SubwordData(word_rows, ngrams, values["minn"], values["maxn"])
+    return data
+
+
 #: Readers of a model directory by the ``kind`` in its ``meta.json``:
 #: ``reader(path, meta, limit=, mmap=) -> VectorData``, called after
 #: :func:`read_meta` has checked the format and version. A new kind of model
-#: (subword vectors, say) adds its reader here.
-KIND_READERS = {WORD_KIND: read_word_vectors}
+#: adds its reader here.
+KIND_READERS = {WORD_KIND: read_word_vectors, SUBWORD_KIND: read_subword_vectors}
 
 
 def _json_default(value):
@@ -392,6 +463,14 @@ def _meta_json(data):
         "has_counts": data.counts is not None,
     }
     meta.update((k, v) for k, v in data.meta.items() if k not in meta)
+    if data.subword is not None:
+        sub = data.subword
+        meta["kind"] = SUBWORD_KIND
+        meta["subword"] = {"minn": int(sub.minn), "maxn": int(sub.maxn), "bucket": int(sub.bucket),
+                           "hash": "fasttext"}
+    elif meta.get("kind") == SUBWORD_KIND:          # the word vectors of a subword model, without its n-grams
+        meta["kind"] = WORD_KIND
+        meta.pop("subword", None)
     try:
         return json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False,
                           default=_json_default) + "\n"
@@ -446,6 +525,9 @@ def write(data, path):
         np.save(tmp / "vectors.npy", np.asarray(data.vectors, dtype=np.float32))
         if data.context is not None:
             np.save(tmp / "context.npy", np.asarray(data.context, dtype=np.float32))
+        if data.subword is not None:
+            np.save(tmp / "word_rows.npy", np.asarray(data.subword.word_rows, dtype=np.float32))
+            np.save(tmp / "ngrams.npy", np.asarray(data.subword.ngrams, dtype=np.float32))
         with open(tmp / "vocab.tsv", "w", encoding="utf-8", newline="\n") as f:
             f.write("".join(f"{key}\t{count}\n" for key, count in zip(data.keys, counts.tolist())))
         with open(tmp / "meta.json", "w", encoding="utf-8", newline="\n") as f:

@@ -12,6 +12,13 @@ output matrix that provides
   :meth:`SentenceChunks.read`'s result, filling the per-chunk ``loss``
   (float64), ``examples`` and ``trained`` (int64) arrays.
 
+and may provide, when its input matrix is not one row per word (fastText's
+n-gram rows):
+
+* ``_input_rows(n_words, p)``: the input matrix's rows;
+* ``_init_matrices(vocab, p)``: the initial ``(w_in, w_out)``;
+* ``_make_vectors(enc, w_in, w_out, p, meta)``: the trained vectors.
+
 :func:`train` does the rest: validation, corpus, threads, budget, matrices,
 the learning-rate schedule, per-chunk seeds, progress, records, the
 divergence check and ``meta``.
@@ -70,14 +77,17 @@ def train(est, corpus):
         p["threads"] = threads = resolve_threads(p["threads"])
         chunks = SentenceChunks(enc, CHUNK_TOKENS)
         n_words, dim = len(enc.vocab), p["dim"]
-        matrix = n_words * dim * 4
-        check_memory(enc, p["max_memory"], {"input vectors": matrix, "output vectors": matrix,
+        n_in = est._input_rows(n_words, p) if hasattr(est, "_input_rows") else n_words
+        check_memory(enc, p["max_memory"], {"input vectors": n_in * dim * 4, "output vectors": n_words * dim * 4,
                                             **est._memory_parts(n_words, p, chunks)})
-        check_init(p["init_in"], n_words, dim, "init_in", context=False)
+        check_init(p["init_in"], n_in, dim, "init_in", context=False)
         check_init(p["init_out"], n_words, dim, "init_out", context=True)
         with numba_threads(threads):
             step, kernel = load_step(est, enc, p, chunks)
-            w_in, w_out = init_matrices(enc.vocab, dim, p["seed"], p["init_in"], p["init_out"])
+            if hasattr(est, "_init_matrices"):
+                w_in, w_out = est._init_matrices(enc.vocab, p)
+            else:
+                w_in, w_out = init_matrices(enc.vocab, dim, p["seed"], p["init_in"], p["init_out"])
             if threads > 1:
                 log.info("training with %d threads (Hogwild): results are statistically, not bitwise, "
                          "reproducible; use threads=1 with a seed for bit-identical vectors", threads)
@@ -85,6 +95,8 @@ def train(est, corpus):
             history = run_epochs(step, chunks, w_in, w_out, p, est.model_name)
             kernel["loop_seconds"] = time.perf_counter() - loop_started
     meta = build_meta(est.model_name, est._param_table, p, enc, history, time.perf_counter() - started, kernel)
+    if hasattr(est, "_make_vectors"):
+        return enc, history, est._make_vectors(enc, w_in, w_out, p, meta)
     return enc, history, KeyedVectors(enc.vocab.words, w_in, counts=enc.vocab.counts, context=w_out, meta=meta)
 
 

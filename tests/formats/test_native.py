@@ -176,14 +176,14 @@ def test_kind_word_is_kept_in_meta(tmp_path):
     assert io.load(tmp_path / "m").meta["kind"] == "word"
 
 
-@pytest.mark.parametrize("kind", ["subword", None, ["word"]])
+@pytest.mark.parametrize("kind", ["cooccurrence", None, ["word"]])
 def test_kind_this_embkit_cannot_read_is_refused(tmp_path, kind):
     m = tmp_path / "m.embkit"
     io.save(native_kv(), m)
     edit_meta(m, kind=kind)
     err = load_error(m)
     assert str(err) == (f"{m / 'meta.json'}: kind {kind!r} is not one this embkit {__version__} reads "
-                        f"('word'); upgrade embkit")
+                        f"('word', 'subword'); upgrade embkit")
 
 
 def test_a_new_kind_plugs_into_the_reader(tmp_path, monkeypatch):

@@ -54,11 +54,11 @@ def test_unknown_names_and_formats(tmp_path, kv):
         io.load(tmp_path / "missing.vec")
 
 
-def test_fasttext_bin_is_recognised_and_refused(tmp_path):
+def test_fasttext_bin_is_recognised_and_read_by_its_own_reader(tmp_path):
     path = tmp_path / "model.bin"
     path.write_bytes((793712314).to_bytes(4, "little") + (12).to_bytes(4, "little") + b"\0" * 64)
     assert formats.detect_format(path) == "fasttext-bin"
-    with pytest.raises(EmbkitError, match="fasttext-bin files is not supported"):
+    with pytest.raises(EmbkitError, match="model.bin: the arguments declare dim 0"):
         io.load(path)
 
 
@@ -126,21 +126,19 @@ def test_misnamed_files_get_a_hint_about_the_other_format(tmp_path):
 # -- the registry and dispatch -------------------------------------------------
 
 def test_registry_entries():
-    from embkit.formats import native, word2vec_binary, word2vec_text
+    from embkit.formats import fasttext_bin, native, word2vec_binary, word2vec_text
 
-    assert formats.FORMATS == ("native", "word2vec", "word2vec-bin")
+    assert formats.FORMATS == ("native", "word2vec", "word2vec-bin", "fasttext-bin")
     assert set(formats.REGISTRY) == {"native", "word2vec", "word2vec-bin", "fasttext-bin"}
-    for module in (native, word2vec_text, word2vec_binary):
+    for module in (native, word2vec_text, word2vec_binary, fasttext_bin):
         entry = formats.REGISTRY[module.NAME]
         assert (entry.name, entry.read, entry.write, entry.token_problem) == (
             module.NAME, module.read, module.write, module.token_problem)
     assert [name for name, f in formats.REGISTRY.items() if f.directory] == ["native"]
-    fasttext = formats.REGISTRY["fasttext-bin"]
-    assert fasttext.read is None and fasttext.write is None
     assert formats.get_format("word2vec").suffixes == (".vec", ".txt")
-    with pytest.raises(ValueError, match="unknown format 'fasttext-bin'; expected one of native, word2vec, "
-                                         "word2vec-bin"):
-        formats.get_format("fasttext-bin")
+    with pytest.raises(ValueError, match="unknown format 'fasttext'; expected one of native, word2vec, "
+                                         "word2vec-bin, fasttext-bin"):
+        formats.get_format("fasttext")
 
 
 def test_token_checks_of_the_registry():
