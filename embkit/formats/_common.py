@@ -19,8 +19,8 @@ from ..exceptions import FormatError, InvalidDataError, MemoryBudgetError, show_
 from ._sniff import split_compression
 
 __all__ = ["VectorData", "SubwordData", "MAX_DIM", "MAX_COUNT", "BOM", "BOM_PROBLEM", "check_writable",
-           "first_nonfinite_row", "nonfinite_value", "preview", "parse_header", "is_integer", "data_size", "check_header", "decode_token",
-           "Rows", "finish", "warn_limit"]
+           "first_nonfinite_row", "nonfinite_value", "preview", "parse_header", "is_integer", "data_size",
+           "check_header", "decode_token", "Rows", "finish", "warn_limit"]
 
 logger = logging.getLogger(__name__)
 

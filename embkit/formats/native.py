@@ -420,11 +420,13 @@ def read_subword_vectors(path, meta, limit=None, mmap=None):
     for name in ("ngrams.npy", "word_rows.npy"):
         if not (d / name).is_file():
             raise FormatError(d / name, None, "missing: a subword model holds ngrams.npy and word_rows.npy")
-    ngrams = _load_matrix(d / "ngrams.npy", mmap)
-    word_rows = _load_matrix(d / "word_rows.npy", mmap)[:len(data.keys)]
-    if ngrams.shape != (values["bucket"], data.dim):
+    ngram_shape = _npy_shape(d / "ngrams.npy")
+    if ngram_shape != (values["bucket"], data.dim):
         raise FormatError(d / "ngrams.npy", None, f"expected shape ({values['bucket']}, {data.dim}) "
-                                                   f"(bucket, dim), found {ngrams.shape}")
+                                                   f"(bucket, dim), found {ngram_shape}")
+    ngrams = _load_matrix(d / "ngrams.npy", ngram_shape, mmap)
+    rows_shape = _npy_shape(d / "word_rows.npy")
+    word_rows = _load_matrix(d / "word_rows.npy", rows_shape, mmap, len(data.keys))[:len(data.keys)]
     if word_rows.shape != data.vectors.shape:
         raise FormatError(d / "word_rows.npy", None, f"expected shape {data.vectors.shape} (as vectors.npy), "
                                                       f"found {word_rows.shape}")
