@@ -8,6 +8,7 @@ import click
 from embkit import _params
 
 from ._common import CONTEXT, FiniteFloat
+from .commands_count import COUNT_MODELS, count_train_options, reject_count_options, train_count
 
 log = logging.getLogger("embkit")
 
@@ -125,13 +126,15 @@ def _usage_error(exc):
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("corpus", nargs=-1, required=True)
+@click.argument("corpus", nargs=-1, required=False)
 @click.option("-o", "--output", default=None,
               help="Output: a directory/.embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary). "
                    "Default: CORPUS name with .embkit, in the current directory.")
-@click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow"], case_sensitive=False),
-              help="Skip-gram or CBOW, with negative sampling.")
+@click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow", "glove", "ppmi-svd"], case_sensitive=False),
+              help="Skip-gram or CBOW with negative sampling; GloVe or PPMI-SVD from co-occurrence counts "
+                   "(their own defaults apply to the options not given, see README).")
 @table_options(_params.WORD2VEC)
+@count_train_options
 @click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
               help="Output format [default: from the output name].")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
@@ -142,6 +145,11 @@ def train(corpus, output, model, fmt, quiet, **params):
     from embkit.formats import check_output
     from embkit.models.word2vec import Word2Vec
 
+    if model.lower() in COUNT_MODELS:
+        return train_count(model.lower(), corpus, output, fmt, quiet, params)
+    params = reject_count_options(model.lower(), params)
+    if not corpus:
+        raise click.UsageError("Missing argument 'CORPUS...'.")
     est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet, **params)
     try:
         est.check_params()                        # ranges and relations (--min-alpha <= --alpha): usage errors

@@ -91,8 +91,9 @@ def cli(ctx):
 
 
 def _register():
-    from . import commands_cache, commands_eval, commands_train, commands_vectors
+    from . import commands_cache, commands_count, commands_eval, commands_train, commands_vectors
     commands_train.register(cli)
+    commands_count.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)
