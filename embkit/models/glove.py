@@ -268,7 +268,7 @@ def _pairs(cooc, seed):
     shuffle_pairs(m.indptr, m.indices, m.data, start, bucket_seeds, rows, cols, vals)
     if not np.all(vals > 0):
         raise EmbkitError("co-occurrence counts too small for float32 (they round to 0)")
-    return PairBlocks(rows, cols, vals, seed)
+    return PairBlocks(rows, cols, vals, seed, BLOCK_PAIRS)
 
 
 def _initial_state(vocab, dim, seed):

@@ -76,25 +76,22 @@ def ppmi_matrix(counts, cds=0.75, negative=1):
     """
     from scipy import sparse
 
-    x = sparse.csr_matrix(counts, dtype=np.float64)
-    x.eliminate_zeros()
+    x = sparse.csr_matrix(counts, dtype=np.float64)       # may share the caller's arrays: never modified
     rows = np.asarray(x.sum(axis=1)).ravel()
     cols = np.asarray(x.sum(axis=0)).ravel()
     with np.errstate(divide="ignore"):
         log_rows = np.log(rows)
         log_cols = cds * np.log(cols)
+        values = np.log(x.data)                            # stored zeros give -inf and are dropped below
     smooth = np.log(np.sum(np.power(cols[cols > 0], cds)))
     row_of = np.repeat(np.arange(x.shape[0], dtype=np.int32), np.diff(x.indptr))
-    values = np.log(x.data)
     values -= log_rows[row_of]
-    del row_of
     values -= log_cols[x.indices]
     values += smooth - math.log(negative)
     keep = values > 0
-    out = sparse.csr_matrix((values, x.indices, x.indptr), shape=x.shape)
-    out.data[~keep] = 0.0
-    out.eliminate_zeros()
-    return out
+    indptr = np.zeros(x.shape[0] + 1, np.int32 if np.count_nonzero(keep) < 2**31 else np.int64)
+    np.cumsum(np.bincount(row_of[keep], minlength=x.shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((values[keep], x.indices[keep], indptr), shape=x.shape)
 
 
 def svd_flip(u, vt):
@@ -318,7 +315,7 @@ class PPMISVD(Estimator):
                 bar = progress_bar(p["progress"], total=2 + 2 * POWER_ITERATIONS, desc="ppmi-svd: SVD",
                                    unit=" products")
                 try:
-                    u, s, vt = randomized_svd(self.ppmi_, dim, p["seed"], progress=bar)
+                    u, s, vt = randomized_svd(self.ppmi_, dim, p["seed"], POWER_ITERATIONS, progress=bar)
                 finally:
                     if bar is not None:
                         bar.close()
