@@ -76,8 +76,8 @@ def train_count(model, corpus, output, fmt, quiet_bars, params):
     if wrong:
         raise click.UsageError(f"--{wrong[0].replace('_', '-')} does not apply to --model {model}"
                                + ("; GloVe's AdaGrad keeps --alpha constant" if wrong[0] == "min_alpha" else ""))
-    if model != "glove" and (resume or given.get("checkpoint_every")):
-        raise click.UsageError("--resume and --checkpoint-every apply to --model glove only")
+    if model != "glove" and resume:
+        raise click.UsageError("--resume applies to --model glove only")
     est = _estimator(model)(progress=not (quiet_bars or quiet()), **given)
     try:
         est.check_params()
@@ -92,11 +92,14 @@ def train_count(model, corpus, output, fmt, quiet_bars, params):
     if cooccur_file:
         from embkit.corpus.cooccur import Cooccurrence
         source = Cooccurrence.load(cooccur_file)
-    if model == "glove":
-        checkpoint = f"{out}.checkpoint" if est.checkpoint_every else None
-        est.fit(source, checkpoint=checkpoint, resume=resume)
-    else:
-        est.fit(source)
+    try:
+        if model == "glove":
+            checkpoint = f"{out}.checkpoint" if est.checkpoint_every else None
+            est.fit(source, checkpoint=checkpoint, resume=resume)
+        else:
+            est.fit(source)
+    except InvalidParameterError as exc:          # settings the counts, the vocabulary or a checkpoint contradict
+        raise _usage_error(exc) from None
     est.wv.save(out, format=fmt)
     t = est.wv.meta["training"]
     last = f", final cost {est.training_[-1]['cost']:.4f}" if model == "glove" and est.training_ else ""

@@ -421,7 +421,18 @@ def _count_all(stream, starts, positions, weights, scale, context, budget, threa
 
 
 def corpus_stats(enc):
-    """What the counts record about their corpus (from its manifest)."""
+    """What the counts record about their corpus (from its manifest).
+
+    Parameters
+    ----------
+    enc : EncodedCorpus
+
+    Returns
+    -------
+    dict
+        Token, sentence and line counts, the vocabulary's size and SHA-256,
+        the tokenizer and vocabulary settings and the source files.
+    """
     m = enc.manifest
     keys = ("raw_tokens", "tokens", "sentences", "lines", "vocab_size", "vocab_sha256", "tokenizer",
             "vocab_settings", "sources")
@@ -510,7 +521,15 @@ def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both"
 
 
 def warn_if_empty(nnz, settings):
-    """Log a warning when no pair was counted (every sentence a single word after subsampling)."""
+    """Log a warning when no pair was counted (every sentence a single word after subsampling).
+
+    Parameters
+    ----------
+    nnz : int
+        Pairs counted.
+    settings : dict
+        The counting settings (``sample`` says whether subsampling ran).
+    """
     if nnz == 0:
         log.warning("no word has a context word within the window: every sentence holds a single word%s; "
                     "the co-occurrence matrix is empty", " after subsampling" if settings.get("sample") else "")

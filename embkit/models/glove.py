@@ -63,21 +63,58 @@ class PairBlocks:
         self.order = np.arange(self.n_chunks, dtype=np.int64)
 
     def start_epoch(self, e):
-        """Draw epoch ``e``'s block order from ``(seed, e)``."""
+        """Draw epoch ``e``'s block order from ``(seed, e)``.
+
+        Parameters
+        ----------
+        e : int
+            The epoch (0-based).
+        """
         self.epoch = e
         self.order = np.random.default_rng([int(self.seed), int(e), 0x610E]).permutation(self.n_chunks)
 
     def read(self, g0, g1):
-        """The blocks at places ``g0:g1`` of this epoch's order."""
+        """The blocks at places ``g0:g1`` of this epoch's order.
+
+        Parameters
+        ----------
+        g0, g1 : int
+            Places in the epoch's order.
+
+        Returns
+        -------
+        int64 ndarray
+            Block numbers.
+        """
         return self.order[g0:g1]
 
     def raw_share(self, g0, g1):
-        """Pairs in the blocks at places ``g0:g1``."""
+        """Pairs in the blocks at places ``g0:g1`` (progress units).
+
+        Parameters
+        ----------
+        g0, g1 : int
+            Places in the epoch's order.
+
+        Returns
+        -------
+        int
+        """
         starts = self.order[g0:g1] * self.block_size
         return int(np.minimum(self.block_size, self.n_pairs - starts).sum())
 
     def describe(self, rec):
-        """The epoch's log line."""
+        """The epoch's log line.
+
+        Parameters
+        ----------
+        rec : dict
+            The epoch's record (:func:`embkit.models._training.epoch_record` plus ``seconds``).
+
+        Returns
+        -------
+        str
+        """
         return f"cost {rec['loss_mean']:.6f} over {rec['examples']} pairs, {rec['seconds']:.1f} s"
 
 

@@ -177,10 +177,10 @@ def test_counts_are_cached_per_corpus_and_setting(tmp_path, caplog):
     first = _glove(epochs=1).fit(path)
     with caplog.at_level(logging.INFO, logger="embkit"):
         second = _glove(epochs=1).fit(path)
-    assert "using cached co-occurrence counts" in caplog.text
+    assert "using cached co-occurrence table" in caplog.text
     assert (first.cooccurrence_.matrix != second.cooccurrence_.matrix).nnz == 0
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="embkit"):
         _glove(epochs=1, window=3).fit(path)
         _glove(epochs=1, cache=False).fit(path)
-    assert "using cached co-occurrence counts" not in caplog.text
+    assert "using cached co-occurrence table" not in caplog.text
