@@ -208,9 +208,13 @@ def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokeni
 @click.command(context_settings=CONTEXT)
 def warmup():
     """Compile every kernel into Numba's on-disk cache."""
+    from embkit.models.glove import warmup as _glove_warmup
+    from embkit.models.ppmi import warmup as _ppmi_warmup
     from embkit.models.word2vec import warmup as _warmup
 
     _warmup()
+    _glove_warmup()
+    _ppmi_warmup()
     click.echo("kernels compiled and cached", err=True)
 
 

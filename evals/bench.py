@@ -32,7 +32,7 @@ SECTIONS = {
     "sgns": "evals.bench_sgns",
     "sgns-sweep": "evals.bench_sweep",
     "fasttext": None,
-    "count": None,
+    "count": "evals.bench_count",
     "post": None,
     "compass": None,
     "terms": None,

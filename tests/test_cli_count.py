@@ -9,8 +9,7 @@ import scipy.sparse
 from click.testing import CliRunner
 
 import embkit
-from embkit.corpus import _runs
-from embkit.corpus import cooccur as cc
+from embkit.corpus import _counting, _runs
 from embkit_cli.main import Terminated, cli
 
 TEXT = "the cat sat on the mat\nthe dog sat on the log\na cat and a dog\n" * 10
@@ -62,7 +61,7 @@ def test_cooccur_terminated_midway_removes_its_spilled_runs(corpus, tmp_path, mo
         real_add(self, *args[:-1], True)
         raise Terminated(15)
     monkeypatch.setattr(_runs.Runs, "add", add_then_terminate)
-    monkeypatch.setattr(cc, "BUFFER_ENTRIES", 1)
+    monkeypatch.setattr(_counting, "BUFFER_ENTRIES", 1)
     spill = tmp_path / "spill"
     r = run("cooccur", corpus, "-o", tmp_path / "counts.npz", "--min-count", "1", "--tmp-dir", spill)
     assert r.exit_code == 143 and "terminated" in r.output

@@ -29,7 +29,7 @@ from .._atomic import atomic_file
 
 log = logging.getLogger(__name__)
 
-_COPY_ITEMS = 1 << 22
+_COPY_ITEMS = 1 << 18
 """Entries copied at a time from a spilled run."""
 
 

@@ -7,8 +7,9 @@ Pure functions on arrays.  Counting runs in three steps:
    subsampled tokens first; a window stops at a ``-1``, so it never crosses
    a sentence (a line, or a piece of a line longer than
    ``max_sentence_length``) and is simply clipped at its ends.
-2. :func:`occurrences` lists, word by word, the stream positions where each
-   word occurs (a counting sort).
+2. :func:`occurrences` lists, word by word, the stream positions where the
+   words of a range of rows occur (a counting sort over the stream, whose
+   counts :func:`word_counts` gives).
 3. :func:`count_rows` computes whole rows of the matrix: for each row word,
    the contexts of all its occurrences are added into a dense accumulator of
    the thread (one per thread, ``n_words`` wide), and the row is read back in
@@ -101,31 +102,56 @@ def build_stream(tokens, token_base, offsets, chunk_bounds, chunk_seeds, keep_pr
 
 
 @njit(cache=True)
-def occurrences(stream, n_words, starts, positions):
-    """Group the stream positions by word (a stable counting sort).
+def word_counts(stream, counts):
+    """Count each word's occurrences in the stream, and find its longest sentence.
 
     Parameters
     ----------
     stream : int32 ndarray
         Word ids and ``-1`` marks.
-    n_words : int
-        Vocabulary size.
-    starts : int64 ndarray, shape (n_words + 1,)
-        Filled: word ``w`` occurs at ``positions[starts[w]:starts[w + 1]]``.
-    positions : int32 or int64 ndarray, shape (number of words in the stream,)
+    counts : int64 ndarray, shape (n_words,)
+        Filled.
+
+    Returns
+    -------
+    int
+        Words in the longest sentence (0 for an empty stream).
+    """
+    counts[:] = 0
+    longest = 0
+    run = 0
+    for p in range(stream.shape[0]):
+        w = stream[p]
+        if w >= 0:
+            counts[w] += 1
+            run += 1
+        else:
+            longest = max(longest, run)
+            run = 0
+    return max(longest, run)
+
+
+@njit(cache=True)
+def occurrences(stream, first, starts, positions):
+    """Group the stream positions of the words ``first .. first + len(starts) - 2`` by word.
+
+    Parameters
+    ----------
+    stream : int32 ndarray
+        Word ids and ``-1`` marks.
+    first : int
+        The first word of the range.
+    starts : int64 ndarray, shape (n_range + 1,)
+        Word ``first + i`` occurs at ``positions[starts[i]:starts[i + 1]]``
+        (the cumulative occurrence counts of the range, from 0).
+    positions : int32 or int64 ndarray, shape (starts[-1],)
         Filled with stream positions, ascending within each word.
     """
-    starts[:] = 0
+    n = starts.shape[0] - 1
+    fill = starts[:n].copy()
     for p in range(stream.shape[0]):
-        w = stream[p]
-        if w >= 0:
-            starts[w + 1] += 1
-    for w in range(n_words):
-        starts[w + 1] += starts[w]
-    fill = starts[:n_words].copy()
-    for p in range(stream.shape[0]):
-        w = stream[p]
-        if w >= 0:
+        w = stream[p] - first
+        if 0 <= w < n:
             positions[fill[w]] = p
             fill[w] += 1
 
@@ -152,11 +178,12 @@ def count_rows(stream, starts, positions, rows, weights, left, right, row_offset
     ----------
     stream : int32 ndarray
         See :func:`build_stream`.
-    starts : int64 ndarray, shape (n_words + 1,)
+    starts : int64 ndarray
     positions : int32 or int64 ndarray
-        See :func:`occurrences`.
+        See :func:`occurrences`: word ``rows[k]`` occurs at
+        ``positions[starts[rows[k]]:starts[rows[k] + 1]]``.
     rows : int64 ndarray, shape (n_rows,)
-        The row words to count.
+        The rows to count, numbered from the first word of ``starts``.
     weights : int64 ndarray, shape (window + 1,)
         ``weights[d]`` is the integer weight at distance ``d`` (``weights[0]`` unused).
     left, right : bool

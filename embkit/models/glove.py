@@ -236,7 +236,8 @@ class GloVe(Estimator):
         self._check_memory(n_words, dim, cooc.matrix.nnz, p)
         with numba_threads(threads):
             blocks = _pairs(cooc, p["seed"])
-            release_free_memory()
+            if blocks.n_pairs > 1 << 20:
+                release_free_memory()          # hand the shuffle's temporary pages back before the matrices
             state = _initial_state(cooc.vocab, dim, p["seed"])
             history = []
             if resume is not None:

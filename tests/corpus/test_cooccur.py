@@ -11,7 +11,7 @@ import scipy.sparse
 from reference import reference_cooccur, reference_ppmi, reference_subsample
 
 import embkit
-from embkit.corpus import _runs
+from embkit.corpus import _counting, _runs
 from embkit.corpus import cooccur as cc
 from embkit.exceptions import FormatError, InvalidParameterError, MemoryBudgetError
 from embkit.kernels.rng import chunk_seeds
@@ -91,7 +91,7 @@ def test_subsampled_counts_match_the_reference(tiny):
     got = _count(tiny, window=4, sample=sample, seed=seed, weighting="uniform").matrix.toarray()
     keep = keep_probabilities(tiny.vocab.counts, sample)
     assert keep[0] < 0.7 and keep[-1] == 1.0                  # 'the' is subsampled, rare words kept
-    bounds = tiny.chunks(cc.CHUNK_TOKENS)
+    bounds = tiny.chunks(_counting.CHUNK_TOKENS)
     sents = reference_subsample(tiny.tokens, tiny.offsets, bounds, chunk_seeds(seed, 0, len(bounds) - 1), keep)
     assert sum(map(len, sents)) < len(tiny.tokens)
     np.testing.assert_array_equal(got, reference_cooccur(sents, len(tiny.vocab), 4, "uniform", "both"))
@@ -100,13 +100,13 @@ def test_subsampled_counts_match_the_reference(tiny):
 
 
 def test_unit_weights_are_exact_and_fall_back_to_rounding_only_when_sums_could_overflow():
-    w, scale, exact = cc.unit_weights(10, "harmonic", 50, 10**6, 2)
+    w, scale, exact = _counting.unit_weights(10, "harmonic", 50, 10**6, 2)
     assert scale == 2520 and exact and w.tolist() == [0] + [2520 // d for d in range(1, 11)]
-    w, scale, exact = cc.unit_weights(10, "harmonic", 3, 10**6, 2)        # clipped to the longest sentence
+    w, scale, exact = _counting.unit_weights(10, "harmonic", 3, 10**6, 2)        # clipped to the longest sentence
     assert scale == 6 and w.tolist() == [0, 6, 3, 2]
-    w, scale, exact = cc.unit_weights(4, "dynamic", 50, 10, 1)
+    w, scale, exact = _counting.unit_weights(4, "dynamic", 50, 10, 1)
     assert (scale, w.tolist()) == (4, [0, 4, 3, 2, 1])
-    w, scale, exact = cc.unit_weights(60, "harmonic", 1000, 10**9, 2)
+    w, scale, exact = _counting.unit_weights(60, "harmonic", 1000, 10**9, 2)
     assert not exact and scale & (scale - 1) == 0                    # a power of two
     assert 10**9 * 2 * int(w.sum()) < 2**62
     np.testing.assert_allclose(w[1:] / scale, 1.0 / np.arange(1, 61), rtol=1e-6)
@@ -114,10 +114,10 @@ def test_unit_weights_are_exact_and_fall_back_to_rounding_only_when_sums_could_o
 
 def test_threads_batches_and_a_memory_cap_give_the_same_matrix(tiny, monkeypatch, tmp_path):
     reference = _count(tiny, window=3, threads=1).matrix
-    monkeypatch.setattr(cc, "BUFFER_ENTRIES", 1)               # one row per batch: many runs
-    monkeypatch.setattr(cc, "resident_bytes", lambda: 50 * 2**20)      # so that the cap below is exact
+    monkeypatch.setattr(_counting, "BUFFER_ENTRIES", 1)               # one row per batch: many runs
+    monkeypatch.setattr(_counting, "resident_bytes", lambda: 50 * 2**20)      # so that the cap below is exact
     spill_parent = tmp_path / "spill"
-    runs, settings = cc.count_runs(tiny, 3, "harmonic", "both", threads=2, max_memory=_just_above_fixed(tiny),
+    runs, settings = _counting.count_runs(tiny, 3, "harmonic", "both", threads=2, max_memory=_just_above_fixed(tiny),
                                    tmp_dir=spill_parent, progress=False)
     try:
         assert settings["runs"] == len(tiny.vocab) and settings["spilled_runs"] > 0
@@ -132,24 +132,24 @@ def test_threads_batches_and_a_memory_cap_give_the_same_matrix(tiny, monkeypatch
 
 
 def _just_above_fixed(enc):
-    """A cap that leaves a few hundred bytes for counted rows (they spill)."""
-    held = []
-    real = cc._Budget.__init__
+    """A cap that leaves a few hundred bytes for counted rows beyond what counting needs at least (they spill)."""
+    least = []
+    real = _counting._Budget.__init__
 
-    def spy(self, fixed, max_memory, n_words, row_bytes):
-        held.append(sum(fixed.values()))
-        real(self, fixed, max_memory, n_words, row_bytes)
-    cc._Budget.__init__ = spy
+    def spy(self, *args):
+        real(self, *args)
+        least.append(sum(self.minimum.values()))
+    _counting._Budget.__init__ = spy
     try:
-        cc.count_runs(enc, 3, "harmonic", "both", threads=2, progress=False)[0].spill.remove()
+        _counting.count_runs(enc, 3, "harmonic", "both", threads=2, progress=False)[0].spill.remove()
     finally:
-        cc._Budget.__init__ = real
-    n = len(enc.vocab)
-    return held[0] + n * 12 + n * 24 + 300
+        _counting._Budget.__init__ = real
+    return least[0] + 300
 
 
 def test_a_cap_below_what_counting_needs_is_refused(tiny):
-    with pytest.raises(MemoryBudgetError, match=r"counting co-occurrences needs about .* more than --max-memory"):
+    with pytest.raises(MemoryBudgetError, match=r"counting co-occurrences needs at least .* more than "
+                                                r"--max-memory 976.6 KiB; raise --max-memory"):
         _count(tiny, window=3, max_memory="1M")
 
 
@@ -165,7 +165,7 @@ def test_spill_directory_is_removed_on_errors_and_left_overs_of_dead_processes_t
         if self.spilled == 2:
             raise KeyboardInterrupt
     monkeypatch.setattr(_runs.Runs, "add", failing_add)
-    monkeypatch.setattr(cc, "BUFFER_ENTRIES", 1)
+    monkeypatch.setattr(_counting, "BUFFER_ENTRIES", 1)
     with pytest.raises(KeyboardInterrupt):
         _count(tiny, window=3, tmp_dir=spill)
     assert list(spill.iterdir()) == []                          # this run's spill directory and the stale one
