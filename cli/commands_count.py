@@ -23,13 +23,25 @@ def _count_only():
             models = [m for m, t in _TABLES.items() if any(q.name == p.name for q in t)]
             defaults = ", ".join(f"{m}: {_show(next(q for q in _TABLES[m] if q.name == p.name).default)}"
                                  for m in models)
+            shown = "" if "[default:" in p.help or p.default is None else f" [default: {defaults}]"
             out.append(dataclasses.replace(p, default=None, optional=True,
-                                           help=f"[{'/'.join(models)}] {p.help} [default: {defaults}]"))
+                                           help=f"[{'/'.join(models)}] {p.help}{shown}"))
     return tuple(out)
 
 
 def _show(value):
     return "none" if value is None else value
+
+
+def model_defaults():
+    """``glove: dim 100, window 10, ...; ppmi-svd: ...``: the shared options whose default differs by model."""
+    w2v = {p.name: p.default for p in _params.WORD2VEC}
+    parts = []
+    for model, table in _TABLES.items():
+        own = [f"{p.name.replace('_', '-')} {p.default}" for p in table
+               if p.name in w2v and p.cli and p.default != w2v[p.name]]
+        parts.append(f"{model}: {', '.join(own)}")
+    return "; ".join(parts)
 
 
 COUNT_ONLY = _count_only()

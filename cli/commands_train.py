@@ -8,7 +8,7 @@ import click
 from embkit import _params
 
 from ._common import CONTEXT, FiniteFloat
-from .commands_count import COUNT_MODELS, count_train_options, reject_count_options, train_count
+from .commands_count import COUNT_MODELS, count_train_options, model_defaults, reject_count_options, train_count
 
 log = logging.getLogger("embkit")
 
@@ -131,8 +131,8 @@ def _usage_error(exc):
               help="Output: a directory/.embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary). "
                    "Default: CORPUS name with .embkit, in the current directory.")
 @click.option("--model", default="sgns", type=click.Choice(["sgns", "cbow", "glove", "ppmi-svd"], case_sensitive=False),
-              help="Skip-gram or CBOW with negative sampling; GloVe or PPMI-SVD from co-occurrence counts "
-                   "(their own defaults apply to the options not given, see README).")
+              help="Skip-gram or CBOW with negative sampling; GloVe or PPMI-SVD from co-occurrence counts, "
+                   f"with their own defaults for the options not given ({model_defaults()}).")
 @table_options(_params.WORD2VEC)
 @count_train_options
 @click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),

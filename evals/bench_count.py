@@ -56,8 +56,11 @@ def _flags(d: dict) -> list[str]:
     return [x for k, v in d.items() for x in (f"--{k.replace('_', '-')}", str(v))]
 
 
-def _run(name: str, cmd: list[str], work: Path, env: dict, args) -> dict:
-    """Time ``cmd``, re-running it (up to --retries times) when other processes disturbed it."""
+def _run(name: str, cmd: list[str], work: Path, env: dict | None, args) -> dict:
+    """Time ``cmd``, re-running it (up to --retries times) when other processes disturbed it.
+
+    ``env=None``: every attempt gets a fresh, empty ``EMBKIT_CACHE`` (nothing cached counts in the time).
+    """
     log = work / f"{name}.log"
     row, tries = {"name": name, "command": " ".join(bc.rel(c) if os.path.isabs(c) else c for c in cmd)}, 0
     while True:
@@ -65,7 +68,11 @@ def _run(name: str, cmd: list[str], work: Path, env: dict, args) -> dict:
             row["quiet_wait"] = bc.wait_quiet(args.wait_quiet)
         bc.info(f"[{name}] running ...")
         row["date"] = bc.now_iso()
-        m = bc.run_measured(cmd, log, env=env, cwd=bc.ROOT)
+        if env is None:
+            with tempfile.TemporaryDirectory(prefix="embkit-cache-") as cache:
+                m = bc.run_measured(cmd, log, env=dict(os.environ, EMBKIT_CACHE=cache), cwd=bc.ROOT)
+        else:
+            m = bc.run_measured(cmd, log, env=env, cwd=bc.ROOT)
         load = None if m.other_cpu_s is None else m.other_cpu_s / max(m.wall_s, 1e-9)
         row.update(status="ok" if m.returncode == 0 else "failed", wall_s=round(m.wall_s, 2),
                    cpu_s=round(m.cpu_s, 1), peak_rss_mib=round(m.peak_rss_mib, 1),
@@ -138,9 +145,8 @@ def run_counting(names, tok, work, exe, args) -> list[dict]:
 
 def run_model(name, cmd_tail, tok, work, exe, args, label) -> dict:
     vec = work / f"{name}.vec"
-    with tempfile.TemporaryDirectory(prefix="embkit-cache-") as cache:
-        env = dict(os.environ, EMBKIT_CACHE=cache)   # fresh: reading, encoding and counting count in the time
-        row = _run(name, [exe, "train", str(tok.path), *cmd_tail, *_flags(COMMON), "-o", str(vec)], work, env, args)
+    # a fresh cache for every attempt: reading, encoding and counting count in the time
+    row = _run(name, [exe, "train", str(tok.path), *cmd_tail, *_flags(COMMON), "-o", str(vec)], work, None, args)
     row["label"] = label
     if row["status"] == "ok":
         _evaluate(row, vec)
@@ -181,6 +187,11 @@ def run(args, ctx) -> dict:
                               args.repeat)
             r["label"] = "gensim Word2Vec skip-gram (the sgns section's settings, 5 epochs)"
             rows.append(r)
+    prev = ctx.get("previous")
+    if prev and prev.get("corpus", {}).get("n_tokens") == tok.n_tokens:      # --merge: keep the rows not re-run
+        done = {r["name"] for r in rows}
+        rows += [dict(r, kept_from_previous_run=True) for r in prev.get("systems", []) if r["name"] not in done]
+        rows.sort(key=lambda r: SYSTEMS.index(r["name"]) if r["name"] in SYSTEMS else len(SYSTEMS))
     return {"schema": 1, "section": NAME, "title": TITLE, "settings": {"common": COMMON, "glove": GLOVE,
                                                                         "ppmi": PPMI, "sgns": sg.SETTINGS},
             "evaluation": {"evaluator": evaluator_name(), "analogy_restrict_vocab": RESTRICT_VOCAB},
@@ -274,7 +285,8 @@ def render(d: dict) -> str:
             if r["status"] != "ok":
                 L.append(f"| {r['name']} | {r['status']} |" + " |" * 8)
                 continue
-            L.append(f"| {r['name']}{' ⚠' if r.get('disturbed') else ''} | {_f(r['wall_s'])} | "
+            flag = (" ⚠" if r.get("disturbed") else "") + (" ‡‡" if r.get("kept_from_previous_run") else "")
+            L.append(f"| {r['name']}{flag} | {_f(r['wall_s'])} | "
                      f"{_f(r.get('tokens_per_s'), '{:,}')} | {_f(r['cpu_s'], '{:.0f}')} | "
                      f"{_f(r['peak_rss_mib'], '{:.0f}')} | {_f(r.get('nnz'), '{:,}')} | {r.get('runs', '–')} "
                      f"({r.get('spilled_runs', '–')}) | {_f(r.get('cold_wall_s'))} | "
@@ -298,7 +310,8 @@ def render(d: dict) -> str:
         mean6 = None if any(v is None for v in fig.values()) else sum(fig.values()) / 6
         sims = [fig[k] for k in SIMILARITY]
         L.append("| " + " | ".join([
-            r["name"] + (" ⚠" if r.get("disturbed") else ""), _f(r.get("wall_s")), _f(r.get("cpu_s"), "{:.0f}"),
+            r["name"] + (" ⚠" if r.get("disturbed") else "") + (" ‡‡" if r.get("kept_from_previous_run") else ""),
+            _f(r.get("wall_s")), _f(r.get("cpu_s"), "{:.0f}"),
             _f(r.get("peak_rss_mib"), "{:.0f}"), _pct(fig["google"]), _pct(fig["msr"]), _pct(cos.get("google")),
             _pct(cos.get("msr")), *[_f(fig[k], "{:.3f}") for k in ("ws353", "simlex999", "men", "rw")],
             _f(mean6, "{:.4f}"), _f(None if None in sims else sum(sims) / 4, "{:.4f}")]) + " |")
@@ -314,6 +327,9 @@ def render(d: dict) -> str:
         L.append(f"| {t['target']} | {_f(v, fmt)} | {th if isinstance(th, str) else _f(th, fmt)} | **{t['status']}**"
                  + (f" ({t['why']})" if t.get("why") else "") + " |")
     L += ["", f"{sum(t['status'] == 'PASS' for t in d['targets'])} of {len(d['targets'])} targets met.", ""]
+    if any(r.get("kept_from_previous_run") for r in d["systems"]):
+        L += ["‡‡ kept from an earlier run of this section on the same corpus (`--merge`); its date is in the JSON.",
+              ""]
     disturbed = [r["name"] for r in d["systems"] if r.get("disturbed")]
     if disturbed:
         L += [f"⚠ other processes kept the CPU busy during {', '.join(disturbed)} (see `other_load` in the JSON): "
