@@ -47,22 +47,26 @@ POWER_ITERATIONS = 4
 """Power iterations of the randomized SVD."""
 
 
-def ppmi_matrix(counts, cds=0.75, negative=1):
+def ppmi_matrix(counts, cds=0.75, negative=1, dtype=np.float64):
     """The shifted positive PMI of co-occurrence counts, with context-distribution smoothing.
 
     Parameters
     ----------
     counts : scipy.sparse matrix, shape (n_words, n_words)
-        Non-negative co-occurrence counts (rows: words, columns: contexts).
+        Non-negative co-occurrence counts (rows: words, columns: contexts);
+        not modified.
     cds : float
         Context counts are raised to this power (0.75; 1: no smoothing).
     negative : int
         ``log(negative)`` is subtracted from every PMI (1: no shift).
+    dtype : numpy dtype
+        Type of the result's values (float64 or float32; computed in float64).
 
     Returns
     -------
-    scipy.sparse.csr_matrix of float64, shape (n_words, n_words)
-        ``max(PMI - log(negative), 0)``; only positive entries are stored.
+    scipy.sparse.csr_matrix, shape (n_words, n_words)
+        ``max(PMI - log(negative), 0)``; only positive entries are stored,
+        columns ascending.
 
     Examples
     --------
@@ -76,22 +80,28 @@ def ppmi_matrix(counts, cds=0.75, negative=1):
     """
     from scipy import sparse
 
-    x = sparse.csr_matrix(counts, dtype=np.float64)       # may share the caller's arrays: never modified
-    rows = np.asarray(x.sum(axis=1)).ravel()
-    cols = np.asarray(x.sum(axis=0)).ravel()
+    from ..kernels.sparse import ppmi_fill, ppmi_row_sizes
+
+    x = sparse.csr_matrix(counts)                # may share the caller's arrays: never modified
+    if not x.has_sorted_indices:
+        x = x.sorted_indices()
+    rows = np.asarray(x.sum(axis=1, dtype=np.float64)).ravel()
+    cols = np.asarray(x.sum(axis=0, dtype=np.float64)).ravel()
     with np.errstate(divide="ignore"):
         log_rows = np.log(rows)
         log_cols = cds * np.log(cols)
-        values = np.log(x.data)                            # stored zeros give -inf and are dropped below
-    smooth = np.log(np.sum(np.power(cols[cols > 0], cds)))
-    row_of = np.repeat(np.arange(x.shape[0], dtype=np.int32), np.diff(x.indptr))
-    values -= log_rows[row_of]
-    values -= log_cols[x.indices]
-    values += smooth - math.log(negative)
-    keep = values > 0
-    indptr = np.zeros(x.shape[0] + 1, np.int32 if np.count_nonzero(keep) < 2**31 else np.int64)
-    np.cumsum(np.bincount(row_of[keep], minlength=x.shape[0]), out=indptr[1:])
-    return sparse.csr_matrix((values[keep], x.indices[keep], indptr), shape=x.shape)
+    offset = float(np.log(np.sum(np.power(cols[cols > 0], cds))) - math.log(negative)) if cols.any() else 0.0
+    sizes = np.zeros(x.shape[0], np.int64)
+    ppmi_row_sizes(x.indptr, x.indices, x.data, log_rows, log_cols, offset, sizes)
+    total = int(sizes.sum())
+    indptr = np.zeros(x.shape[0] + 1, np.int32 if total < 2**31 else np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    indices = np.empty(total, x.indices.dtype)
+    data = np.empty(total, dtype)
+    ppmi_fill(x.indptr, x.indices, x.data, log_rows, log_cols, offset, indptr, indices, data)
+    out = sparse.csr_matrix(x.shape, dtype=data.dtype)
+    out.data, out.indices, out.indptr = data, indices, indptr
+    return out
 
 
 def svd_flip(u, vt):
@@ -147,7 +157,7 @@ def randomized_svd(a, k, seed, iterations=POWER_ITERATIONS, progress=None):
 
     from ..kernels.sparse import csr_dense
 
-    a32 = a.astype(np.float32)
+    a32 = a.astype(np.float32, copy=False)
     at32 = a32.T.tocsr()
     m, n = a.shape
     width = min(k + max(10, k // 10), m, n)
@@ -256,7 +266,7 @@ class PPMISVD(Estimator):
     ----------
     wv : KeyedVectors
         The vectors with the corpus counts, the context vectors and ``meta``.
-    ppmi_ : scipy.sparse.csr_matrix of float64, shape (n_words, n_words)
+    ppmi_ : scipy.sparse.csr_matrix of float32, shape (n_words, n_words)
         The explicit PPMI vectors (rows), see :meth:`explicit_similarity`.
     singular_values_ : float64 ndarray, shape (dim,)
     cooccurrence_ : Cooccurrence
@@ -303,7 +313,8 @@ class PPMISVD(Estimator):
                                         param="dim")
         load_numba()
         p["threads"] = threads = resolve_threads(p["threads"])
-        self.ppmi_ = ppmi_matrix(cooc.matrix, p["cds"], p["negative"])
+        with numba_threads(threads):
+            self.ppmi_ = ppmi_matrix(cooc.matrix, p["cds"], p["negative"], np.float32)
         self._check_memory(n_words, dim, self.ppmi_.nnz, p)
         log.info("ppmi-svd: PPMI matrix of %d words with %d positive entries; SVD of rank %d (%s)", n_words,
                  self.ppmi_.nnz, dim, p["svd"])

@@ -25,6 +25,12 @@ def test_ppmi_matches_the_dense_reference(cds, negative):
     got = ppmi_matrix(x, cds, negative)
     np.testing.assert_allclose(got.toarray(), reference_ppmi(x.toarray(), cds, negative), rtol=1e-12, atol=1e-12)
     assert (got.nnz == 0 or got.data.min() > 0) and got.has_sorted_indices and got.indices.dtype == np.int32
+    stored_zero = x.copy()
+    stored_zero.data[0] = 0.0                        # an explicit zero is no co-occurrence
+    dense = stored_zero.toarray()
+    np.testing.assert_allclose(ppmi_matrix(stored_zero, cds, negative, np.float32).toarray(),
+                               reference_ppmi(dense, cds, negative), rtol=1e-6, atol=1e-6)
+    assert stored_zero.data[0] == 0.0 and x.data[0] != 0.0               # the input is not modified
 
 
 def test_svd_flip_makes_the_largest_entry_of_each_u_column_positive():
@@ -102,3 +108,19 @@ def test_ppmi_on_a_corpus_and_bad_settings(tmp_path):
         embkit.PPMISVD(epochs=3)
     with pytest.raises(InvalidParameterError, match="eig must be"):
         embkit.PPMISVD(eig=2.0).check_params()
+
+
+def test_sparse_times_dense_kernel_matches_scipy_with_empty_rows_and_threads():
+    from embkit._numba import available_threads, numba_threads
+    from embkit.kernels.sparse import csr_dense
+
+    dense = scipy.sparse.random(50, 40, density=0.1, random_state=4, dtype=np.float32).toarray()
+    dense[3] = 0                                                  # an empty row
+    a = scipy.sparse.csr_matrix(dense)
+    x = np.random.default_rng(5).standard_normal((40, 7)).astype(np.float32)
+    for threads in (1, 2):
+        out = np.full((50, 7), np.nan, np.float32)
+        with numba_threads(min(threads, available_threads())):
+            csr_dense(a.indptr, a.indices, a.data, x, out)
+        np.testing.assert_allclose(out, a @ x, rtol=1e-5, atol=1e-6)
+        assert not out[3].any()
