@@ -223,7 +223,8 @@ def reference_shuffle(dense_or_csr, start_state, bucket_seeds):
     return out
 
 
-def reference_glove_epoch(pairs, block_size, block_order, block_seeds, st, lr, x_max, exponent):
+def reference_glove_epoch(pairs, block_size, block_order, block_seeds, st, lr, x_max, exponent, bias_lr=1.0,
+                          clip=100.0):
     """One GloVe epoch with AdaGrad as documented in embkit.kernels.glove; updates ``st`` in place.
 
     Returns (cost sum, pairs trained).
@@ -239,8 +240,10 @@ def reference_glove_epoch(pairs, block_size, block_order, block_seeds, st, lr, x
             diff = float(np.dot(wi.astype(np.float64), cj)) + float(st["bw"][i]) + float(st["bc"][j]) - math.log(x)
             f = 1.0 if x >= x_max else (x / x_max) ** exponent
             cost += 0.5 * f * diff * diff
-            s = np.float32(lr * f * diff)
-            sw, sc = s * cj, s * wi
+            g = np.float32(f * diff)
+            sw = np.clip(g * cj, -clip, clip).astype(np.float32) * np.float32(lr)
+            sc = np.clip(g * wi, -clip, clip).astype(np.float32) * np.float32(lr)
+            s = g * np.float32(bias_lr)
             st["w"][i] -= sw / np.sqrt(st["gw"][i])
             st["c"][j] -= sc / np.sqrt(st["gc"][j])
             st["gw"][i] += sw * sw

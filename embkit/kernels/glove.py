@@ -12,11 +12,14 @@ locks (Hogwild, as the reference implementation's threads do).
 Update (Pennington et al. 2014, eq. 8, with AdaGrad as in the reference
 implementation): for a pair ``(i, j)`` with count ``x > 0``,
 ``diff = w_i·c_j + b_i + b~_j - log x`` and ``f = min(1, (x / x_max)**e)``;
-the pair's cost is ``f * diff**2 / 2``.  With ``s = alpha * f * diff``, each
-coordinate ``v`` of ``w_i`` (gradient ``s * c_j``), of ``c_j`` (``s * w_i``)
-and the biases (``s``) moves by ``-step / sqrt(G_v)``, where ``step`` is
-that scaled gradient and ``G_v`` the sum of the squares of its earlier steps
-(starting at 1); ``G_v`` then grows by ``step**2``.  Both vectors' steps are
+the pair's cost is ``f * diff**2 / 2``.  With ``g = f * diff``, each
+coordinate of ``w_i`` takes the step ``lr * clip(g * c_j)`` and each of
+``c_j`` the step ``lr * clip(g * w_i)`` (``clip`` limits a gradient to
+``[-clip, clip]``), and each bias the step ``bias_lr * g``; a coordinate
+moves by ``-step / sqrt(G)``, where ``G`` is the sum of the squares of its
+earlier steps (starting at 1), and ``G`` then grows by ``step**2``.  The
+reference code's current version clips at 100 and does not scale the bias
+steps by its learning rate (``bias_lr = 1``).  Both vectors' steps are
 computed from their values before the pair.  A pair whose ``diff`` is not
 finite is skipped and counted.
 
@@ -124,8 +127,8 @@ def shuffle_pairs(indptr, indices, data, seed_state, bucket_seeds, rows_out, col
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def glove_epoch(rows, cols, vals, block_size, block_ids, block_seeds, w, c, bw, bc, gw, gc, gbw, gbc, lr, x_max,
-                exponent, cost_out, pairs_out, nan_out):
+def glove_epoch(rows, cols, vals, block_size, block_ids, block_seeds, w, c, bw, bc, gw, gc, gbw, gbc, lr, bias_lr,
+                clip, x_max, exponent, cost_out, pairs_out, nan_out):
     """Train GloVe over some blocks of the shuffled pairs.
 
     Parameters
@@ -147,7 +150,11 @@ def glove_epoch(rows, cols, vals, block_size, block_ids, block_seeds, w, c, bw, 
     gbw, gbc : float32 ndarray, shape (n_words,)
         AdaGrad's sums of squared steps (initially 1).
     lr : float
-        The learning rate (``alpha``).
+        The vectors' learning rate (``alpha``).
+    bias_lr : float
+        The biases' learning rate.
+    clip : float
+        Gradients of vector coordinates are clipped to ``[-clip, clip]``.
     x_max, exponent : float
         The weighting function ``min(1, (x / x_max)**exponent)``.
     cost_out : float64 ndarray, shape (n_blocks_here,)
@@ -158,6 +165,9 @@ def glove_epoch(rows, cols, vals, block_size, block_ids, block_seeds, w, c, bw, 
     n_pairs = rows.shape[0]
     dim = w.shape[1]
     log_x_max = np.log(x_max)
+    lr = np.float32(lr)
+    bias_lr = np.float32(bias_lr)
+    clip = np.float32(clip)
     for k in prange(block_ids.shape[0]):
         lo = block_ids[k] * block_size
         n = min(lo + block_size, n_pairs) - lo
@@ -181,18 +191,19 @@ def glove_epoch(rows, cols, vals, block_size, block_ids, block_seeds, w, c, bw, 
                 bad += 1
                 continue
             cost += 0.5 * fdiff * diff
-            s = np.float32(lr * fdiff)
+            g = np.float32(fdiff)
             for d in range(dim):
-                sw = s * c[j, d]
-                sc = s * w[i, d]
+                sw = min(max(g * c[j, d], -clip), clip) * lr
+                sc = min(max(g * w[i, d], -clip), clip) * lr
                 w[i, d] -= sw / np.sqrt(gw[i, d])
                 c[j, d] -= sc / np.sqrt(gc[j, d])
                 gw[i, d] += sw * sw
                 gc[j, d] += sc * sc
-            bw[i] -= s / np.sqrt(gbw[i])
-            bc[j] -= s / np.sqrt(gbc[j])
-            gbw[i] += s * s
-            gbc[j] += s * s
+            sb = g * bias_lr
+            bw[i] -= sb / np.sqrt(gbw[i])
+            bc[j] -= sb / np.sqrt(gbc[j])
+            gbw[i] += sb * sb
+            gbc[j] += sb * sb
             trained += 1
         cost_out[k] = cost
         pairs_out[k] = trained

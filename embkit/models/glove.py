@@ -28,6 +28,10 @@ from ._training import KERNEL_LOAD_BYTES, init_matrices, load_numba, release_fre
 
 log = logging.getLogger(__name__)
 
+BIAS_LR = 1.0
+"""Learning rate of the biases: the reference code's current version does not scale their steps by ``eta``."""
+GRAD_CLIP = 100.0
+"""Gradients of vector coordinates are clipped to +-100, as in the reference code."""
 BLOCK_PAIRS = 4096
 """Pairs per block: the unit of parallel work and of the per-epoch reshuffle."""
 CHECKPOINT_FORMAT = "embkit-glove-checkpoint"
@@ -147,8 +151,10 @@ class GloVe(Estimator):
     weight_exponent : float
         Exponent of the weighting function ``(x / x_max)**weight_exponent`` (0.75, the paper's alpha).
     alpha : float
-        AdaGrad's learning rate (0.05, the reference code's ``eta``); it
-        does not decay, so there is no ``min_alpha``.
+        AdaGrad's learning rate of the vectors (0.05, the reference code's
+        ``eta``); it does not decay, so there is no ``min_alpha``.  The
+        biases learn at rate 1 and gradients are clipped at 100, as in the
+        reference code (see :mod:`embkit.kernels.glove`).
     epochs : int
         Passes over the pairs (25; 0 returns the initial vectors).
     vectors : {"w+c", "w"}
@@ -326,11 +332,12 @@ def _make_step(blocks, s, p):
     """The step that trains a group of blocks (see :func:`embkit.models._training.run_epochs`)."""
     from ..kernels.glove import glove_epoch
 
-    x_max, exponent = float(p["x_max"]), float(p["weight_exponent"])
+    x_max, exponent, bias_lr = float(p["x_max"]), float(p["weight_exponent"]), BIAS_LR
 
     def step(batch, w, c, lr0, lr1, seeds, loss, examples, trained):
         glove_epoch(blocks.rows, blocks.cols, blocks.vals, blocks.block_size, batch, seeds, w, c, s["bw"], s["bc"],
-                    s["gw"], s["gc"], s["gbw"], s["gbc"], float(lr0), x_max, exponent, loss, examples, trained)
+                    s["gw"], s["gc"], s["gbw"], s["gbc"], float(lr0), bias_lr, GRAD_CLIP, x_max, exponent, loss,
+                    examples, trained)
         bad = int(trained.sum())
         if bad:
             raise TrainingDivergedError(

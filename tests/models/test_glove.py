@@ -29,8 +29,17 @@ def _glove(**kw):
     return embkit.GloVe(**kw)
 
 
-def test_training_matches_the_reference(enc, monkeypatch):
+@pytest.mark.parametrize("scale", [1.0, 40.0])                  # 40: large starting vectors, clipped gradients
+def test_training_matches_the_reference(enc, monkeypatch, scale):
     monkeypatch.setattr(G, "BLOCK_PAIRS", 7)                   # several blocks, the last one short
+    real = G._initial_state
+
+    def scaled(vocab, dim, seed):
+        s = real(vocab, dim, seed)
+        s["w"] *= np.float32(scale)
+        s["c"] *= np.float32(scale)
+        return s
+    monkeypatch.setattr(G, "_initial_state", scaled)
     params = dict(alpha=0.1, x_max=3.0, weight_exponent=0.75, window=3, vectors="w")
     model = _glove(**params).fit(enc)
     start = _glove(**{**params, "epochs": 0}).fit(enc).wv
@@ -42,12 +51,14 @@ def test_training_matches_the_reference(enc, monkeypatch):
           "bc": np.zeros(len(enc.vocab), np.float32)}
     st.update(gw=np.ones_like(st["w"]), gc=np.ones_like(st["w"]), gbw=np.ones_like(st["bw"]),
               gbc=np.ones_like(st["bw"]))
-    costs = []
+    costs, unclipped = [], {k: v.copy() for k, v in st.items()}
     for e in range(3):
         order = np.random.default_rng([3, e, 0x610E]).permutation(n_blocks)
         cost, trained = reference_glove_epoch(pairs, 7, order, chunk_seeds(3, e, n_blocks), st, 0.1, 3.0, 0.75)
+        reference_glove_epoch(pairs, 7, order, chunk_seeds(3, e, n_blocks), unclipped, 0.1, 3.0, 0.75, clip=np.inf)
         assert trained == m.nnz
         costs.append(cost)
+    assert np.array_equal(unclipped["w"], st["w"]) == (scale == 1.0)     # the large start hits the clip
     np.testing.assert_allclose([r["loss_sum"] for r in model.training_], costs, rtol=1e-5)
     np.testing.assert_allclose([r["cost"] for r in model.training_], np.array(costs) / m.nnz, rtol=1e-5)
     assert costs[2] < costs[0]
