@@ -10,6 +10,7 @@ from embkit import _params
 from embkit.exceptions import show_path
 
 from ._common import CONTEXT, FiniteFloat, Integer, flag, quiet, status, warn
+from .commands_count import COUNT_MODELS, count_train_options, model_defaults, reject_count_options, train_count
 
 log = logging.getLogger("embkit")
 
@@ -115,16 +116,19 @@ def _usage_error(exc):
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("corpus", nargs=-1, required=True)
+@click.argument("corpus", nargs=-1, required=False)
 @click.option("-o", "--output", default=None,
               help="Output: a directory/.embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary). "
                    "Default: CORPUS name with .embkit, in the current directory; when that exists it is "
                    "replaced, with a warning naming what it held.")
-@click.option("--model", default="sgns", type=click.Choice(_MODELS, case_sensitive=False),
+@click.option("--model", default="sgns", type=click.Choice([*_MODELS, "glove", "ppmi-svd"], case_sensitive=False),
               help="Skip-gram or CBOW with negative sampling; fasttext and fasttext-cbow add character n-grams "
-                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off by default).")
+                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off by default); "
+                   "GloVe or PPMI-SVD from co-occurrence counts, with their own defaults for the options not given "
+                   f"({model_defaults()}).")
 @table_options(_params.WORD2VEC)
 @table_options(_FASTTEXT_ONLY)
+@count_train_options
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["native", "word2vec", "word2vec-bin", "fasttext-bin"]),
               help="Output format [default: from the output name; .bin is fasttext-bin for the fasttext models].")
@@ -140,6 +144,11 @@ def train(corpus, output, model, fmt, **params):
     from embkit.exceptions import InvalidParameterError
     from embkit.formats import check_output
 
+    if model.lower() in COUNT_MODELS:
+        return train_count(model.lower(), corpus, output, fmt, quiet(), params)
+    params = reject_count_options(model.lower(), params)
+    if not corpus:
+        raise click.UsageError("Missing argument 'CORPUS...'.")
     est = _estimator(model.lower(), quiet(), params)
     try:
         est.check_params()                        # ranges and relations (--min-alpha <= --alpha): usage errors
@@ -251,10 +260,14 @@ def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokeni
 def warmup():
     """Compile every kernel into Numba's on-disk cache."""
     from embkit.models.fasttext import warmup as _fasttext_warmup
+    from embkit.models.glove import warmup as _glove_warmup
+    from embkit.models.ppmi import warmup as _ppmi_warmup
     from embkit.models.word2vec import warmup as _warmup
 
     done = _warmup()
     ft = _fasttext_warmup()
+    _glove_warmup()
+    _ppmi_warmup()
     compiled = done["compiled"] or ft["compiled"]
     seconds = done["seconds"] + ft["seconds"]
     if compiled:

@@ -120,6 +120,7 @@ def _register():
     from . import (
         commands_align,
         commands_cache,
+        commands_count,
         commands_eval,
         commands_retrofit,
         commands_train,
@@ -127,6 +128,7 @@ def _register():
         commands_whiten,
     )
     commands_train.register(cli)
+    commands_count.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)

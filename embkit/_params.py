@@ -32,7 +32,7 @@ INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
 
-KINDS = ("int", "float", "bool", "choice", "tokenizer", "size", "vectors")
+KINDS = ("int", "float", "bool", "choice", "tokenizer", "size", "vectors", "path")
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,12 @@ class Param:
     ----------
     name : str
         Keyword argument of the estimator; ``--name-with-dashes`` on the command line.
-    kind : {"int", "float", "bool", "choice", "tokenizer", "size", "vectors"}
+    kind : {"int", "float", "bool", "choice", "tokenizer", "size", "vectors", "path"}
         ``tokenizer`` is a choice that also takes a
         :class:`~embkit.corpus.tokenize.Tokenizer`; ``size`` a byte count or
         a string such as ``"2G"``; ``vectors`` an initial matrix (ndarray or
-        KeyedVectors), checked against the vocabulary when training.
+        KeyedVectors), checked against the vocabulary when training; ``path``
+        a file or directory name (str or os.PathLike).
     default : object
         The estimator's default.
     low, high : int or float, optional
@@ -91,6 +92,8 @@ class Param:
             text = "one of " + ", ".join(repr(c) for c in self.choices)
         elif self.kind == "bool":
             text = "True or False"
+        elif self.kind == "path":
+            text = "a path (str or os.PathLike)"
         elif self.kind == "size":
             text = f"a memory size (e.g. 512M, 2G) from {self.low} to {self.high} bytes"
         else:
@@ -184,8 +187,16 @@ def _check_size(param, v):
     return v if param.in_range(n) else _BAD   # kept as given (meta.json records what the user wrote)
 
 
+def _check_path(param, v):
+    import os
+
+    if isinstance(v, os.PathLike):
+        v = os.fspath(v)
+    return v if isinstance(v, str) and v.strip() else _BAD
+
+
 _CHECKS = {"int": _check_int, "float": _check_float, "bool": _check_bool, "choice": _check_choice,
-           "tokenizer": _check_tokenizer, "size": _check_size, "vectors": lambda param, v: v}
+           "tokenizer": _check_tokenizer, "size": _check_size, "vectors": lambda param, v: v, "path": _check_path}
 
 
 def _short(value):
@@ -231,6 +242,8 @@ def meta_params(table, p):
         v = p[param.name]
         if param.kind == "vectors":
             v = v is not None
+        elif param.kind == "path" and v is not None:
+            v = str(v)
         elif param.kind == "tokenizer":
             v = getattr(v, "kind", v)
         out[param.name] = v
@@ -338,6 +351,97 @@ FASTTEXT = (
     *IO,
 )
 """:class:`~embkit.FastText`: word2vec's entries plus the subword settings (fastText's names and defaults)."""
+
+
+# ---------------------------------------------------------------- count-based models
+
+WEIGHTINGS = ("harmonic", "uniform", "dynamic")
+CONTEXTS = ("both", "left", "right")
+
+
+def counting(window, weighting):
+    """The co-occurrence counting entries, with a model's default ``window`` and ``weighting``.
+
+    Parameters
+    ----------
+    window : int
+        Default maximum distance between a word and its context word.
+    weighting : {"harmonic", "uniform", "dynamic"}
+        Default weight of a context word at distance ``d``.
+
+    Returns
+    -------
+    tuple of Param
+        ``window``, ``weighting``, ``context``, ``sample``.
+    """
+    return (
+        Param("window", "int", window, 1, INT32_MAX, help="Maximum distance between a word and its context word."),
+        Param("weighting", "choice", weighting, choices=WEIGHTINGS,
+              help="Weight of a context word at distance d: harmonic 1/d (GloVe's), uniform 1, or dynamic "
+                   "(window-d+1)/window (the expected weight of word2vec's shrinking window)."),
+        Param("context", "choice", "both", choices=CONTEXTS,
+              help="Count context words on both sides of a word, or only to its left or right."),
+        Param("sample", "float", 0.0, 0.0, 1.0, help="Subsampling threshold applied before counting (0: off)."),
+    )
+
+
+TMP_DIR = Param("tmp_dir", "path", None, optional=True, meta=False,
+                help="Where counting spills sorted runs beyond --max-memory [default: $EMBKIT_CACHE/tmp].")
+"""Spill directory of the co-occurrence counter, shared by its users."""
+
+COUNT_RUN = (
+    *(p for p in RUN if p.name != "max_memory"),
+    Param("max_memory", "size", None, 1, INT64_MAX, optional=True,
+          help="Memory for counting, e.g. 512M, 2G: beyond it counted rows spill to --tmp-dir (the same "
+               "matrix); training fails before allocating if it needs more [default: the memory available]."),
+    TMP_DIR,
+)
+"""Threads, seed, memory cap and spill directory of the count-based models (``RUN`` plus ``tmp_dir``)."""
+
+COOCCUR = (
+    *counting(10, "harmonic"),
+    Param("dtype", "choice", "float64", choices=("float64", "float32"), help="Type of the counts written."),
+    *CORPUS,
+    *COUNT_RUN,
+    *IO,
+)
+""":func:`embkit.cooccur` and ``embkit cooccur``."""
+
+GLOVE = (
+    Param("dim", "int", 100, 1, INT32_MAX, help="Vector dimensionality."),
+    *counting(10, "harmonic"),
+    Param("x_max", "float", 100.0, 0.0, 1e12, low_open=True,
+          help="Counts at or above x_max get weight 1 in GloVe's loss; smaller ones (x/x_max)**weight_exponent."),
+    Param("weight_exponent", "float", 0.75, 0.0, 10.0,
+          help="Exponent of GloVe's weighting function (the paper's alpha)."),
+    Param("alpha", "float", 0.05, 0.0, 10.0, low_open=True, help="AdaGrad learning rate (GloVe's eta)."),
+    Param("epochs", "int", 25, 0, INT32_MAX, help="Passes over the co-occurrence pairs."),
+    Param("vectors", "choice", "w+c", choices=("w+c", "w"),
+          help="Output: word plus context vectors (w+c, GloVe's default) or word vectors (w)."),
+    Param("checkpoint_every", "int", None, 1, INT32_MAX, optional=True, meta=False,
+          help="Write the training state every N epochs (to <OUT>.checkpoint on the command line)."),
+    *CORPUS,
+    *COUNT_RUN,
+    *IO,
+)
+""":class:`~embkit.GloVe`."""
+
+PPMI = (
+    Param("dim", "int", 300, 1, INT32_MAX, help="Vector dimensionality (SVD rank)."),
+    *counting(2, "uniform"),
+    Param("cds", "float", 0.75, 0.0, 1.0,
+          help="Context-distribution smoothing: context counts are raised to this power (1: none)."),
+    Param("negative", "int", 1, 1, INT32_MAX, help="Shift: log(negative) is subtracted from PMI (1: none)."),
+    Param("eig", "float", 0.5, 0.0, 1.0, help="Eigenvalue weighting: vectors are U * S**eig."),
+    Param("vectors", "choice", "w", choices=("w", "w+c"),
+          help="Output: word vectors (w) or word plus context vectors (w+c)."),
+    Param("svd", "choice", "randomized", choices=("randomized", "arpack"),
+          help="Truncated SVD: randomized (Halko et al. 2011) or scipy's ARPACK svds."),
+    *CORPUS,
+    *COUNT_RUN,
+    *IO,
+)
+""":class:`~embkit.PPMISVD`."""
 
 # ---------------------------------------------------------------- other libraries' names
 

@@ -32,7 +32,7 @@ SECTIONS = {
     "sgns": "evals.bench_sgns",
     "sgns-sweep": "evals.bench_sweep",
     "fasttext": "evals.bench_fasttext",
-    "count": None,
+    "count": "evals.bench_count",
     "post": "evals.bench_post",
     "whiten": "evals.bench_whiten",
     "compass": "evals.bench_compass",

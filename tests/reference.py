@@ -268,3 +268,108 @@ def reference_fasttext_epoch(sg, tokens, offsets, bounds, seeds, w_in, w_out, su
                                 add_to_rows(x, werr)
                     examples += 1
     return total_loss, examples, kept_total
+
+
+# ---------------------------------------------------------------- co-occurrence counts, GloVe, PPMI
+
+def reference_subsample(tokens, offsets, bounds, seeds, keep):
+    """Sentences (lists of ids) after subsampling, drawing as documented in embkit.kernels.cooccur."""
+    out = []
+    for c in range(len(bounds) - 1):
+        rng = LCG(np.int64(seeds[c]).view(np.uint64))
+        for s in range(bounds[c], bounds[c + 1]):
+            kept = []
+            for i in range(offsets[s], offsets[s + 1]):
+                w = int(tokens[i])
+                if float(keep[w]) < 1.0 and float(keep[w]) < rng.uniform():
+                    continue
+                kept.append(w)
+            out.append(kept)
+    return out
+
+
+def reference_cooccur(sentences, n_words, window, weighting, context):
+    """Dense co-occurrence counts, summed exactly with fractions, from sentences of word ids."""
+    from fractions import Fraction
+
+    x = [[Fraction(0)] * n_words for _ in range(n_words)]
+    for sent in sentences:
+        for i, w in enumerate(sent):
+            for j, v in enumerate(sent):
+                d = abs(i - j)
+                if d == 0 or d > window or (context == "left" and j > i) or (context == "right" and j < i):
+                    continue
+                if weighting == "uniform":
+                    x[w][v] += 1
+                elif weighting == "harmonic":
+                    x[w][v] += Fraction(1, d)
+                else:
+                    x[w][v] += Fraction(window - d + 1, window)
+    return np.array([[float(v) for v in row] for row in x])
+
+
+def reference_ppmi(counts, cds, negative):
+    """Dense shifted PPMI with context-distribution smoothing (Levy, Goldberg & Dagan 2015)."""
+    x = np.asarray(counts, dtype=np.float64)
+    p_ij = x / x.sum()
+    p_i = x.sum(axis=1) / x.sum()
+    c = x.sum(axis=0) ** cds
+    p_j = c / c.sum()
+    with np.errstate(divide="ignore"):
+        pmi = np.log(p_ij) - np.log(p_i)[:, None] - np.log(p_j)[None, :] - math.log(negative)
+    return np.where(x > 0, np.maximum(pmi, 0.0), 0.0)
+
+
+def _fisher_yates(items, rng):
+    for i in range(len(items) - 1, 0, -1):
+        k = rng.below(i + 1)
+        items[i], items[k] = items[k], items[i]
+
+
+def reference_shuffle(dense_or_csr, start_state, bucket_seeds):
+    """The shuffled (row, col, count) pairs of a CSR matrix, by the documented two-level draw."""
+    m = dense_or_csr
+    pairs = [(i, int(m.indices[k]), float(np.float32(m.data[k]))) for i in range(m.shape[0])
+             for k in range(m.indptr[i], m.indptr[i + 1])]
+    rng = LCG(np.int64(start_state).view(np.uint64))
+    buckets = [[] for _ in bucket_seeds]
+    for pair in pairs:
+        buckets[rng.below(len(buckets))].append(pair)
+    out = []
+    for b, seed in zip(buckets, bucket_seeds):
+        _fisher_yates(b, LCG(np.int64(seed).view(np.uint64)))
+        out += b
+    return out
+
+
+def reference_glove_epoch(pairs, block_size, block_order, block_seeds, st, lr, x_max, exponent, bias_lr=1.0,
+                          clip=100.0):
+    """One GloVe epoch with AdaGrad as documented in embkit.kernels.glove; updates ``st`` in place.
+
+    Returns (cost sum, pairs trained).
+    """
+    cost, trained = 0.0, 0
+    for b, seed in zip(block_order, block_seeds):
+        block = pairs[b * block_size:(b + 1) * block_size]
+        order = list(range(len(block)))
+        _fisher_yates(order, LCG(np.int64(seed).view(np.uint64)))
+        for q in order:
+            i, j, x = block[q]
+            wi, cj = st["w"][i].copy(), st["c"][j].copy()
+            diff = float(np.dot(wi.astype(np.float64), cj)) + float(st["bw"][i]) + float(st["bc"][j]) - math.log(x)
+            f = 1.0 if x >= x_max else (x / x_max) ** exponent
+            cost += 0.5 * f * diff * diff
+            g = np.float32(f * diff)
+            sw = np.clip(g * cj, -clip, clip).astype(np.float32) * np.float32(lr)
+            sc = np.clip(g * wi, -clip, clip).astype(np.float32) * np.float32(lr)
+            s = g * np.float32(bias_lr)
+            st["w"][i] -= sw / np.sqrt(st["gw"][i])
+            st["c"][j] -= sc / np.sqrt(st["gc"][j])
+            st["gw"][i] += sw * sw
+            st["gc"][j] += sc * sc
+            st["bw"][i] -= s / np.sqrt(st["gbw"][i])
+            st["bc"][j] -= s / np.sqrt(st["gbc"][j])
+            st["gbw"][i] += s * s
+            st["gbc"][j] += s * s
+            trained += 1
+    return cost, trained

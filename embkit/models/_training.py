@@ -367,12 +367,22 @@ def apply_init(matrix, init, vocab, name, context):
 
 # ---------------------------------------------------------------- the epoch loop
 
-def run_epochs(step, chunks, w_in, w_out, p, name):
+def run_epochs(step, chunks, w_in, w_out, p, name, first_epoch=0, on_epoch_end=None):
     """Train ``p["epochs"]`` epochs with ``step``; the learning rate falls linearly from alpha to min_alpha.
 
     Chunks are given to ``step`` in groups (``4 * threads`` chunks, or a
     hundredth of the corpus if more), read from the corpus one group at a
-    time.
+    time.  Without ``min_alpha`` in ``p`` the rate stays at alpha.  Another
+    chunk source than :class:`SentenceChunks` may provide ``start_epoch(e)``
+    (called before each epoch), ``unit`` (the progress bar's unit) and
+    ``describe(record)`` (the epoch's log line).
+
+    Parameters
+    ----------
+    first_epoch : int
+        Start with this epoch (0-based; a resumed run).
+    on_epoch_end : callable, optional
+        ``on_epoch_end(e, history)`` after each epoch.
 
     Returns
     -------
@@ -388,17 +398,20 @@ def run_epochs(step, chunks, w_in, w_out, p, name):
     if epochs == 0:
         log.warning("epochs=0: nothing is trained; the vectors are the random initial ones",
                     extra={"params": ("epochs",)})
-    bar = progress_bar(p["progress"] and epochs > 0, total=chunks.raw_tokens * epochs, unit=" words", unit_scale=True,
-                       desc=f"training {name}")
+    bar = progress_bar(p["progress"] and epochs > 0, total=chunks.raw_tokens * (epochs - first_epoch),
+                       unit=getattr(chunks, "unit", " words"), unit_scale=True, desc=f"training {name}")
     group = max(p["threads"] * 4, chunks.n_chunks // 100 or 1)
     history = []
     try:
-        for e in range(epochs):
+        for e in range(first_epoch, epochs):
             history.append(_run_epoch(step, chunks, w_in, w_out, p, e, group, bar, name))
+            if on_epoch_end is not None:
+                on_epoch_end(e, history)
     finally:
         if bar is not None:
             bar.close()
-    warn_untrained(history, chunks.max_len, p.get("sample", 0))
+    if not hasattr(chunks, "describe"):       # sentence chunks (another source reports its own epochs)
+        warn_untrained(history, chunks.max_len, p.get("sample", 0))
     return history
 
 
@@ -406,7 +419,9 @@ def _run_epoch(step, chunks, w_in, w_out, p, e, group, bar, name):
     from ..kernels.rng import chunk_seeds
 
     started = time.perf_counter()
-    alpha, min_alpha, epochs = p["alpha"], p["min_alpha"], p["epochs"]
+    if hasattr(chunks, "start_epoch"):
+        chunks.start_epoch(e)
+    alpha, min_alpha, epochs = p["alpha"], p.get("min_alpha", p["alpha"]), p["epochs"]
     lr0 = alpha - (alpha - min_alpha) * e / epochs
     lr1 = alpha - (alpha - min_alpha) * (e + 1) / epochs
     n_chunks = chunks.n_chunks
@@ -426,6 +441,9 @@ def _run_epoch(step, chunks, w_in, w_out, p, e, group, bar, name):
     rec = epoch_record(e, loss, examples, trained, chunks.raw_tokens, chunks.n_sentences)
     rec["seconds"] = round(time.perf_counter() - started, 3)
     check_finite(rec, w_in, w_out, e, name, alpha)
+    if hasattr(chunks, "describe"):
+        log.info("epoch %d/%d: %s", e + 1, epochs, chunks.describe(rec))
+        return rec
     log.info("epoch %d/%d: loss %.6g (mean %.4f over %d examples), %d raw tokens, %d trained, "
              "%d sentences, %.1f s", e + 1, epochs, rec["loss_sum"], rec["loss_mean"], rec["examples"],
              chunks.raw_tokens, rec["tokens_trained"], rec["sentences"], rec["seconds"])
