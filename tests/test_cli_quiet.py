@@ -31,6 +31,7 @@ COMMANDS = {
     "align": (["align", "c.txt", "d.txt", "--min-count", "1", "--dim", "4", "--epochs", "1", "--threads", "1",
                "--sample", "0", "-o", "al2"], ["compass: 9 words over 2 slices (680 tokens), 1 epoch\n", "wrote al2/"]),
     "shift": (["shift", "al", "--min-count", "1"], []),
+    "cooccur": (["cooccur", "c.txt", "--min-count", "1", "-o", "cc.npz"], ["wrote cc.npz"]),
     "vectors": (["vectors", "m.embkit", "cat", "dog"], []),
     "whiten": (["whiten", "m.embkit", "-o", "w.embkit"], ["wrote w.embkit: 9 words x 4, zipfian"]),
     "analyze": (["analyze", "m.embkit"], []),

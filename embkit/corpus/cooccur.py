@@ -33,6 +33,7 @@ The cap covers counting; a matrix returned in memory is the result and is
 not counted against it, and a matrix written to a file is streamed from the
 runs and never held whole.
 """
+import errno
 import json
 import logging
 from pathlib import Path
@@ -40,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _params
-from ..exceptions import EmbkitError, FormatError
+from ..exceptions import EmbkitError, FormatError, InvalidDataError, MissingFileError
 from ._counting import CHUNK_TOKENS, corpus_stats, count_runs, unit_weights
 from ._runs import write_matrix_npz
 from .cache import cache_key, cached
@@ -73,7 +74,8 @@ class Cooccurrence:
 
     def __init__(self, matrix, vocab, settings=None):
         if matrix.shape != (len(vocab), len(vocab)):
-            raise EmbkitError(f"co-occurrence matrix of shape {matrix.shape} for a vocabulary of {len(vocab)} words")
+            raise InvalidDataError(f"co-occurrence matrix of shape {matrix.shape} for a vocabulary of "
+                                   f"{len(vocab)} words")
         self.matrix = matrix
         self.vocab = vocab
         self.settings = dict(settings or {})
@@ -142,7 +144,7 @@ def _load_npz(path):
             arrays = {k: z[k] for k in ("indices", "indptr", "shape", "data", "vocab", "counts", "settings", "format")
                       if k in z.files}
     except FileNotFoundError:
-        raise EmbkitError(f"{path}: no such file") from None
+        raise MissingFileError(errno.ENOENT, "no such file", path) from None
     except (OSError, ValueError) as exc:
         raise FormatError(path, None, f"not a counts .npz file ({exc})") from None
     missing = [k for k in ("indices", "indptr", "shape", "data", "vocab", "counts") if k not in arrays]

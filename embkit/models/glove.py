@@ -11,6 +11,7 @@ References
 Pennington, Socher & Manning (2014), "GloVe: Global Vectors for Word
 Representation", EMNLP.
 """
+import errno
 import json
 import logging
 import time
@@ -21,7 +22,13 @@ import numpy as np
 from .. import _params
 from .._atomic import atomic_file
 from .._memory import check_budget, resident_bytes
-from ..exceptions import EmbkitError, InvalidParameterError, TrainingDivergedError
+from ..exceptions import (
+    FormatError,
+    InvalidDataError,
+    InvalidParameterError,
+    MissingFileError,
+    TrainingDivergedError,
+)
 from ._base import Estimator
 from ._counts import count_meta, counts_for
 from ._training import KERNEL_LOAD_BYTES, init_matrices, load_numba, release_free_memory, run_epochs
@@ -311,7 +318,7 @@ def _pairs(cooc, seed):
     start = int(chunk_seeds(seed, 2**32, 1)[0])
     shuffle_pairs(m.indptr, m.indices, m.data, start, bucket_seeds, rows, cols, vals)
     if not np.all(vals > 0):
-        raise EmbkitError("co-occurrence counts too small for float32 (they round to 0)")
+        raise InvalidDataError("co-occurrence counts too small for float32 (they round to 0)")
     return PairBlocks(rows, cols, vals, seed, BLOCK_PAIRS)
 
 
@@ -382,11 +389,11 @@ def _load_checkpoint(path, state, p, cooc):
             info = json.loads(str(z["info"].item()))
             arrays = {k: z[k] for k in _STATE}
     except FileNotFoundError:
-        raise EmbkitError(f"{path}: no such checkpoint") from None
+        raise MissingFileError(errno.ENOENT, "no such checkpoint", path) from None
     except (OSError, ValueError, KeyError) as exc:
-        raise EmbkitError(f"{path}: not a GloVe checkpoint ({exc})") from None
+        raise FormatError(path, None, f"not a GloVe checkpoint ({exc})") from None
     if info.get("format") != CHECKPOINT_FORMAT or info.get("format_version") != CHECKPOINT_VERSION:
-        raise EmbkitError(f"{path}: not a GloVe checkpoint of format version {CHECKPOINT_VERSION}")
+        raise FormatError(path, None, f"not a GloVe checkpoint of format version {CHECKPOINT_VERSION}")
     want, have = _fingerprint(p, cooc), info.get("fingerprint", {})
     if want != have:
         diff = [k for k in want["params"] if want["params"][k] != have.get("params", {}).get(k)]
@@ -399,7 +406,7 @@ def _load_checkpoint(path, state, p, cooc):
                                     param="epochs")
     for k in _STATE:
         if arrays[k].shape != state[k].shape or arrays[k].dtype != state[k].dtype:
-            raise EmbkitError(f"{path}: {k} has shape {arrays[k].shape}, expected {state[k].shape}")
+            raise FormatError(path, None, f"{k} has shape {arrays[k].shape}, expected {state[k].shape}")
         state[k][...] = arrays[k]
     log.info("resuming from %s after epoch %d", path, done)
     return info["history"]
