@@ -55,16 +55,18 @@ def cache_info(as_json):
 @cache_group.command("clear", context_settings=CONTEXT)
 def cache_clear():
     """Remove every cache entry not in use."""
+    kinds = {e["kind"] for e in cache.cache_entries()}
     n, freed, busy, leftovers = cache.clear_cache()
-    what = cache.KINDS["corpora"][1] if len(cache.KINDS) == 1 else "cache entries"
+    what = cache.KINDS["corpora"][1] if kinds <= {"corpora"} else "cache entries"
     status(f"removed {n} {what} ({format_size(freed)}) from {cache.cache_root()}"
            + (f" and {leftovers} leftover(s) of interrupted runs" if leftovers else "")
            + (f"; {busy} in use by a running process left in place" if busy else ""))
 
 
 def _counts(entries):
-    """'2 encoded corpora' (and so on for each kind of entry)."""
-    return ", ".join(f"{sum(e['kind'] == kind for e in entries)} {names[1]}" for kind, names in cache.KINDS.items())
+    """'2 encoded corpora' (and so on for each kind of entry the cache holds; encoded corpora always)."""
+    return ", ".join(f"{sum(e['kind'] == kind for e in entries)} {names[1]}" for kind, names in cache.KINDS.items()
+                     if kind == "corpora" or any(e["kind"] == kind for e in entries))
 
 
 def _iso(ts):

@@ -93,8 +93,8 @@ def table_options(table):
 
 
 def corpus_options(f):
-    """Options shared by commands that read a corpus."""
-    return table_options(_params.CORPUS)(f)
+    """Options shared by commands that read a corpus (the trainers add --phrases and --terms)."""
+    return table_options(tuple(p for p in _params.CORPUS if p.name not in _params.TERM_NAMES))(f)
 
 
 def _usage_error(exc):

@@ -93,8 +93,9 @@ def cli(ctx):
 
 
 def _register():
-    from . import commands_cache, commands_eval, commands_train, commands_vectors
+    from . import commands_cache, commands_eval, commands_terms, commands_train, commands_vectors
     commands_train.register(cli)
+    commands_terms.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)

@@ -42,7 +42,8 @@ def test_available_datasets_by_kind():
     assert available_datasets("analogy") == ["google", "msr"]
     assert sorted(available_datasets("similarity")) == sorted(SIMILARITY)
     assert available_datasets("corpus") == ["sotu"]
-    assert set(available_datasets()) == {"google", "msr", "sotu", *SIMILARITY}
+    assert available_datasets("terms") == ["wordnet_multiword"]
+    assert set(available_datasets()) == {"google", "msr", "sotu", "wordnet_multiword", *SIMILARITY}
     with pytest.raises(EmbkitError, match="unknown data set kind"):
         available_datasets("bogus")
 

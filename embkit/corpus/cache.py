@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 DEFAULT_LIMIT = "10G"
 MANIFEST = "manifest.json"
 
-KINDS = {"corpora": ("encoded corpus", "encoded corpora")}
+KINDS = {"corpora": ("encoded corpus", "encoded corpora"),
+         "phrases": ("phrase count", "phrase counts")}
 """Kinds of entry (each a subdirectory of the cache), and how messages name one and several of them."""
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}

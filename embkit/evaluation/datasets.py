@@ -44,7 +44,7 @@ __all__ = [
     "load_analogies", "load_similarity", "sha256_file",
 ]
 
-KINDS = ("analogy", "similarity", "corpus")
+KINDS = ("analogy", "similarity", "corpus", "terms")
 DEFAULT_SECTION = "default"
 _REGISTRY_FILE = "REGISTRY.json"
 _registry_cache = None
@@ -142,7 +142,7 @@ def available_datasets(kind=None):
 
     Parameters
     ----------
-    kind : {None, "analogy", "similarity", "corpus"}
+    kind : {None, "analogy", "similarity", "corpus", "terms"}
         Only data sets of this kind; None lists all of them.
 
     Returns
