@@ -26,6 +26,9 @@ COMMANDS = {
     "eval similarity": (["eval", "similarity", str(EVAL / "sim.vec"), "--dataset", str(EVAL / "pairs_tab.txt")],
                         []),
     "eval all": (["eval", "all"], ["using model m.embkit"]),
+    "phrases": (["phrases", "c.txt", "--min-count", "2", "-o", "p.tsv"], ["wrote p.tsv: "]),
+    "eval phrases": (["eval", "phrases", str(EVAL.parent / "terms" / "phrases.tsv"), "--gold",
+                      str(EVAL.parent / "terms" / "gold.txt")], []),
     "cache info": (["cache", "info"], []),
     "cache clear": (["cache", "clear"], ["removed "]),
 }
