@@ -35,7 +35,7 @@ SECTIONS = {
     "count": None,
     "post": None,
     "compass": None,
-    "terms": None,
+    "terms": "evals.bench_terms",
 }
 
 
