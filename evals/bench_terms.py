@@ -290,7 +290,7 @@ def run(args, ctx) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     _warm_up(ctx, work)
-    rows = []
+    rows = _kept_rows(ctx.get("previous"), names, s)
     for n in names:
         sysm = SYSTEMS[n]
         if sysm.kind == "gensim" and importlib.util.find_spec("gensim") is None:
@@ -306,12 +306,28 @@ def run(args, ctx) -> dict:
                 bc.info("[sgns-terms] detecting the terms first (untimed) ...")
                 run_phrases(SYSTEMS["embkit"], ctx, work, s, args)
             rows.append(run_sgns(sysm, ctx, work, terms))
+    order = list(SYSTEMS)
+    rows.sort(key=lambda r: order.index(r["name"]))
     return {"schema": 1, "section": NAME, "title": TITLE, "settings": s, "sgns_settings": SGNS_SETTINGS,
             "evaluation": {"gold": "wordnet (WordNet 3.0 multiword lemmas, 64,188)", "evaluator": evaluator_name(),
                            "analogy": list(ANALOGY_SETS), "similarity": list(SIMILARITY_SETS)},
             "repeat": args.repeat, "retries": args.retries, "systems": rows,
             "targets": (tg := targets(rows)), "all_targets_pass": all(t["status"] == "PASS" for t in tg),
             "run_s": round(time.perf_counter() - started, 1)}
+
+
+def _kept_rows(previous: dict | None, names: list[str], s: dict) -> list[dict]:
+    """With --merge: the previous result's rows of the systems not run now (same settings only)."""
+    if not previous:
+        return []
+    if previous.get("settings") != s or previous.get("sgns_settings") != SGNS_SETTINGS:
+        bc.warn("--merge: the previous results used other settings; not merging")
+        return []
+    kept = [dict(r, kept_from_previous_run=True, date=r.get("date") or previous.get("date"))
+            for r in previous.get("systems", []) if r["name"] not in names and r["name"] in SYSTEMS]
+    if kept:
+        bc.info(f"kept from {previous['date']}: {', '.join(r['name'] for r in kept)}")
+    return kept
 
 
 def targets(rows) -> list[dict]:
@@ -382,12 +398,18 @@ def render(d: dict) -> str:
         other = None if r.get("other_cpu_s") is None else r["other_cpu_s"] / max(r["process_s"], 1e-9)
         ev = r["eval"]
         L.append("| " + " | ".join([
-            r["name"] + (" ⚠" if r.get("disturbed") else ""), _READS[r["reads"]], str(r["passes"]),
+            r["name"] + (" ⚠" if r.get("disturbed") else "") + (" ‡" if r.get("kept_from_previous_run") else ""),
+            _READS[r["reads"]], str(r["passes"]),
             _f(r["wall_s"]), _f(r["process_s"]), _f(r["peak_rss_mib"], "{:.0f}"), _f(r["cpu_s"], "{:.0f}"),
             _f(other, "{:.2f}"), f"{r['terms']:,}", _f(ev.get("p@100"), "{:.3f}"), _f(ev.get("p@1000"), "{:.3f}"),
             _f(ev.get("p@10000"), "{:.3f}"), f"{ev['found']:,}"]) + " |")
     L += ["", "Rows: " + "; ".join(f"`{r['name']}` = {r['label']}" for r in d["systems"]
-                                   if r.get("system") != "sgns") + ".", ""]
+                                   if r.get("system") != "sgns") + "."]
+    if any(r.get("kept_from_previous_run") for r in d["systems"]):
+        L += ["", "‡ kept from an earlier run with the same corpus and settings (`--merge`), started "
+              + ", ".join(f"{r['name']} {(r.get('date') or '')[:16]}" for r in d["systems"]
+                          if r.get("kept_from_previous_run")) + "."]
+    L += [""]
     L += _render_sgns(d)
     L += _render_targets(d)
     L += _notes(d)
@@ -440,31 +462,42 @@ def _notes(d: dict) -> list[str]:
     ok = {r["name"]: r for r in d["systems"] if r.get("status") == "ok"}
 
     def p(name):
-        return _f(((ok.get(name) or {}).get("eval") or {}).get("p@1000"), "{:.3f}")
-    return ["### How it was measured, and what limits precision", "",
-            "- Each row ran in its own fresh subprocess; peak RSS and CPU time are that process's (`os.wait4`). "
-            "embkit's wall time is the whole `embkit phrases` command (Python start-up, loading the kernels from "
-            "Numba's cache, reading, every pass, writing the TSV); gensim's is its `Phrases(...)` call only "
-            "(import, `export_phrases` and writing left out), which favours gensim.",
-            "- `embkit`, `embkit-1pass`, `embkit-conj` and `embkit-tok` start from a cache holding the encoded corpus "
-            "(built by an untimed run) but no phrase counts (`$EMBKIT_CACHE/phrases` removed before each timed "
-            "run); `embkit-cold` starts from an empty cache, so its time includes reading and encoding the text. "
-            "The phrase kernels were compiled into Numba's cache by an untimed run on a sample.",
-            "- *other load*: CPU time used by other processes while the row ran, in cores; the machine is shared "
-            "with other engineers' jobs, so timings above ~0.15 (⚠) are disturbed.",
-            f"- Punctuation is the largest single factor: reading the corpus itself, embkit never joins words "
-            f"that a comma, a parenthesis or a full stop separates (WordNet's own glosses in en_mix list "
-            f"lemmas as `elm, ulmus` or `saber, sabre`, which the tokenised file turns into adjacent words). On "
-            f"the tokenised file (`embkit-tok`, P@1000 {p('embkit-tok')}) embkit has gensim's information and "
-            f"does about as well as it ({p('gensim')}); given the same cuts, gensim (`gensim-breaks`, "
-            f"{p('gensim-breaks')}) gains as much.",
-            f"- The second pass adds 3- and 4-word terms, mostly names with a title or a first name "
-            f"(`coach_bernard_laporte`, `president_barack_obama`) that WordNet does not list, so it lowers "
-            f"P@1000 (one pass: {p('embkit-1pass')}). The default connectors leave out the conjunctions: with "
-            f"`and`/`or` (`embkit-conj`, {p('embkit-conj')}) coordinations of names (`dathan_and_abiram`) enter "
-            f"the top ranks. The rest is the gold list itself: most high-npmi pairs in en_mix are proper "
-            f"names of people, clubs and places, and Latin binomials, of which WordNet lists only some.",
-            ""]
+        return ((ok.get(name) or {}).get("eval") or {}).get("p@1000")
+
+    def cmp(a, b):
+        if p(a) is None or p(b) is None:
+            return "–"
+        return "above" if p(a) > p(b) else "below" if p(a) < p(b) else "equal to"
+    L = ["### How it was measured, and what limits precision", "",
+         "- Each row ran in its own fresh subprocess; peak RSS and CPU time are that process's (`os.wait4`). "
+         "embkit's wall time is the whole `embkit phrases` command (Python start-up, loading the kernels from "
+         "Numba's cache, reading, every pass, writing the TSV); gensim's is its `Phrases(...)` call only "
+         "(import, `export_phrases` and writing left out), which favours gensim.",
+         "- `embkit`, `embkit-1pass`, `embkit-conj` and `embkit-tok` start from a cache holding the encoded corpus "
+         "(built by an untimed run) but no phrase counts (`$EMBKIT_CACHE/phrases` removed before each timed "
+         "run); `embkit-cold` starts from an empty cache, so its time includes reading and encoding the text. "
+         "The phrase kernels were compiled into Numba's cache by an untimed run on a sample. embkit counts on one "
+         "thread (CPU s about equals its wall time on a quiet machine).",
+         "- *other load*: CPU time used by other processes while the row ran, in cores; the machine is shared "
+         "with other engineers' jobs, so timings above ~0.15 (⚠) are disturbed (a row is re-run once when it "
+         "is, and the table keeps the fastest run).",
+         f"- Punctuation is the largest single factor. Reading the corpus itself, embkit never joins words that a "
+         f"comma, a parenthesis or a full stop separates; the tokenised file has lost them (en_mix holds "
+         f"WordNet's own glosses, which list lemmas as `elm, ulmus` or `saber, sabre`: adjacent words once the "
+         f"commas are gone). On the tokenised file embkit (`embkit-tok`, P@1000 {_f(p('embkit-tok'), '{:.3f}')}) "
+         f"is {cmp('embkit-tok', 'gensim')} gensim ({_f(p('gensim'), '{:.3f}')}): there its connectors and second "
+         f"pass also join across the lost commas. Given the same cuts, gensim gains as much "
+         f"(`gensim-breaks`, {_f(p('gensim-breaks'), '{:.3f}')}), {cmp('gensim-breaks', 'embkit')} embkit's "
+         f"default run: one pass and no connectors rank only two-word terms.",
+         f"- The second pass adds 3- and 4-word terms, mostly names with a title or a first name "
+         f"(`coach_bernard_laporte`, `president_barack_obama`) that WordNet does not list: one pass gives "
+         f"{_f(p('embkit-1pass'), '{:.3f}')}, two {_f(p('embkit'), '{:.3f}')}. The default connectors leave "
+         f"out the conjunctions; with `and`/`or` (`embkit-conj`, {_f(p('embkit-conj'), '{:.3f}')}) "
+         f"coordinated names (`dathan_and_abiram`) enter the top ranks. The rest is the gold list itself: most "
+         f"high-npmi pairs in en_mix are names of people, clubs and places, and Latin binomials, of which WordNet "
+         f"lists only some.",
+         ""]
+    return L
 
 
 def summary_lines(d: dict) -> list[str]:

@@ -25,7 +25,8 @@ def _roles(rng, n_ids, n_connectors):
 
 def _kernel_counts(tokens, offsets, role, code, nwords, radix, max_len, capacity=1024):
     n_ids = len(role)
-    pairs, mids, counts = np.full(capacity, -1, np.int64), np.zeros(capacity, np.int32), np.zeros(capacity, np.int64)
+    pairs, mids = np.full(capacity, -1, np.int64), np.zeros(capacity, np.int32)
+    counts = np.zeros(capacity, np.uint32)
     used, stop = kp.count_candidates(tokens, offsets, role, code, nwords, n_ids, radix, max_len, pairs, mids, counts,
                                      0, 0, capacity * 3 // 4)
     assert stop == len(offsets) - 1
@@ -110,7 +111,7 @@ def test_counting_stops_before_a_sentence_that_could_overfill_and_resumes():
     code, nwords = np.zeros(3, np.int32), np.ones(3, np.int32)
     sentences = [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
     tokens, offsets = _stream(sentences)
-    pairs, mids, counts = np.full(16, -1, np.int64), np.zeros(16, np.int32), np.zeros(16, np.int64)
+    pairs, mids, counts = np.full(16, -1, np.int64), np.zeros(16, np.int32), np.zeros(16, np.uint32)
     used, stop = kp.count_candidates(tokens, offsets, role, code, nwords, 3, 1, 4, pairs, mids, counts, 0, 0, 4)
     assert (used, stop) == (2, 1)          # after sentence 0 (2 keys), 2 + 3 tokens would pass the limit of 4
     used, stop = kp.count_candidates(tokens, offsets, role, code, nwords, 3, 1, 4, pairs, mids, counts, 1, used, 12)
@@ -119,13 +120,23 @@ def test_counting_stops_before_a_sentence_that_could_overfill_and_resumes():
 
 
 def test_rehash_keeps_the_keys_at_or_above_the_floor():
-    pairs, mids, counts = np.full(16, -1, np.int64), np.zeros(16, np.int32), np.zeros(16, np.int64)
+    pairs, mids, counts = np.full(16, -1, np.int64), np.zeros(16, np.int32), np.zeros(16, np.uint32)
     keys = np.array([5, 7, 9, 11], np.int64)
     kp.build_table(keys, np.array([0, 3, 0, 1], np.int32), np.zeros(4, np.int32), pairs, mids, np.zeros(16, np.int32))
     for key, c in zip(keys.tolist(), [1, 4, 2, 7]):
         counts[pairs == key] = c
-    new = np.full(8, -1, np.int64), np.zeros(8, np.int32), np.zeros(8, np.int64)
+    new = np.full(8, -1, np.int64), np.zeros(8, np.int32), np.zeros(8, np.uint32)
     assert kp.rehash(pairs, mids, counts, 2, *new) == 3
     kept = {(k, m): c for k, m, c in zip(*(a.tolist() for a in new)) if k >= 0}
     assert kept == {(7, 3): 4, (9, 0): 2, (11, 1): 7}
     assert kp.find(new[0], new[1], 11, 1) >= 0 and kp.find(new[0], new[1], 11, 0) == -1
+
+
+def test_counts_stop_at_the_largest_uint32():
+    role, code, nwords = np.full(2, PH_WORD, np.int8), np.zeros(2, np.int32), np.ones(2, np.int32)
+    tokens, offsets = _stream([[0, 1], [0, 1], [0, 1]])
+    pairs, mids, counts = np.full(16, -1, np.int64), np.zeros(16, np.int32), np.zeros(16, np.uint32)
+    kp.count_candidates(tokens, offsets[:2], role, code, nwords, 2, 1, 2, pairs, mids, counts, 0, 0, 12)
+    counts[pairs == 1] = 2**32 - 2
+    used, _ = kp.count_candidates(tokens, offsets, role, code, nwords, 2, 1, 2, pairs, mids, counts, 1, 1, 12)
+    assert used == 1 and counts[pairs == 1].tolist() == [2**32 - 1]          # not wrapped round to 0

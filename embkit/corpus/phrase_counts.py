@@ -59,8 +59,8 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 CHUNK_TOKENS = 1 << 20
 """Tokens read per chunk (whole sentences)."""
-SLOT_BYTES = 20
-"""Bytes per slot of the candidate table (int64 key, int32 connector digits, int64 count)."""
+SLOT_BYTES = 16
+"""Bytes per slot of the candidate table (int64 key, int32 connector digits, uint32 count)."""
 MIN_SLOTS = 1 << 16
 MAX_LOAD = 0.8
 
@@ -179,7 +179,7 @@ class _CountTable:
     def _alloc(self, capacity):
         self.pairs = np.full(capacity, -1, np.int64)
         self.mids = np.zeros(capacity, np.int32)
-        self.counts = np.zeros(capacity, np.int64)
+        self.counts = np.zeros(capacity, np.uint32)
 
     @property
     def limit(self):
@@ -230,7 +230,7 @@ class _CountTable:
     def entries(self, min_count):
         """(pairs, mids, counts) of the keys counted at least ``min_count`` times, sorted by key."""
         keep = (self.pairs >= 0) & (self.counts >= min_count)
-        pairs, mids, counts = self.pairs[keep], self.mids[keep], self.counts[keep]
+        pairs, mids, counts = self.pairs[keep], self.mids[keep], self.counts[keep].astype(np.int64)
         order = np.lexsort((mids, pairs))
         return pairs[order], mids[order], counts[order]
 
@@ -379,7 +379,7 @@ def load_kernels():
         from ..kernels import phrases as kp
 
         i8, i32, i64 = np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, np.int64)
-        pairs, mids, counts = np.full(16, -1, np.int64), np.zeros(16, np.int32), np.zeros(16, np.int64)
+        pairs, mids, counts = np.full(16, -1, np.int64), np.zeros(16, np.int32), np.zeros(16, np.uint32)
         kp.count_candidates(i32, i64, i8, i32, i32, 1, 2, 4, pairs, mids, counts, 0, 0, 12)
         kp.join_candidates(i32, i64, i8, i32, i32, 1, 2, 4, pairs, mids, np.zeros(16, np.int32), i32.copy(),
                            np.zeros(0, np.int64))
@@ -514,7 +514,10 @@ def detect(enc, p, cache=True, cache_dir=None, progress=True):
     if radix ** max(p["max_len"] - 2, 0) >= 2**31:
         raise EmbkitError(f"{len(connectors)} connector words are too many for max_len={p['max_len']} (at most "
                           f"{int((2**31) ** (1 / max(p['max_len'] - 2, 1))) - 1}); give fewer, or a lower max_len")
-    words_of = [(w,) for w in enc.vocab.words]
+    words, term_words = enc.vocab.words, []          # the words of each id: a vocabulary word, or a term
+
+    def words_of(i):
+        return (words[i],) if i < len(words) else term_words[i - len(words)]
     break_id = enc.vocab.index.get(BREAK)
     stages = [_first_stage(enc.vocab, p, connectors)]
     rows, passes, seen = [], [], set()
@@ -526,12 +529,12 @@ def detect(enc, p, cache=True, cache_dir=None, progress=True):
             keys, mids, pair_counts, scores, n_tokens = _scored_terms(counts, stages[-1], p, break_id)
             n_ids = stages[-1].n_ids
             for key, mid, c, s in zip(keys.tolist(), mids.tolist(), pair_counts.tolist(), scores.tolist()):
-                words = words_of[key // n_ids] + tuple(connectors[d - 1] for d in _connector_ids(mid, radix)) \
-                    + words_of[key % n_ids]
-                words_of.append(words)
-                if words not in seen:            # a term of an earlier pass that a join left apart here
-                    seen.add(words)
-                    rows.append((words, c, s, number))
+                term = words_of(key // n_ids) + tuple(connectors[d - 1] for d in _connector_ids(mid, radix)) \
+                    + words_of(key % n_ids)
+                term_words.append(term)
+                if term not in seen:             # a term of an earlier pass that a join left apart here
+                    seen.add(term)
+                    rows.append((term, c, s, number))
             passes.append({"pass": number, "tokens": n_tokens, "candidates": counts["candidates"],
                            "frequent": int(len(counts["pairs"])), "terms": int(len(keys)),
                            "pruned_below": counts["pruned_below"], "seconds": round(time.perf_counter() - started, 3)})

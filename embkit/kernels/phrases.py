@@ -13,7 +13,9 @@ Candidates are keys ``(pair, mid)``: ``pair = first * n_ids + last`` and
 (each connector's code is 1 to ``radix - 1``; 0 connectors give ``mid = 0``).
 The count table is open addressing with linear probing over three arrays
 ``pairs`` (int64, -1 for an empty slot), ``mids`` (int32) and ``counts``
-(int64), of a power-of-two length.
+(uint32, which stop at 2**32 - 1: a candidate seen more often than that needs
+a corpus of over four billion tokens), of a power-of-two length: 16 bytes a
+slot.
 
 Counting follows each sentence left to right: every word closes the
 candidate that the previous word opened (when one is open and fits in
@@ -31,6 +33,7 @@ BREAK = 0
 WORD = 1
 CONNECTOR = 2
 EMPTY = -1
+MAX_COUNT = 2**32 - 1
 
 
 @njit(cache=True)
@@ -51,12 +54,13 @@ def _add(pairs, mids, counts, key, mid, n):
     while True:
         k = pairs[h]
         if k == key and mids[h] == mid:
-            counts[h] += n
+            c = np.int64(counts[h]) + np.int64(n)
+            counts[h] = c if c < MAX_COUNT else MAX_COUNT
             return 0
         if k == EMPTY:
             pairs[h] = key
             mids[h] = mid
-            counts[h] = n
+            counts[h] = n if n < MAX_COUNT else MAX_COUNT
             return 1
         h = (h + 1) & mask
 
