@@ -65,8 +65,9 @@ def cache_clear():
 
 
 def _counts(entries):
-    """'2 encoded corpora' (and so on for each kind of entry)."""
-    return ", ".join(f"{sum(e['kind'] == kind for e in entries)} {names[1]}" for kind, names in cache.KINDS.items())
+    """'2 encoded corpora' (and so on for each kind of entry the cache holds; encoded corpora always)."""
+    return ", ".join(f"{sum(e['kind'] == kind for e in entries)} {names[1]}" for kind, names in cache.KINDS.items()
+                     if kind == "corpora" or any(e["kind"] == kind for e in entries))
 
 
 def _iso(ts):

@@ -1,8 +1,9 @@
-"""``embkit eval``: analogy and word-similarity benchmarks.
+"""``embkit eval``: analogy and word-similarity benchmarks, and detected terms against a gold list.
 
 Every command takes an optional VECS (a vectors file or an embkit model
 directory; by default the newest model in the current directory), prints a
-table, or with ``--json`` the result dicts of :mod:`embkit.evaluation`.
+table, or with ``--json`` the result dicts of :mod:`embkit.evaluation`;
+``eval phrases`` takes a phrases file instead of VECS.
 """
 import click
 
@@ -113,7 +114,7 @@ oov_option = click.option("--oov", type=click.Choice(["drop", "zero", "compose"]
 
 @click.group("eval", context_settings=CONTEXT)
 def eval_group():
-    """Evaluate vectors on analogy and word-similarity benchmarks."""
+    """Evaluate vectors on analogy and word-similarity benchmarks, or detected terms against a gold list."""
 
 
 @eval_group.command("analogies", context_settings=CONTEXT)
@@ -223,6 +224,36 @@ def sts_cmd(vecs, dataset, weighting, freq, limit, unicode_errors, as_json):
     except NoCountsError as exc:
         raise EmbkitError(f"{vecs}: {exc}") from None
     _emit(result, as_json, _print_sts)
+
+
+def _print_phrases(r):
+    click.echo(f"phrases: {r['phrases']} ({r['terms']} multi-word terms); gold: {r['gold']} "
+               f"({r['gold_size']} multi-word terms)")
+    click.echo(f"  {'top K':>7}  {'precision':>9}  hits")
+    for p in r["precision"]:
+        value = "n/a" if p["precision"] is None else f"{p['precision']:.3f}"
+        click.echo(f"  {p['k']:>7}  {value:>9}  {p['hits']}/{p['ranked']}")
+    click.echo(f"gold terms found: {r['found']} of {r['gold_size']} ({100.0 * r['found_share']:.1f}%)")
+
+
+@eval_group.command("phrases", context_settings=CONTEXT)
+@click.argument("phrases_file", metavar="PHRASES")
+@click.option("--gold", default="wordnet", metavar="wordnet|PATH",
+              help="The gold list: WordNet 3.0's multiword lemmas, or a file of one term per line "
+                   "(words joined by _ or separated by spaces).")
+@click.option("--top", type=Integer(min=1), default=None, metavar="K",
+              help="Precision of the K best-scored terms [default: 100, 1000 and 10000].")
+@json_option
+def phrases_cmd(phrases_file, gold, top, as_json):
+    """Precision of detected terms (an `embkit phrases` TSV) against a gold list of terms.
+
+    precision@K is the share of the K best-scored multi-word terms
+    (lowercased, words joined with _) that are in the gold list; "found"
+    counts the gold terms anywhere in the file.
+    """
+    from embkit.evaluation.phrases import evaluate_phrases
+    result = evaluate_phrases(phrases_file, gold=gold, top=top)
+    _emit(result, as_json, _print_phrases)
 
 
 def register(cli):

@@ -123,12 +123,14 @@ def _register():
         commands_count,
         commands_eval,
         commands_retrofit,
+        commands_terms,
         commands_train,
         commands_vectors,
         commands_whiten,
     )
     commands_train.register(cli)
     commands_count.register(cli)
+    commands_terms.register(cli)
     commands_vectors.register(cli)
     commands_eval.register(cli)
     commands_cache.register(cli)

@@ -22,6 +22,7 @@ the few most or least frequent words), and ``sample`` by 1 (a threshold of
 the whole corpus, where subsampling keeps every word).
 """
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
 
-KINDS = ("int", "float", "bool", "choice", "tokenizer", "size", "vectors", "path")
+KINDS = ("int", "float", "bool", "choice", "tokenizer", "size", "vectors", "text", "path", "words")
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,14 @@ class Param:
     ----------
     name : str
         Keyword argument of the estimator; ``--name-with-dashes`` on the command line.
-    kind : {"int", "float", "bool", "choice", "tokenizer", "size", "vectors", "path"}
+    kind : {"int", "float", "bool", "choice", "tokenizer", "size", "vectors", "text", "path", "words"}
         ``tokenizer`` is a choice that also takes a
         :class:`~embkit.corpus.tokenize.Tokenizer`; ``size`` a byte count or
         a string such as ``"2G"``; ``vectors`` an initial matrix (ndarray or
-        KeyedVectors), checked against the vocabulary when training; ``path``
-        a file or directory name (str or os.PathLike).
+        KeyedVectors), checked against the vocabulary when training;
+        ``text`` a non-empty string without whitespace; ``path`` a file name
+        (str or os.PathLike, kept as given; a term list is taken too);
+        ``words`` a name or file name, or a list of words.
     default : object
         The estimator's default.
     low, high : int or float, optional
@@ -96,6 +99,9 @@ class Param:
             text = "a path (str or os.PathLike)"
         elif self.kind == "size":
             text = f"a memory size (e.g. 512M, 2G) from {self.low} to {self.high} bytes"
+        elif self.kind in ("text", "path", "words"):
+            text = {"text": "a non-empty string without whitespace", "path": "a file name",
+                    "words": "a name, a file name or a list of words"}[self.kind]
         else:
             what = {"int": "an integer", "float": "a finite number"}
             text = f"{what[self.kind]} in {'(' if self.low_open else '['}{self.low}, {self.high}]"
@@ -187,16 +193,29 @@ def _check_size(param, v):
     return v if param.in_range(n) else _BAD   # kept as given (meta.json records what the user wrote)
 
 
-def _check_path(param, v):
-    import os
+def _check_text(param, v):
+    return v if isinstance(v, str) and v and not any(ch.isspace() for ch in v) else _BAD
 
+
+def _check_path(param, v):
     if isinstance(v, os.PathLike):
         v = os.fspath(v)
-    return v if isinstance(v, str) and v.strip() else _BAD
+    if isinstance(v, str):
+        return v if v.strip() else _BAD
+    return v if hasattr(v, "sha256") and hasattr(v, "join") else _BAD      # a TermList
+
+
+def _check_words(param, v):
+    if isinstance(v, (str, os.PathLike)):
+        return v if os.fspath(v) else _BAD
+    if isinstance(v, (list, tuple, set, frozenset)) and all(isinstance(w, str) for w in v):
+        return tuple(sorted(v))
+    return _BAD
 
 
 _CHECKS = {"int": _check_int, "float": _check_float, "bool": _check_bool, "choice": _check_choice,
-           "tokenizer": _check_tokenizer, "size": _check_size, "vectors": lambda param, v: v, "path": _check_path}
+           "tokenizer": _check_tokenizer, "size": _check_size, "vectors": lambda param, v: v,
+           "text": _check_text, "path": _check_path, "words": _check_words}
 
 
 def _short(value):
@@ -246,6 +265,10 @@ def meta_params(table, p):
             v = str(v)
         elif param.kind == "tokenizer":
             v = getattr(v, "kind", v)
+        elif param.kind in ("path", "words") and v is not None and not isinstance(v, (str, tuple)):
+            v = os.fspath(v) if isinstance(v, os.PathLike) else f"<{type(v).__name__} of {len(v)}>"
+        elif param.kind == "words" and isinstance(v, tuple):
+            v = list(v)
         out[param.name] = v
     return out
 
@@ -268,10 +291,16 @@ CORPUS = (
     Param("lowercase", "bool", False, help="Lowercase the text."),
     Param("encoding_errors", "choice", "strict", choices=("strict", "replace"),
           help="Invalid UTF-8: stop with an error, or replace with U+FFFD and count."),
+    Param("phrases", "path", None, optional=True,
+          help="Join multi-word terms: a phrases TSV from `embkit phrases`, or auto to detect them first."),
+    Param("terms", "path", None, optional=True,
+          help="Join the terms of this file (one per line, words separated by spaces), longest match first."),
 )
 """Corpus encoding (see :meth:`embkit.EncodedCorpus.encode`), shared by every trainer."""
 
 CORPUS_NAMES = tuple(p.name for p in CORPUS)
+TERM_NAMES = ("phrases", "terms")
+"""The corpus settings that join terms (not offered by ``embkit vocab``)."""
 
 RUN = (
     Param("threads", "int", None, 1, INT32_MAX, optional=True,
@@ -442,6 +471,30 @@ PPMI = (
     *IO,
 )
 """:class:`~embkit.PPMISVD`."""
+
+
+# ---------------------------------------------------------------- phrase detection
+
+PHRASES = (
+    Param("min_count", "int", 5, 1, INT64_MAX, help="Keep terms seen at least this many times."),
+    Param("threshold", "float", None, -1.0, 1e300, optional=True,
+          help="Keep terms scoring above this [default: 0.5 for npmi, 100 for word2vec]."),
+    Param("scorer", "choice", "npmi", choices=("npmi", "word2vec"),
+          help="npmi: normalised PMI in [-1, 1]; word2vec: (count(ab) - min_count) / (count(a) count(b)) * N."),
+    Param("passes", "int", 2, 1, 64, help="Passes; each joins the terms found so far, so terms grow longer."),
+    Param("max_len", "int", 4, 2, 64, help="Most words in a term (connector words included)."),
+    Param("delimiter", "text", "_", help="Joins a term's words into one token."),
+    Param("connectors", "words", "default",
+          help="Words that may stand inside a term (bank_of_england): default (English), none, or a file of "
+               "one word per line."),
+    *(p for p in CORPUS if p.name in ("max_sentence_length", "tokenizer", "lowercase", "encoding_errors")),
+    Param("max_memory", "size", None, 1, INT64_MAX, optional=True,
+          help="Bound on the candidate counts; when reached, the rarest are dropped and their counts become "
+               "lower bounds [default: no bound]."),
+    Param("cache", "bool", True, meta=False, help="Reuse and store the encoded corpus and the counts."),
+    *(p for p in IO if p.name == "progress"),
+)
+""":class:`~embkit.Phrases`: detection settings, the corpus encoding it reads, memory and caching."""
 
 # ---------------------------------------------------------------- other libraries' names
 

@@ -36,7 +36,7 @@ SECTIONS = {
     "post": "evals.bench_post",
     "whiten": "evals.bench_whiten",
     "compass": "evals.bench_compass",
-    "terms": None,
+    "terms": "evals.bench_terms",
 }
 
 

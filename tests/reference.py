@@ -373,3 +373,70 @@ def reference_glove_epoch(pairs, block_size, block_order, block_seeds, st, lr, x
             st["gbc"][j] += s * s
             trained += 1
     return cost, trained
+
+
+# ---------------------------------------------------------------- phrases
+
+PH_BREAK, PH_WORD, PH_CONNECTOR = 0, 1, 2
+
+
+def _phrase_candidate(sent, i, role, nwords, max_len):
+    """(end, connectors) of the candidate opened by the word at ``i``, or None.
+
+    The rule: a word, then every connector that follows it, then the first
+    other token, which must be a word; at most ``max_len`` words in all.
+    """
+    j = i + 1
+    while j < len(sent) and role[sent[j]] == PH_CONNECTOR:
+        j += 1
+    if j == len(sent) or role[sent[j]] != PH_WORD:
+        return None
+    between = tuple(sent[i + 1:j])
+    if nwords[sent[i]] + len(between) + nwords[sent[j]] > max_len:
+        return None
+    return j, between
+
+
+def reference_phrase_counts(sentences, role, nwords, max_len):
+    """{(first, connector ids, last): count} over every word that opens a candidate."""
+    counts = {}
+    for sent in sentences:
+        for i, t in enumerate(sent):
+            if role[t] != PH_WORD:
+                continue
+            found = _phrase_candidate(sent, i, role, nwords, max_len)
+            if found is not None:
+                j, between = found
+                key = (t, between, sent[j])
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def reference_phrase_join(sentences, role, nwords, max_len, terms):
+    """The sentences with each candidate in ``terms`` ({key: new id}) replaced, left to right.
+
+    A candidate that is not a term leaves its first word and connectors as
+    they are, and its last word opens the next candidate.
+    """
+    out = []
+    for sent in sentences:
+        joined, i = [], 0
+        while i < len(sent):
+            found = _phrase_candidate(sent, i, role, nwords, max_len) if role[sent[i]] == PH_WORD else None
+            if found is None:
+                j = i + 1
+                while role[sent[i]] == PH_WORD and j < len(sent) and role[sent[j]] == PH_CONNECTOR:
+                    j += 1               # the connectors after a word that opens nothing stay as they are
+                joined.extend(sent[i:j])
+                i = j
+                continue
+            j, between = found
+            key = (sent[i], between, sent[j])
+            if key in terms:
+                joined.append(terms[key])
+                i = j + 1
+            else:
+                joined.extend(sent[i:j])
+                i = j
+        out.append(joined)
+    return out

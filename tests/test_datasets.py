@@ -45,7 +45,8 @@ def test_available_datasets_by_kind():
     assert available_datasets("corpus") == ["sotu"]
     assert available_datasets("lexicon") == ["wordnet"]
     assert available_datasets("sts") == STS
-    assert set(available_datasets()) == {"google", "msr", "sotu", "wordnet", *SIMILARITY, *STS}
+    assert available_datasets("terms") == ["wordnet_multiword"]
+    assert set(available_datasets()) == {"google", "msr", "sotu", "wordnet", "wordnet_multiword", *SIMILARITY, *STS}
     with pytest.raises(EmbkitError, match="unknown data set kind"):
         available_datasets("bogus")
 

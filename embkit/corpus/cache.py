@@ -32,7 +32,9 @@ DEFAULT_LIMIT = "10G"
 MANIFEST = "manifest.json"
 
 KINDS = {"corpora": ("encoded corpus", "encoded corpora"),
-         "cooccur": ("co-occurrence table", "co-occurrence tables")}
+         "cooccur": ("co-occurrence table", "co-occurrence tables"),
+
+"phrases": ("phrase count", "phrase counts")}
 """Kinds of entry (each a subdirectory of the cache), and how messages name one and several of them."""
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}

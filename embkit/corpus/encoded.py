@@ -31,10 +31,11 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
-from ..exceptions import CorpusError, InvalidParameterError
+from ..exceptions import CorpusError, InvalidParameterError, ParameterTypeError
 from .cache import cache_key, cached, mark_in_use
 from .reading import STDIN, file_signature, is_regular_file
 from .scan import Sentences, corpus_source, scan, source_name
+from .terms import BreakTokenizer, JoiningTokenizer, TermList, marks_breaks, phrases_terms, read_terms
 from .tokenize import TOKEN_RULES
 from .vocab import Vocabulary, empty_vocab_error
 
@@ -117,11 +118,15 @@ def _write_tokens(path, chunks, remap, kept_total):
     return np.concatenate(line_kept) if line_kept else np.zeros(0, np.int64)
 
 
-def _encode_into(source, tokenizer, vocab_settings, encoding_errors, workdir, progress, vocab=None):
+def _encode_into(source, tokenizer, vocab_settings, encoding_errors, workdir, progress, vocab=None, terms=None):
     """Scan, prune and write tokens.npy/offsets.npy/vocab.tsv/manifest.json into workdir."""
     workdir = Path(workdir)
     chunks = _Chunks(workdir)
-    counted = scan(source, tokenizer, encoding_errors, chunks, progress)
+    reading = source, tokenizer
+    if terms is not None:
+        reading = ((_JoinedSentences(source.sentences, source.lowercase, terms), tokenizer)
+                   if isinstance(source, Sentences) else (source, JoiningTokenizer(tokenizer, terms)))
+    counted = scan(*reading, encoding_errors, chunks, progress)
     vocab, remap, kept_total = _vocabulary_ids(counted, vocab, vocab_settings, source)
     lengths = _write_tokens(workdir / "tokens.npy", chunks, remap, kept_total)
     chunks.path.unlink()
@@ -147,6 +152,9 @@ def _encode_into(source, tokenizer, vocab_settings, encoding_errors, workdir, pr
         "sources": ([{"path": "<sentences>"}] if isinstance(source, Sentences)
                     else [{"path": "-"} if f == STDIN else file_signature(f) for f in source]),
     }
+    if terms is not None:
+        manifest["terms"] = {**terms.source, "count": len(terms), "delimiter": terms.delimiter,
+                             "sha256": terms.sha256()}
     with open(workdir / "manifest.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
 
@@ -341,7 +349,7 @@ class EncodedCorpus:
     @classmethod
     def encode(cls, corpus, tokenizer="whitespace", lowercase=False, min_count=5, max_vocab_size=None,
                max_sentence_length=10000, encoding_errors="strict", vocab=None, cache=True,
-               cache_dir=None, progress=True):
+               cache_dir=None, progress=True, phrases=None, terms=None):
         """Read, count and encode a corpus (or reuse its cached encoding).
 
         Parameters
@@ -373,6 +381,15 @@ class EncodedCorpus:
             Overrides ``$EMBKIT_CACHE``.
         progress : bool
             Show a progress bar while reading.
+        phrases : str or os.PathLike, optional
+            Join multi-word terms into single tokens (``new_york``): those of
+            a phrases file (``embkit phrases``), or ``"auto"`` to detect them
+            first with :class:`embkit.Phrases`' defaults.
+        terms : str, os.PathLike or TermList, optional
+            Join these too: a terms file (one term per line, words separated
+            by spaces) or a :class:`~embkit.corpus.terms.TermList`.  See
+            :mod:`embkit.corpus.terms` (longest match first, never across
+            punctuation); both are part of the cache key.
 
         Returns
         -------
@@ -383,31 +400,22 @@ class EncodedCorpus:
         CorpusError
             Missing inputs, invalid UTF-8 (strict), 0 tokens, or no word
             reaching ``min_count``.
+        FormatError
+            A malformed phrases or terms file (naming file and line).
         """
         source, tok = corpus_source(corpus, tokenizer, lowercase)
-        if not isinstance(source, Sentences) and STDIN in source and len(source) > 1:
-            raise CorpusError("standard input ('-') cannot be combined with files")
-        for name, value, low in (("min_count", min_count, 1), ("max_sentence_length", max_sentence_length, 1)):
-            if int(value) < low:
-                raise InvalidParameterError(f"{name} must be >= {low}, got {value}")
-        if max_vocab_size is not None and int(max_vocab_size) < 1:
-            raise InvalidParameterError(f"max_vocab_size must be >= 1, got {max_vocab_size}")
-        if encoding_errors not in ("strict", "replace"):
-            raise InvalidParameterError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}")
-        vocab_settings = {"min_count": int(min_count),
-                          "max_vocab_size": None if max_vocab_size is None else int(max_vocab_size),
-                          "max_sentence_length": int(max_sentence_length)}
+        vocab_settings = _vocab_settings(source, min_count, max_vocab_size, max_sentence_length, encoding_errors)
+        term_list = None
+        if phrases is not None or terms is not None:
+            source, term_list = _term_list(source, tok, phrases, terms, dict(
+                max_sentence_length=max_sentence_length, encoding_errors=encoding_errors, cache=cache,
+                cache_dir=cache_dir, progress=progress))
         # standard input, pipes and devices are read once and never cached (their name says nothing of the data)
         cache = bool(cache) and not isinstance(source, Sentences) and all(is_regular_file(f) for f in source)
-        key = None
-        if cache:
-            key = cache_key({"v": FORMAT_VERSION, "sources": [file_signature(f) for f in source],
-                             "tokenizer": tok.settings(), "vocab": vocab_settings, "encoding_errors": encoding_errors,
-                             "given_vocab": vocab.sha256() if vocab is not None else None,
-                             "token_rules": TOKEN_RULES})
+        key = _key(source, tok, vocab_settings, encoding_errors, vocab, term_list) if cache else None
 
         def build(directory):
-            _encode_into(source, tok, vocab_settings, encoding_errors, directory, progress, vocab)
+            _encode_into(source, tok, vocab_settings, encoding_errors, directory, progress, vocab, term_list)
 
         def load(directory, in_cache):
             enc = cls.open(directory, mmap=in_cache)
@@ -418,3 +426,123 @@ class EncodedCorpus:
         enc = cached("corpora", key, build, load, cache=cache, root=cache_dir, what="corpus")
         _report(enc.manifest, source_name(source))
         return enc
+
+
+def _key(source, tok, vocab_settings, encoding_errors, vocab, term_list):
+    """The cache key of an encoding: its files' signatures and every setting that changes it."""
+    fields = {"v": FORMAT_VERSION, "sources": [file_signature(f) for f in source],
+              "tokenizer": tok.settings(), "vocab": vocab_settings, "encoding_errors": encoding_errors,
+              "given_vocab": vocab.sha256() if vocab is not None else None, "token_rules": TOKEN_RULES}
+    if term_list is not None:          # only then: the keys of corpora without terms stay as they were
+        fields["terms"] = term_list.sha256()
+    return cache_key(fields)
+
+
+def _vocab_settings(source, min_count, max_vocab_size, max_sentence_length, encoding_errors):
+    """The vocabulary settings recorded in the manifest, once checked."""
+    if not isinstance(source, Sentences) and STDIN in source and len(source) > 1:
+        raise CorpusError("standard input ('-') cannot be combined with files")
+    for name, value, low in (("min_count", min_count, 1), ("max_sentence_length", max_sentence_length, 1)):
+        if int(value) < low:
+            raise InvalidParameterError(f"{name} must be >= {low}, got {value}")
+    if max_vocab_size is not None and int(max_vocab_size) < 1:
+        raise InvalidParameterError(f"max_vocab_size must be >= 1, got {max_vocab_size}")
+    if encoding_errors not in ("strict", "replace"):
+        raise InvalidParameterError(f"encoding_errors must be 'strict' or 'replace', got {encoding_errors!r}")
+    return {"min_count": int(min_count), "max_vocab_size": None if max_vocab_size is None else int(max_vocab_size),
+            "max_sentence_length": int(max_sentence_length)}
+
+
+class _JoinedSentences(Sentences):
+    """Given sentences with a term list's terms joined (after lowercasing)."""
+
+    def __init__(self, sentences, lowercase, terms):
+        super().__init__(sentences, lowercase)
+        self.terms = terms
+
+    def __iter__(self):
+        join = self.terms.join
+        for sent in super().__iter__():
+            yield join(list(sent))
+
+
+def _term_list(source, tok, phrases, terms, settings):
+    """(source, TermList): the terms of ``phrases`` and ``terms`` (None when there are none).
+
+    Sentences given as a one-shot iterator come back as a list when
+    ``phrases="auto"`` (they are read twice).
+    """
+    found = []
+    if phrases is not None:
+        if isinstance(phrases, str) and phrases == "auto":
+            source, auto = _detected_terms(source, tok, settings)
+            found.append(auto)
+        elif isinstance(phrases, (str, os.PathLike)):
+            found.append(phrases_terms(phrases))
+        else:
+            raise ParameterTypeError(f"phrases must be 'auto' or the path of a phrases file, "
+                                     f"got {type(phrases).__name__}")
+    if terms is not None:
+        if isinstance(terms, TermList):
+            found.append(terms)
+        elif isinstance(terms, (str, os.PathLike)):
+            found.append(read_terms(terms, None if isinstance(tok, Sentences) else tok))
+        else:
+            raise ParameterTypeError(f"terms must be the path of a terms file or a TermList, "
+                                     f"got {type(terms).__name__}")
+    merged = found[0]
+    for other in found[1:]:
+        merged = merged.merged(other)
+    if tok.lowercase:
+        merged = merged.lowercased()
+    if not len(merged):
+        log.warning("no terms to join (%s)", ", ".join(f"{k} {v}" for k, v in merged.source.items()))
+        return source, None
+    return source, merged
+
+
+def _detected_terms(source, tok, settings):
+    """(source, TermList) of the terms that phrase detection with its defaults finds in ``source``."""
+    from .. import _params
+    from .phrase_counts import DEFAULT_THRESHOLDS, connector_words, detect
+
+    if isinstance(source, Sentences):
+        if not isinstance(source.sentences, (list, tuple)):
+            source = Sentences(list(source.sentences), source.lowercase)
+    elif STDIN in source:
+        raise CorpusError("phrases='auto' reads the corpus twice, and standard input can be read only once; "
+                          "save it to a file first")
+    enc = encode_for_phrases(source, tok, **settings)
+    p = {prm.name: prm.default for prm in _params.PHRASES}
+    p["threshold"] = DEFAULT_THRESHOLDS[p["scorer"]]
+    p["_connectors"] = connector_words(p["connectors"], tok.lowercase)
+    found = detect(enc, p, cache=settings["cache"], cache_dir=settings["cache_dir"], progress=settings["progress"])
+    log.info("phrases='auto': %d terms detected", len(found.rows))
+    return source, TermList([words for words, _, _, _ in found.rows], p["delimiter"], {"phrases": "auto"})
+
+
+def encode_for_phrases(source, tok, max_sentence_length=10000, encoding_errors="strict", cache=True,
+                       cache_dir=None, progress=True):
+    """The encoding phrase detection reads: every token kept (``min_count=1``), punctuation marked (regex).
+
+    Parameters
+    ----------
+    source : list of str or Sentences
+        From :func:`~embkit.corpus.scan.corpus_source`.
+    tok : Tokenizer
+        The tokenizer; a regex one reads the lines with
+        :class:`~embkit.corpus.terms.BreakTokenizer`.
+    max_sentence_length, encoding_errors, cache, cache_dir, progress
+        As for :meth:`EncodedCorpus.encode`.
+
+    Returns
+    -------
+    EncodedCorpus
+    """
+    if isinstance(source, Sentences):
+        return EncodedCorpus.encode(source, min_count=1, max_sentence_length=max_sentence_length, cache=False,
+                          progress=progress)
+    reader = BreakTokenizer.like(tok) if marks_breaks(tok) else tok
+    return EncodedCorpus.encode(source, tokenizer=reader, lowercase=tok.lowercase, min_count=1,
+                      max_sentence_length=max_sentence_length, encoding_errors=encoding_errors, cache=cache,
+                      cache_dir=cache_dir, progress=progress)

@@ -52,7 +52,7 @@ __all__ = [
     "load_analogies", "load_similarity", "sha256_file",
 ]
 
-KINDS = ("analogy", "similarity", "corpus", "lexicon", "sts")
+KINDS = ("analogy", "similarity", "corpus", "lexicon", "sts", "terms")
 DEFAULT_SECTION = "default"
 _REGISTRY_FILE = "REGISTRY.json"
 _registry_cache = None
@@ -150,7 +150,7 @@ def available_datasets(kind=None):
 
     Parameters
     ----------
-    kind : {None, "analogy", "similarity", "corpus", "lexicon", "sts"}
+    kind : {None, "analogy", "similarity", "corpus", "lexicon", "sts", "terms"}
         Only data sets of this kind; None lists all of them.
 
     Returns

@@ -137,9 +137,11 @@ def adopt_corpus_settings(p, enc, defaults):
     actual = {"tokenizer": tok.get("kind"), "lowercase": tok.get("lowercase"), "min_count": vs.get("min_count"),
               "max_vocab_size": vs.get("max_vocab_size"), "max_sentence_length": vs.get("max_sentence_length"),
               "encoding_errors": m.get("encoding_errors")}
+    terms = m.get("terms") or {}           # joined terms: none unless the manifest says so
+    actual.update({name: terms.get(name) for name in ("phrases", "terms") if name in p})
     conflicts = []
     for name, value in actual.items():
-        if value is None and name != "max_vocab_size":
+        if value is None and name not in ("max_vocab_size", "phrases", "terms"):
             continue                       # not recorded (e.g. an older or hand-made corpus)
         given = p[name]
         given = getattr(given, "kind", given)

@@ -53,8 +53,11 @@ class Word2Vec(Estimator):
         Final learning rate (1e-4; in [0, alpha]); the rate falls linearly over all epochs.
     epochs : int
         Passes over the corpus (5; 0 returns the initial vectors).
-    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
-        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors, phrases, terms
+        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`; ``phrases``
+        (a phrases file, or ``"auto"``) and ``terms`` (a terms file) join
+        multi-word terms into single tokens, which are then words like any
+        other (``new_york``).
     shrink_windows : bool
         Draw a reduced window per centre word (True, as word2vec).
     share_negatives : bool
@@ -228,8 +231,11 @@ class SkipGram(Word2Vec):
         with ``share_negatives=False``; see :func:`default_alpha`).
     min_alpha, epochs
         See :class:`Word2Vec`.
-    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
-        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors, phrases, terms
+        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`; ``phrases``
+        (a phrases file, or ``"auto"``) and ``terms`` (a terms file) join
+        multi-word terms into single tokens, which are then words like any
+        other (``new_york``).
     shrink_windows, share_negatives, threads, seed, max_memory, init_in, init_out, train_in, train_out, cache, progress
         See :class:`Word2Vec`.
 
@@ -258,8 +264,11 @@ class CBOW(Word2Vec):
         Initial learning rate (default 0.05).
     min_alpha, epochs
         See :class:`Word2Vec`.
-    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
-        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors, phrases, terms
+        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`; ``phrases``
+        (a phrases file, or ``"auto"``) and ``terms`` (a terms file) join
+        multi-word terms into single tokens, which are then words like any
+        other (``new_york``).
     shrink_windows, share_negatives, threads, seed, max_memory, init_in, init_out, train_in, train_out, cache, progress
         See :class:`Word2Vec`; ``share_negatives`` has no effect on CBOW.
     """

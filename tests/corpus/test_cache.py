@@ -278,5 +278,5 @@ def test_cached_builds_once_reuses_and_shares_one_limit_across_kinds(tmp_path, m
     assert [e["path"].name for e in cache_entries()] == ["k2"]
     assert CliRunner().invoke(cli, ["cache", "clear"]).stderr.startswith("removed 1 cache entries")
     assert cache_entries() == []
-    with pytest.raises(ValueError, match="unknown cache kind 'phrases'"):
-        cached("phrases", "k", build, load)
+    with pytest.raises(ValueError, match="unknown cache kind 'nonesuch'"):       # 'phrases' is a kind now
+        cached("nonesuch", "k", build, load)
