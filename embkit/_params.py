@@ -230,7 +230,7 @@ def validate(table, values):
     ----------
     table : tuple of Param
     values : dict
-        Parameter name to value (e.g. an estimator's ``get_params()``).
+        Parameter name to value (e.g. an estimator's ``get_params()``); a name left out takes its default.
 
     Returns
     -------
@@ -242,7 +242,7 @@ def validate(table, values):
     InvalidParameterError
         The first value outside its range.
     """
-    return {p.name: p.check(values[p.name]) for p in table}
+    return {p.name: p.check(values[p.name] if p.name in values else p.default) for p in table}
 
 
 def check_schedule(p):
@@ -430,7 +430,7 @@ COUNT_RUN = (
 COOCCUR = (
     *counting(10, "harmonic"),
     Param("dtype", "choice", "float64", choices=("float64", "float32"), help="Type of the counts written."),
-    *CORPUS,
+    *(p for p in CORPUS if p.name not in ("phrases", "terms")),     # counting joins no terms (yet)
     *COUNT_RUN,
     *IO,
 )

@@ -253,7 +253,7 @@ def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both"
     if isinstance(corpus, EncodedCorpus):
         enc = corpus
     else:
-        enc = EncodedCorpus.encode(corpus, **{k: p[k] for k in _params.CORPUS_NAMES}, cache=p["cache"],
+        enc = EncodedCorpus.encode(corpus, **{k: p[k] for k in _params.CORPUS_NAMES if k in p}, cache=p["cache"],
                                    progress=p["progress"])
     runs, settings = count_runs(enc, p["window"], p["weighting"], p["context"], p["sample"], p["seed"], p["dtype"],
                                 p["threads"], p["max_memory"], p["tmp_dir"], p["progress"])

@@ -64,7 +64,7 @@ class FastText(Estimator):
     bucket : int
         Rows the n-grams are hashed into (2,000,000; at least 1 when
         ``maxn > 0``).  The input matrix has ``n_words + bucket`` rows.
-    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors, phrases, terms
         Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
     shrink_windows : bool
         Draw a reduced window per centre word (True, as word2vec and fastText).

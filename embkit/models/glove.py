@@ -170,7 +170,7 @@ class GloVe(Estimator):
     checkpoint_every : int, optional
         With ``fit(..., checkpoint=path)``: write the training state every
         this many epochs.
-    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors, phrases, terms
         Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
     threads : int, optional
         Worker threads (default: all cores).

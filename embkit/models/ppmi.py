@@ -246,7 +246,7 @@ class PPMISVD(Estimator):
         vectors ``V S**eig``.
     svd : {"randomized", "arpack"}
         How the truncated SVD is computed (see the module docstring).
-    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors, phrases, terms
         Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
     threads : int, optional
         Threads for counting and the sparse products (default: all cores).

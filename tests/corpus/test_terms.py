@@ -17,7 +17,7 @@ from embkit.corpus.terms import (
     read_phrases,
     read_terms,
 )
-from embkit.corpus.tokenize import Tokenizer
+from embkit.corpus.tokenize import TOKEN_RULES, Tokenizer
 from embkit.exceptions import CorpusError, EmbkitError, FormatError, InvalidParameterError
 
 TERMS = TermList([["new", "york"], ["new", "york", "city"], ["york", "city", "hall"], ["hot", "dog"]])
@@ -135,7 +135,7 @@ def test_encoding_joins_terms_and_keys_the_cache_by_them(tmp_path):
     assert plain.path.name == cache_key({"v": FORMAT_VERSION, "sources": [file_signature(corpus)],
                                          "tokenizer": tok.settings(), "encoding_errors": "strict", "given_vocab": None,
                                          "vocab": {"min_count": 1, "max_vocab_size": None,
-                                                   "max_sentence_length": 10000}})
+                                                   "max_sentence_length": 10000}, "token_rules": TOKEN_RULES})
     assert "terms" not in plain.manifest
     terms = _write(tmp_path, "new york city\nnew york\nhot dog\n", "terms.txt")
     joined = embkit.EncodedCorpus.encode(corpus, tokenizer="regex", lowercase=True, min_count=1, terms=terms,
