@@ -42,6 +42,7 @@ Distributed Representations of Words and Phrases and their Compositionality.
 NIPS 2013.
 """
 import hashlib
+import json
 import logging
 import os
 import time
@@ -264,7 +265,7 @@ def _chunks(enc, chunk_tokens):
 
 
 def _count_pass(enc, stages, radix, p, number, progress):
-    """Unigram counts, the candidate table and the tokens of one pass (after the earlier passes' joins)."""
+    """Unigram counts and the candidate table of one pass (the corpus read with the earlier passes' joins)."""
     from ..kernels import phrases as kp
 
     stage = stages[-1]
@@ -306,15 +307,15 @@ def _pass_counts(enc, stages, radix, p, number, cache, cache_dir, progress):
         _write_manifest(directory, enc, unigrams, table, number, time.perf_counter() - started)
 
     def load(directory, in_cache):
-        import json
         with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as f:
             m = json.load(f)
         if m.get("format") != "embkit-phrase-counts" or m.get("format_version") != FORMAT_VERSION:
             raise CorpusError(f"{directory}: not phrase counts of format {FORMAT_VERSION}")
         out = {name: np.load(os.path.join(directory, f"{name}.npy")) for name in ("unigrams", "pairs", "mids",
                                                                                  "counts")}
-        if len(out["unigrams"]) != stages[-1].n_ids or not (len(out["pairs"]) == len(out["mids"])
-                                                             == len(out["counts"])):
+        n_ids, pairs = stages[-1].n_ids, out["pairs"]
+        if len(out["unigrams"]) != n_ids or not len(pairs) == len(out["mids"]) == len(out["counts"]) or (
+                len(pairs) and (pairs.min() < 0 or pairs.max() >= n_ids * n_ids)):
             raise CorpusError(f"{directory}: damaged phrase counts")
         out.update(m)
         return out
@@ -323,8 +324,6 @@ def _pass_counts(enc, stages, radix, p, number, cache, cache_dir, progress):
 
 
 def _write_manifest(directory, enc, unigrams, table, number, seconds):
-    import json
-
     manifest = {"format": "embkit-phrase-counts", "format_version": FORMAT_VERSION, "pass": number,
                 "tokens": int(unigrams.sum()), "candidates": int(table.used), "pruned_below": table.pruned_below,
                 "vocab_size": int(len(unigrams)), "seconds": round(seconds, 3),

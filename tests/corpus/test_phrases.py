@@ -183,3 +183,13 @@ def test_empty_corpus_and_missing_files(tmp_path):
         Phrases(progress=False).fit(str(tmp_path / "missing.txt"))
     with pytest.raises(EmbkitError, match="has not found any terms yet"):
         Phrases().save(tmp_path / "p.tsv")
+
+
+def test_a_damaged_count_entry_is_counted_again(tmp_path, caplog):
+    (tmp_path / "c.txt").write_text(NEW_YORK)
+    first = _fit(str(tmp_path / "c.txt"), min_count=2, connectors="none", passes=1, threshold=0.0)
+    (entry,) = cache_entries(kind="phrases")
+    np.save(entry["path"] / "pairs.npy", np.array([-5, 10**12], np.int64))
+    with caplog.at_level(logging.WARNING, logger="embkit"):
+        again = _fit(str(tmp_path / "c.txt"), min_count=2, connectors="none", passes=1, threshold=0.0)
+    assert "ignoring unreadable cached phrase counts" in caplog.text and again.phrases_ == first.phrases_
