@@ -478,8 +478,8 @@ def _notes(d: dict) -> list[str]:
          "run); `embkit-cold` starts from an empty cache, so its time includes reading and encoding the text. "
          "The phrase kernels were compiled into Numba's cache by an untimed run on a sample. embkit counts on one "
          "thread (CPU s about equals its wall time on a quiet machine).",
-         "- *other load*: CPU time used by other processes while the row ran, in cores; the machine is shared "
-         "with other engineers' jobs, so timings above ~0.15 (⚠) are disturbed (a row is re-run once when it "
+         "- *other load*: CPU time used by other processes while the row ran, in cores; other jobs may share "
+         "the machine, so timings above ~0.15 (⚠) are disturbed (a row is re-run once when it "
          "is, and the table keeps the fastest run).",
          f"- Punctuation is the largest single factor. Reading the corpus itself, embkit never joins words that a "
          f"comma, a parenthesis or a full stop separates; the tokenised file has lost them (en_mix holds "
