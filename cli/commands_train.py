@@ -141,7 +141,8 @@ def _usage_error(exc):
                    "Default: CORPUS name with .embkit, in the current directory.")
 @click.option("--model", default="sgns", type=click.Choice(_MODELS, case_sensitive=False),
               help="Skip-gram or CBOW with negative sampling; fasttext and fasttext-cbow add character n-grams "
-                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off by default).")
+                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off and "
+                   "--ns-exponent is 0.5 by default, as in fastText).")
 @table_options(_params.WORD2VEC)
 @table_options(_FASTTEXT_ONLY)
 @click.option("--format", "fmt", default=None,
