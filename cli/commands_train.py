@@ -123,7 +123,8 @@ def _usage_error(exc):
                    "replaced, with a warning naming what it held.")
 @click.option("--model", default="sgns", type=click.Choice([*_MODELS, "glove", "ppmi-svd"], case_sensitive=False),
               help="Skip-gram or CBOW with negative sampling; fasttext and fasttext-cbow add character n-grams "
-                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off by default); "
+                   "(subword vectors: unseen words get vectors too; for them --share-negatives is off and "
+                   "--ns-exponent is 0.5 by default, as in fastText); "
                    "GloVe or PPMI-SVD from co-occurrence counts, with their own defaults for the options not given "
                    f"({model_defaults()}).")
 @table_options(_params.WORD2VEC)

@@ -294,7 +294,7 @@ def convert(paths, to, limit, unicode_errors):
     OUT's name gives the format unless --to is given:
       a directory, .embkit or no extension   native (embkit) directory
       .vec or .txt                           word2vec text
-      .bin                                   word2vec binary
+      .bin                                   word2vec binary (fastText .bin for a subword model)
     word2vec files ending in .gz, .bz2 or .xz are compressed.
     """
     if len(paths) > 2:
@@ -310,7 +310,7 @@ def convert(paths, to, limit, unicode_errors):
     formats.check_output(out, to, inputs=[vecs])     # never convert a file onto itself
     kv = load_vectors(vecs, limit, unicode_errors)
     io.save(kv, out, format=to)
-    fmt = to or (formats.NATIVE if Path(out).is_dir() else formats.format_from_name(out))
+    fmt = to or formats.detect_format(out)          # a subword model's .bin is fastText's
     status(f"wrote {show_path(out)}: {len(kv)} words, dim {kv.dim}, format {fmt}")
 
 

@@ -360,7 +360,10 @@ _WORD2VEC_ENTRIES = {p.name: p for p in WORD2VEC}
 
 FASTTEXT = (
     _WORD2VEC_ENTRIES["sg"],
-    *(_WORD2VEC_ENTRIES[n] for n in ("dim", "window", "negative", "ns_exponent", "sample")),
+    *(_WORD2VEC_ENTRIES[n] for n in ("dim", "window", "negative")),
+    Param("ns_exponent", "float", 0.5, -10.0, 10.0,
+          help="Exponent of the noise distribution (count**x); fastText's 0.5 for the fasttext models."),
+    _WORD2VEC_ENTRIES["sample"],
     Param("alpha", "float", 0.05, 0.0, 10.0, low_open=True, help="Initial learning rate (fastText's lr)."),
     *(_WORD2VEC_ENTRIES[n] for n in ("min_alpha", "epochs")),
     Param("minn", "int", 3, 0, 1000, help="Shortest character n-gram, in code points."),
@@ -369,10 +372,8 @@ FASTTEXT = (
     *CORPUS,
     _WORD2VEC_ENTRIES["shrink_windows"],
     Param("share_negatives", "bool", False,
-          help="Skip-gram: noise words drawn once per window and shared by its context words (faster, "
-               "lower analogy accuracy) instead of per pair."),
-    Param("pairwise", "bool", False,
-          help="Skip-gram: fastText's own update, pair by pair, instead of one batch per window."),
+          help="Skip-gram: update each window as one batch with noise words shared across it (faster, lower "
+               "analogy accuracy) instead of fastText's pair-by-pair update."),
     Param("position_weights", "bool", False,
           help="CBOW: position-dependent weights of the context words (Grave et al. 2018)."),
     *RUN,

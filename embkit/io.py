@@ -54,7 +54,7 @@ def load(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     path : str or os.PathLike
         A native model directory or a word2vec text/binary file (text files
         may be ``.gz``/``.bz2``/``.xz`` compressed).
-    format : {"native", "word2vec", "word2vec-bin"}, optional
+    format : {"native", "word2vec", "word2vec-bin", "fasttext-bin"}, optional
         Default: from the name (see :func:`~embkit.formats.format_from_name`);
         an existing directory is native and a file whose name does not tell
         is recognised from its content.
@@ -119,7 +119,7 @@ def save(kv, path, format=None):
         Target file (word2vec formats; ``.gz``/``.bz2``/``.xz`` compress)
         or directory (native; an existing embkit model directory is
         replaced, any other existing directory is refused).
-    format : {"native", "word2vec", "word2vec-bin"}, optional
+    format : {"native", "word2vec", "word2vec-bin", "fasttext-bin"}, optional
         Default: from the name (see :func:`~embkit.formats.format_from_name`);
         an existing directory is native.
 

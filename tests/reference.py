@@ -152,13 +152,13 @@ def alias_distribution(prob, alias):
 
 
 def reference_fasttext_epoch(sg, tokens, offsets, bounds, seeds, w_in, w_out, subrows, prob, alias, keep, lr_start,
-                             lr_end, window, negative, shrink=True, share_negatives=False, pairwise=False,
-                             train_in=True, train_out=True, pos_w=None, table_size=4096, max_exp=6.0):
+                             lr_end, window, negative, shrink=True, share_negatives=False, train_in=True,
+                             train_out=True, pos_w=None, table_size=4096, max_exp=6.0):
     """One epoch of fastText skip-gram (sg=True) or CBOW over all chunks, in chunk order.
 
-    Skip-gram: one batch per window with noise words per pair (default), shared
-    across the window (``share_negatives``), or fastText's pair-by-pair update
-    (``pairwise``).
+    Skip-gram: fastText's pair-by-pair update, or (``share_negatives``) one
+    batch per window with noise words shared across it.  CBOW's position
+    weights learn at ``1/dim`` of the rows' rate.
 
     ``subrows[w]`` lists the input rows word ``w`` averages (its own row first).
     ``pos_w`` (CBOW): position weights, shape (2 * window, dim), trained in place.
@@ -197,17 +197,11 @@ def reference_fasttext_epoch(sg, tokens, offsets, bounds, seeds, w_in, w_out, su
                 ctx = [kept[k][0] for k in ctx_pos]
                 if not ctx:
                     continue
-                if sg and not pairwise:
-                    # one batch: h once; noise words per pair, or shared (standing for the pairs they do not equal)
+                if sg and share_negatives:
+                    # one batch: h once, noise words shared; a noise word stands for the pairs it does not equal
+                    negs = [rng.noise(prob, alias) for _ in range(negative)]
                     h = hidden(centre)
-                    targets = [(t, 1, 1.0) for t in ctx]
-                    if share_negatives:
-                        negs = [rng.noise(prob, alias) for _ in range(negative)]
-                        targets += [(t, 0, float(sum(x != t for x in ctx))) for t in negs]
-                    else:
-                        for x in ctx:
-                            negs = [rng.noise(prob, alias) for _ in range(negative)]
-                            targets += [(t, 0, float(t != x)) for t in negs]
+                    targets = [(t, 1, 1.0) for t in ctx] + [(t, 0, float(sum(x != t for x in ctx))) for t in negs]
                     old = w_out[[t for t, _, _ in targets]].copy()
                     grads = np.zeros(len(targets), np.float32)
                     for q, (t, label, weight) in enumerate(targets):
@@ -264,7 +258,7 @@ def reference_fasttext_epoch(sg, tokens, offsets, bounds, seeds, w_in, w_out, su
                                 add_to_rows(x, err)
                             else:
                                 werr = pos_w[o] * err
-                                pos_w[o] += err * sv / np.float32(n_rows)
+                                pos_w[o] += err * sv / np.float32(n_rows * len(err))
                                 add_to_rows(x, werr)
                     examples += 1
     return total_loss, examples, kept_total

@@ -104,12 +104,11 @@ def test_train_options_and_usage_errors(tmp_path, monkeypatch):
     meta = json.loads((out / "meta.json").read_text())
     assert meta["kind"] == "subword" and meta["model"] == "fasttext-cbow" and meta["params"]["alpha"] == 0.05
     assert meta["params"]["position_weights"] is True and meta["subword"]["bucket"] == 20
-    assert meta["params"]["share_negatives"] is False and meta["params"]["pairwise"] is False   # FastText's defaults
-    r = run("train", corpus, "--model", "fasttext", "--share-negatives", "--min-count", "1", "--bucket", "20",
-            "--dim", "4", "--epochs", "1", "-o", out, "--quiet")
-    assert r.exit_code == 0 and json.loads((out / "meta.json").read_text())["params"]["share_negatives"] is True
-    r = run("train", corpus, "--model", "fasttext", "--share-negatives", "--pairwise")
-    assert r.exit_code == 2 and "it cannot share them" in r.stderr
+    assert meta["params"]["share_negatives"] is False and meta["params"]["ns_exponent"] == 0.5   # FastText's
+    r = run("train", corpus, "--model", "fasttext", "--share-negatives", "--ns-exponent", "0.75", "--min-count", "1",
+            "--bucket", "20", "--dim", "4", "--epochs", "1", "-o", out, "--quiet")
+    params = json.loads((out / "meta.json").read_text())["params"]
+    assert r.exit_code == 0 and params["share_negatives"] is True and params["ns_exponent"] == 0.75
     monkeypatch.chdir(tmp_path)
     r = run("train", corpus, "--model", "fasttext", "--min-count", "1", "--bucket", "20", "--dim", "4", "--epochs",
             "1", "--format", "fasttext-bin", "--quiet")

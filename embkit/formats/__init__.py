@@ -243,7 +243,7 @@ def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     Parameters
     ----------
     path : str or os.PathLike
-    format : {"native", "word2vec", "word2vec-bin"}, optional
+    format : {"native", "word2vec", "word2vec-bin", "fasttext-bin"}, optional
         Default: :func:`detect_format`.
     limit : int, optional
         Read only the first ``limit`` rows.
@@ -340,7 +340,7 @@ def check_output(path, format=None, inputs=(), creates=None):
     ----------
     path : str or os.PathLike
         The output (see :func:`embkit.io.save`).
-    format : {"native", "word2vec", "word2vec-bin"}, optional
+    format : {"native", "word2vec", "word2vec-bin", "fasttext-bin"}, optional
         Explicit format; it must agree with the name's extension when that
         names a format (so that every file written can be read back by name).
     inputs : sequence of str, optional
@@ -403,7 +403,7 @@ def write(data, path, format=None):
     data : VectorData or KeyedVectors
         Anything :meth:`VectorData.of` takes.
     path : str or os.PathLike
-    format : {"native", "word2vec", "word2vec-bin"}, optional
+    format : {"native", "word2vec", "word2vec-bin", "fasttext-bin"}, optional
         Default: from the name (see :func:`check_output`).
 
     Raises

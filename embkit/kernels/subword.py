@@ -12,20 +12,16 @@ character n-gram (see :func:`embkit.corpus.subwords.input_rows`).
   ``h`` predicts each context word against ``negative`` noise words.  Every
   input row of the centre word receives the whole error vector (fastText
   does not divide it by the number of rows for unsupervised models).
-* By default a centre word's window is one batch: ``h`` is computed once,
-  each (centre, context) pair gets its own ``negative`` noise words, all
-  scores come from the vectors as they were before the window, then each
-  output row is updated and the centre word's input rows receive the summed
-  error once.  This is fastText's objective, with the work on the input rows
-  done once per window instead of once per pair.
-* With ``share_negatives`` the noise words are drawn once per window and
-  shared by its ``k`` context words (the batched update of
-  :func:`embkit.kernels.sgns.sgns_epoch` with ``h`` as every pair's input): a
-  noise word stands for its ``k`` pairs (less those whose context word it
-  equals), so its gradient and loss are weighted by that number.  Fewer dot
-  products, noisier gradients.
-* With ``pairwise`` (``share_negatives`` then has no effect): fastText's own
-  update, each context word in turn, ``h`` recomputed from the current rows.
+* By default fastText's own update: each context word in turn, ``h``
+  recomputed from the current rows, fresh noise words for each pair.
+* With ``share_negatives`` a centre word's window is one batch: ``h`` is
+  computed once, the noise words are drawn once and shared by its ``k``
+  context words, all scores come from the vectors as they were before the
+  window, then each output row and each input row is updated once.  This is
+  the batched update of :func:`embkit.kernels.sgns.sgns_epoch` with ``h`` as
+  every pair's input: a noise word stands for its ``k`` pairs (less those
+  whose context word it equals), so its gradient and loss are weighted by
+  that number.  Fewer dot products, noisier gradients.
 * CBOW: ``h`` is the mean of every input row of every context word (a bag
   of the context words' rows, as fastText); the error goes, whole, to each of
   those rows.  With ``position_weights`` (Grave et al. 2018) the rows of the
@@ -33,14 +29,17 @@ character n-gram (see :func:`embkit.corpus.subwords.input_rows`).
   the weight vector of ``o`` (``pos_w``, initially ones), which is trained
   too: ``h = sum_o pos_w[o] * S_o / n_rows`` with ``S_o`` the sum of that
   word's rows; row ``r`` of offset ``o`` receives ``pos_w[o] * err`` and
-  ``pos_w[o]`` receives ``err * S_o / n_rows``.  Offsets map to rows of
+  ``pos_w[o]`` receives ``err * S_o / (n_rows * dim)``: the weights, shared
+  by every example, learn ``dim`` times more slowly than the rows (at the
+  full rate unit-initialised weights drift and destabilise training, as
+  found for gensim in piskvorky/gensim#2905).  Offsets map to rows of
   ``pos_w`` as ``o + window`` for ``o < 0`` and ``o + window - 1`` for ``o > 0``.
 
 Random draw order: as :mod:`embkit.kernels.sgns` (subsampling, then per kept
 centre the reduced window, then the noise words: ``negative`` per context
-word in window order for skip-gram, batched or pairwise alike; ``negative``
-once per centre for the shared skip-gram update and for CBOW); no draw for a
-centre whose window is empty.
+word in window order for fastText's skip-gram update, ``negative`` once per
+centre for the shared update and for CBOW); no draw for a centre whose
+window is empty.
 
 Loss: per example ``-log σ(v_t·h) - Σ_neg log σ(-v_neg·h)``; an example is a
 (centre, context) pair for skip-gram and a centre with a context for CBOW.
@@ -90,12 +89,8 @@ def _add_to_rows(row_ptr, rows, w, w_in, err):
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
 def _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx, sig, logsig, max_exp, lr,
-                negative, share_negatives, train_in, train_out, outs, weight, grad, h, err):
-    """Skip-gram update of one centre word's window as one batch; (state, loss, examples).
-
-    ``outs`` holds the k context words, then the noise words: ``negative`` in
-    all (shared) or ``negative`` per context word, pair by pair.
-    """
+                negative, train_in, train_out, outs, weight, grad, h, err):
+    """Skip-gram update of one centre word's window as one batch, noise words shared; (state, loss, examples)."""
     dim = w_in.shape[1]
     centre = buf[j]
     k = 0
@@ -106,22 +101,15 @@ def _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
             k += 1
     if k == 0:
         return r, 0.0, 0
-    if share_negatives:
-        n_out = k + negative
-        for q in range(k, n_out):
-            r, t = _draw_negative(r, alias_prob, alias_idx)
-            outs[q] = t
-            same = 0
-            for i in range(k):
-                if outs[i] == t:
-                    same += 1
-            weight[q] = k - same
-    else:
-        n_out = k + k * negative
-        for q in range(k, n_out):
-            r, t = _draw_negative(r, alias_prob, alias_idx)
-            outs[q] = t
-            weight[q] = 0.0 if outs[(q - k) // negative] == t else 1.0
+    n_out = k + negative
+    for q in range(k, n_out):
+        r, t = _draw_negative(r, alias_prob, alias_idx)
+        outs[q] = t
+        same = 0
+        for i in range(k):
+            if outs[i] == t:
+                same += 1
+        weight[q] = k - same
     _composite(row_ptr, rows, centre, w_in, h)
     loss = 0.0
     for q in range(n_out):
@@ -196,7 +184,7 @@ def _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, row_ptr, rows,
                       alias_prob, alias_idx, keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative,
-                      max_len, shrink_windows, share_negatives, pairwise, train_in, train_out,
+                      max_len, shrink_windows, share_negatives, train_in, train_out,
                       loss_out, examples_out, trained_out):
     """Train fastText skip-gram over some chunks of the corpus.
 
@@ -235,8 +223,8 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
         Learning rate at corpus position 0 and ``n_tokens``.
     window, negative, max_len : int
         Window radius, noise words per example, longest sentence.
-    shrink_windows, share_negatives, pairwise, train_in, train_out : bool
-        See the module notes for ``share_negatives`` and ``pairwise``.
+    shrink_windows, share_negatives, train_in, train_out : bool
+        See the module notes for ``share_negatives``.
     loss_out : float64 ndarray, shape (n_chunks,)
     examples_out, trained_out : int64 ndarray, shape (n_chunks,)
         Filled with each chunk's loss sum, examples and tokens kept after
@@ -245,7 +233,7 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
     n_chunks = chunk_bounds.shape[0] - 1
     dim = w_in.shape[1]
     lr_step = (lr_end - lr_start) / n_tokens
-    n_outs = 2 * window * (negative + 1)
+    n_outs = 2 * window + negative
     for c in prange(n_chunks):
         r = chunk_seeds[c]
         buf = np.empty(max_len, np.int32)
@@ -264,13 +252,13 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
             for j in range(n):
                 lr = lr_start + lr_step * pos[j]
                 r, lo, hi = _window(r, j, n, window, shrink_windows)
-                if pairwise:
+                if share_negatives:
+                    r, l, k = _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx,
+                                          sig, logsig, max_exp, lr, negative, train_in, train_out, outs, weight,
+                                          grad, h, err)
+                else:
                     r, l, k = _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx,
                                           sig, logsig, max_exp, lr, negative, train_in, train_out, h, err)
-                else:
-                    r, l, k = _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx,
-                                          sig, logsig, max_exp, lr, negative, share_negatives, train_in, train_out,
-                                          outs, weight, grad, h, err)
                 loss += l
                 n_ex += k
         loss_out[c] = loss
@@ -319,7 +307,7 @@ def _cbow_hidden(buf, j, lo, hi, window, w_in, row_ptr, rows, pos_w, position_we
 def _cbow_backward(buf, j, lo, hi, window, w_in, row_ptr, rows, pos_w, position_weights, sums, n_rows, err, werr):
     """Add the error to the context words' input rows (and train the position weights)."""
     dim = err.shape[0]
-    inv = np.float32(1.0 / n_rows)
+    inv = np.float32(1.0 / (n_rows * dim))
     for p in range(lo, hi):
         if p == j:
             continue

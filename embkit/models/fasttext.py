@@ -50,7 +50,13 @@ class FastText(Estimator):
         Skip-gram (True): the centre word's composite vector predicts each
         context word (fastText's direction); CBOW (False): the mean of the
         context words' rows predicts the centre word.
-    dim, window, negative, ns_exponent, sample
+    dim, window, negative
+        See :class:`~embkit.Word2Vec`.
+    ns_exponent : float
+        Exponent of the noise distribution (0.5, fastText's: it scored 1 to
+        2 points higher on the analogy benchmarks than word2vec's 0.75,
+        evals/RESULTS.md, section fasttext; in [-10, 10]).
+    sample
         See :class:`~embkit.Word2Vec`.
     alpha : float
         Initial learning rate (0.05, fastText's ``lr``; in (0, 10]).
@@ -69,16 +75,13 @@ class FastText(Estimator):
     shrink_windows : bool
         Draw a reduced window per centre word (True, as word2vec and fastText).
     share_negatives : bool
-        Skip-gram only.  By default (False) a centre word's window is updated
-        as one batch (its composite vector computed once, the input rows
-        updated once) with noise words drawn for each pair: fastText's
-        objective, less work.  True: the noise words are drawn once per
-        window and shared by its context words: fewer dot products, but
-        lower analogy accuracy on our benchmark (evals/RESULTS.md, section
-        fasttext).  See :mod:`embkit.kernels.subword`.
-    pairwise : bool
-        Skip-gram only: fastText's own update, pair by pair, with the
-        composite vector recomputed for each pair (False by default).
+        Skip-gram only.  False (default): fastText's update, pair by pair.
+        True: each centre word's window is one batch (its composite vector
+        computed once, noise words drawn once and shared by its context
+        words, every row updated once; see :mod:`embkit.kernels.subword`):
+        faster, but about 10 points lower on the analogy benchmarks
+        (evals/RESULTS.md, section fasttext), so not the default as it is
+        for :class:`~embkit.SkipGram`.
     position_weights : bool
         CBOW only: weight each context position with a trained vector
         (Grave et al. 2018); False by default.
@@ -136,9 +139,6 @@ class FastText(Estimator):
         if p["position_weights"] and p["sg"]:
             raise InvalidParameterError("position_weights applies to CBOW only (sg=False)",
                                         param="position_weights")
-        if p["pairwise"] and p["share_negatives"]:
-            raise InvalidParameterError("pairwise (fastText's pair-by-pair update) draws noise words per pair; "
-                                        "it cannot share them (share_negatives)", param="share_negatives")
         _params.check_schedule(p)
 
     def fit(self, corpus):
@@ -199,7 +199,7 @@ class FastText(Estimator):
         """Bytes of the n-gram index, the sampling tables, the kernel buffers and the composed vectors."""
         n_ngrams = count_ngrams(chunks.enc.vocab.words, p["minn"], p["maxn"]) if p["bucket"] else 0
         window2, neg, dim = 2 * p["window"], p["negative"], p["dim"]
-        per_thread = 12 * chunks.max_len + 4 * (3 * window2 * (neg + 1) + 3 * dim + window2 * dim)
+        per_thread = 12 * chunks.max_len + 4 * (3 * (window2 + neg) + 3 * dim + window2 * dim)
         return {"n-gram index": 8 * (2 * (n_words + 1) + n_words + 2 * n_ngrams),
                 "sampling tables": n_words * 16, "kernel buffers": p["threads"] * per_thread,
                 "word vectors": n_words * dim * 4}
@@ -223,14 +223,13 @@ class FastText(Estimator):
         window, negative, shrink = p["window"], p["negative"], bool(p["shrink_windows"])
         train_in, train_out = bool(p["train_in"]), bool(p["train_out"])
         if self.sg:
-            share, pairwise = bool(p["share_negatives"]), bool(p["pairwise"])
+            share = bool(p["share_negatives"])
 
             def step(batch, w_in, w_out, lr0, lr1, seeds, loss, examples, trained):
                 tokens, token_base, bounds = batch
                 fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, bounds, seeds, w_in, w_out, row_ptr, rows,
                                   alias_prob, alias_idx, keep, sig, logsig, MAX_EXP, float(lr0), float(lr1), window,
-                                  negative, max_len, shrink, share, pairwise, train_in, train_out, loss, examples,
-                                  trained)
+                                  negative, max_len, shrink, share, train_in, train_out, loss, examples, trained)
             return step
         weighted = bool(p["position_weights"])
         pos_w = np.ones((2 * window if weighted else 1, p["dim"]), np.float32)

@@ -35,10 +35,11 @@ def test_table_reuses_the_shared_entries():
         for p in shared:
             assert p in _params.FASTTEXT
     word2vec = {p.name: p for p in _params.WORD2VEC}
-    for name in ("dim", "window", "negative", "ns_exponent", "sample", "min_alpha", "epochs", "shrink_windows"):
+    for name in ("dim", "window", "negative", "sample", "min_alpha", "epochs", "shrink_windows"):
         assert word2vec[name] in _params.FASTTEXT
     defaults = _params.defaults(_params.FASTTEXT)
     assert (defaults["alpha"], defaults["minn"], defaults["maxn"], defaults["bucket"]) == (0.05, 3, 6, 2_000_000)
+    assert (defaults["ns_exponent"], defaults["share_negatives"]) == (0.5, False)      # fastText's update
     assert names[:2] == ["sg", "dim"] and len(set(names)) == len(names)
 
 
