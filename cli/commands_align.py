@@ -9,10 +9,10 @@ from embkit.exceptions import show_path
 from embkit.models.compass import COMPASS
 
 from ._common import CONTEXT, emit_json, quiet, status
-from .commands_train import _usage_error, default_output, table_options
+from .commands_train import _FASTTEXT_ONLY, _estimator, _usage_error, default_output, table_options
 
 DEFAULT_DIR = "aligned"
-MODELS = ["cbow", "sgns"]      # the fastText models join when embkit has them
+MODELS = ["cbow", "sgns", "fasttext", "fasttext-cbow"]
 
 
 def register(cli):
@@ -39,13 +39,16 @@ def _names(corpus, names):
 @click.option("-o", "--output", default=DEFAULT_DIR, help="Output directory: <name>.embkit per slice, "
               "compass.embkit and manifest.json.")
 @click.option("--model", default="cbow", type=click.Choice(MODELS, case_sensitive=False),
-              help="CBOW (the CADE paper's choice) or skip-gram, with negative sampling.")
+              help="CBOW (the CADE paper's choice) or skip-gram, with negative sampling; fasttext and "
+                   "fasttext-cbow add character n-grams (every slice then has vectors for unseen words).")
 @table_options(COMPASS)
 @click.option("--skip-existing", is_flag=True,
               help="Reuse the compass and the slices already in the output directory (continue an "
                    "interrupted run).")
 @table_options(_params.WORD2VEC)
-@click.option("--format", "fmt", default=None, type=click.Choice(["native", "word2vec", "word2vec-bin"]),
+@table_options(_FASTTEXT_ONLY)
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["native", "word2vec", "word2vec-bin", "fasttext-bin"]),
               help="Format of the slice files [default: native .embkit]; the compass is always native.")
 def align(corpus, names, output, model, method, compass_epochs, slice_epochs, slice_min_count, anchor_min_count,
           skip_existing, fmt, **params):
@@ -63,11 +66,13 @@ def align(corpus, names, output, model, method, compass_epochs, slice_epochs, sl
     from embkit.exceptions import InvalidParameterError
     from embkit.models.aligned import slice_path
     from embkit.models.compass import CompassAligner
-    from embkit.models.word2vec import Word2Vec
 
     if len(corpus) < 2:
         raise click.UsageError("give at least two corpora to align")
-    est = Word2Vec(sg=(model.lower() == "sgns"), progress=not quiet(), **params)
+    if fmt == "fasttext-bin" and not model.lower().startswith("fasttext"):
+        raise click.BadParameter("fasttext-bin holds subword models: use it with --model fasttext or "
+                                 "fasttext-cbow", param_hint="--format")
+    est = _estimator(model.lower(), quiet(), params)
     aligner = CompassAligner(est, method=method, compass_epochs=compass_epochs, slice_epochs=slice_epochs,
                              slice_min_count=slice_min_count, anchor_min_count=anchor_min_count)
     try:

@@ -1,3 +1,4 @@
+import logging
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,16 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Each test encodes corpora into its own cache, never the user's."""
     cache = tmp_path_factory.mktemp("embkit-cache")
     monkeypatch.setenv("EMBKIT_CACHE", str(cache))
+
+
+@pytest.fixture(autouse=True)
+def _restored_logger():
+    """The ``embkit`` logger's level and handlers as they were: a CLI run (-q, --log-level) sets them."""
+    logger = logging.getLogger("embkit")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers
 
 
 @pytest.fixture

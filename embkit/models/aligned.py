@@ -37,7 +37,7 @@ FORMAT = "embkit-aligned"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 COMPASS = "compass"
-EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin"}
+EXTENSIONS = {None: ".embkit", "native": ".embkit", "word2vec": ".vec", "word2vec-bin": ".bin", "fasttext-bin": ".bin"}
 """File ending of the slice models for each ``format``."""
 
 _COMPRESSED = (".gz", ".bz2", ".xz", ".lzma")
@@ -107,7 +107,7 @@ def slice_path(directory, name, format=None):
     ----------
     directory : str or os.PathLike
     name : str
-    format : {None, "native", "word2vec", "word2vec-bin"}
+    format : {None, "native", "word2vec", "word2vec-bin", "fasttext-bin"}
 
     Returns
     -------
@@ -300,6 +300,7 @@ class AlignedSlices:
 
 
 _COMPASS_CHECKS = ("dim", "model", "min_count", "max_vocab_size", "tokenizer", "lowercase")
+_SUBWORD_CHECKS = ("minn", "maxn", "bucket")
 
 
 def check_compass(compass, model_name, p, source):
@@ -319,7 +320,8 @@ def check_compass(compass, model_name, p, source):
     ------
     EmbkitError
         No context matrix or counts, or a dim, model, ``min_count``,
-        ``max_vocab_size``, tokenizer or lowercase setting that differs
+        ``max_vocab_size``, tokenizer or lowercase setting (and for fastText
+        models ``minn``, ``maxn`` or ``bucket``) that differs
         (the message names both values and the way out).
     """
     if compass.context is None or compass.counts is None:
@@ -328,7 +330,10 @@ def check_compass(compass, model_name, p, source):
     params = compass.meta.get("params") or {}
     given = {"dim": p["dim"], "model": model_name, **{k: getattr(p[k], "kind", p[k]) for k in _COMPASS_CHECKS[2:]}}
     found = {"dim": compass.dim, "model": compass.meta.get("model"), **{k: params.get(k) for k in _COMPASS_CHECKS[2:]}}
-    for k in _COMPASS_CHECKS:
+    for k in _SUBWORD_CHECKS:                    # a fastText estimator: the compass's n-gram rows must fit
+        if k in p:
+            given[k], found[k] = p[k], params.get(k)
+    for k in given:
         if found[k] != given[k] and (found[k] is not None or k == "dim"):
             raise InvalidParameterError(f"{source} was trained with {k}={found[k]!r} but the options give "
                                         f"{k}={given[k]!r}; remove it (and the slices aligned to it) or write to "

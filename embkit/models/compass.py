@@ -83,10 +83,13 @@ class CompassAligner(Estimator):
 
     Parameters
     ----------
-    estimator : Word2Vec, CBOW or SkipGram, optional
+    estimator : Word2Vec, CBOW, SkipGram or FastText, optional
         The model and its settings (dim, window, min_count, threads, seed,
         ...), used unfitted as a template for the compass and each slice
-        (default ``CBOW()``).  Its ``epochs`` apply where ``compass_epochs``
+        (default ``CBOW()``).  With :class:`~embkit.FastText` the slices
+        start from the compass's word and n-gram rows and share its frozen
+        output matrix, so every slice (and the compass) composes vectors for
+        unseen words in the one coordinate system.  Its ``epochs`` apply where ``compass_epochs``
         or ``slice_epochs`` are not given; its ``min_count`` builds the
         compass vocabulary.
     method : {"cade", "procrustes"}
@@ -160,7 +163,8 @@ class CompassAligner(Estimator):
 
         est = CBOW() if self.estimator is None else self.estimator
         if not isinstance(est, Estimator) or "train_out" not in est._param_names():
-            raise InvalidParameterError(f"estimator must be a SkipGram, CBOW or Word2Vec, got {type(est).__name__}",
+            raise InvalidParameterError("estimator must be a SkipGram, CBOW, Word2Vec or FastText, got "
+                                        f"{type(est).__name__}",
                                         param="estimator")
         s = validate(COMPASS, self.get_params(deep=False))
         p = est.check_params()

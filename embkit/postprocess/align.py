@@ -23,7 +23,7 @@ import logging
 import numpy as np
 
 from ..exceptions import InvalidDataError, KeyNotFoundError
-from ..vectors import KeyedVectors
+from .rows import map_rows
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,9 @@ def procrustes_align(kv, reference, anchors=None, min_count=20):
     -------
     KeyedVectors
         New vectors (float32): ``kv``'s words, counts and meta; vectors and
-        context matrix (when present) multiplied by the rotation; the meta
+        context matrix (when present) multiplied by the rotation, and a
+        subword model's own and n-gram rows too (its class is kept, and
+        unseen words' vectors are rotated alike); the meta
         gains ``alignment`` (``method``, ``anchors``, ``anchor_min_count``).
 
     Raises
@@ -137,5 +139,4 @@ def procrustes_align(kv, reference, anchors=None, min_count=20):
     meta = dict(kv.meta)
     meta["alignment"] = {**meta.get("alignment", {}), "method": "procrustes", "anchors": len(used),
                          "anchor_min_count": None if anchors is not None else min_count}
-    return KeyedVectors(kv.index_to_key, np.asarray(kv.vectors, np.float32) @ r32, counts=kv.counts,
-                        context=context, meta=meta)
+    return map_rows(kv, np.zeros(kv.dim, np.float32), r32, meta, context=context)

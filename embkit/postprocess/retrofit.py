@@ -10,7 +10,6 @@
 >>> out.meta["retrofit"]["report"]["edges"]["used"]
 2
 """
-import copy
 import logging
 import math
 import time
@@ -22,6 +21,7 @@ import scipy.sparse as sp
 from ..exceptions import InvalidDataError, InvalidParameterError, ParameterTypeError
 from ..vectors import KeyedVectors
 from .lexicon import load_lexicon
+from .rows import with_vectors
 
 __all__ = ["retrofit", "GRAPHS", "CASES", "INVERSE_DEGREE", "PRESETS"]
 
@@ -203,10 +203,11 @@ def retrofit(kv, lexicon, iterations=10, alpha=1.0, beta=INVERSE_DEGREE, graph="
     does not keep RW (see the ``post`` section of the benchmarks, which
     also shows ``center`` alone).
 
-    Subword vectors: the rows of the vocabulary (``kv.vectors``) are
-    retrofitted; any other arrays of a subclass of KeyedVectors (such as
-    n-gram rows) are shared with the input and left as they are, so
-    vectors computed for unseen words are not retrofitted.
+    Subword vectors: the vocabulary's vectors (``kv.vectors``) are
+    retrofitted, and each word's own row moves so that its composed vector
+    is the retrofitted one (saved as fastText ``.bin``, it stays so); the
+    n-gram rows are shared with the input and left as they are, so vectors
+    composed for unseen words are not retrofitted.
 
     References
     ----------
@@ -499,12 +500,4 @@ def _result(kv, vectors, lex, settings, report):
     if "retrofit" in kv.meta:
         entry["previous"] = kv.meta["retrofit"]
     meta["retrofit"] = entry
-    counts = None if kv.counts is None else np.array(kv.counts, copy=True)
-    if type(kv) is KeyedVectors:
-        return KeyedVectors(kv.index_to_key, vectors, counts=counts, meta=meta)
-    out = copy.copy(kv)           # a subclass (subword vectors): its other arrays are shared, unchanged
-    out.vectors = vectors
-    out.counts = counts
-    out.context = None
-    out.meta = meta
-    return out
+    return with_vectors(kv, vectors, meta)

@@ -44,7 +44,6 @@ NeurIPS 2024 (Algorithm 1).
 Mu, J., Viswanath, P. (2018). All-but-the-Top: Simple and Effective
 Postprocessing for Word Representations. ICLR 2018 (Algorithm 1).
 """
-import copy
 import logging
 
 import numpy as np
@@ -52,6 +51,7 @@ import numpy as np
 from ..exceptions import InvalidDataError, InvalidParameterError, ParameterTypeError
 from ..vectors import KeyedVectors
 from .frequencies import probabilities_with_info
+from .rows import NGRAM_ATTRIBUTES, apply_affine, map_rows
 
 __all__ = ["METHODS", "DEFAULT_EPS", "NGRAM_ATTRIBUTES", "whiten", "weighted_moments", "whitening_transform",
            "abtt_transform", "apply_affine"]
@@ -60,8 +60,6 @@ log = logging.getLogger(__name__)
 
 METHODS = ("zipfian", "uniform", "center", "abtt")
 DEFAULT_EPS = 1e-6
-#: Attributes that hold the n-gram (subword) rows of a subword model; the same map is applied to them.
-NGRAM_ATTRIBUTES = ("ngram_vectors", "vectors_ngrams")
 _CHUNK_ROWS = 1 << 15
 
 
@@ -187,38 +185,6 @@ def abtt_transform(cov, remove):
     return np.eye(len(lam)) - top @ top.T, lam
 
 
-def apply_affine(matrix, mean, transform=None):
-    """``(matrix - mean) @ transform`` row by row, as float32.
-
-    The rows are centred and multiplied in float32 (the precision of the
-    stored vectors), in chunks.
-
-    Parameters
-    ----------
-    matrix : array_like, shape (n, d)
-        May be a memory map; read in chunks.
-    mean : array_like, shape (d,)
-    transform : array_like, shape (d, k), optional
-        None is the identity.
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (n, k)
-    """
-    mean = np.asarray(mean, dtype=np.float32)
-    a = None if transform is None else np.ascontiguousarray(transform, dtype=np.float32)
-    k = matrix.shape[1] if a is None else a.shape[1]
-    out = np.empty((matrix.shape[0], k), dtype=np.float32)
-    for start in range(0, matrix.shape[0], _CHUNK_ROWS):
-        block = np.array(matrix[start:start + _CHUNK_ROWS], dtype=np.float32)
-        block -= mean
-        if a is None:
-            out[start:start + len(block)] = block
-        else:
-            np.matmul(block, a, out=out[start:start + len(block)])
-    return out
-
-
 def _check(kv, method, remove, keep, eps):
     if not isinstance(kv, KeyedVectors):
         raise ParameterTypeError(f"whiten() needs a KeyedVectors, got {type(kv).__name__}")
@@ -266,15 +232,6 @@ def _map(kv, method, freq, remove, keep, eps):
         transform, _ = abtt_transform(cov, remove)
         record["remove"] = remove
     return mean, transform, record
-
-
-def _ngram_rows(kv):
-    """(attribute, matrix) of a subword model's n-gram rows, or (None, None)."""
-    for name in NGRAM_ATTRIBUTES:
-        matrix = getattr(kv, name, None)
-        if matrix is not None and getattr(matrix, "ndim", 0) == 2 and matrix.shape[1] == kv.dim:
-            return name, matrix
-    return None, None
 
 
 def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAULT_EPS):
@@ -338,18 +295,7 @@ def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAU
     """
     _check(kv, method, remove, keep, eps)
     mean, transform, record = _map(kv, method, freq, remove, keep, eps)
-    vectors = apply_affine(kv.vectors, mean, transform)
     record["input_dim"] = kv.dim
     meta = dict(kv.meta)
     meta["postprocess"] = list(meta.get("postprocess") or []) + [record]
-    name, ngrams = _ngram_rows(kv)
-    if name is None:
-        return KeyedVectors(kv.index_to_key, vectors, counts=kv.counts, meta=meta)
-    out = copy.copy(kv)
-    out.key_to_index = dict(kv.key_to_index)
-    out.index_to_key = list(kv.index_to_key)
-    out.vectors = vectors
-    out.context = None
-    out.meta = meta
-    setattr(out, name, apply_affine(ngrams, mean, transform))
-    return out
+    return map_rows(kv, mean, transform, meta)
