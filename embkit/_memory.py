@@ -78,14 +78,15 @@ def check_budget(parts, max_memory=None, what="training", already=0, hint=None):
         allocated exceeds the memory available now.
     """
     total = int(sum(parts.values()))
-    hint = hint or "lower --dim or raise --min-count / set --max-vocab-size"
+    hint = hint or ("lower --dim or raise --min-count / set --max-vocab-size (dim=, min_count=, "
+                    "max_vocab_size= in Python)")
     detail = ", ".join(f"{k} {format_size(v)}" for k, v in parts.items())
     if max_memory is not None:
         limit = parse_size(max_memory)
         if total > limit:
             raise MemoryBudgetError(
                 f"{what} needs about {format_size(total)} ({detail}), more than --max-memory "
-                f"{format_size(limit)}; {hint}")
+                f"{format_size(limit)} (max_memory= in Python); {hint}")
     avail = available_memory()
     if avail is not None and total - already > avail:
         raise MemoryBudgetError(

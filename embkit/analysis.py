@@ -378,7 +378,7 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
     window = params.get("window") if window is None else window
     if window is None or int(window) < 1:
         raise InvalidParameterError("counting co-occurrences needs a window >= 1: the vectors' metadata has none, "
-                                    "give one (--window N)")
+                                    "give one (--window N; window= in Python)")
     window = int(window)
     tokenizer = tokenizer or params.get("tokenizer") or "whitespace"
     lowercase = bool(params.get("lowercase", False)) if lowercase is None else bool(lowercase)

@@ -52,6 +52,10 @@ class Model:
 
 MODELS = {m.name: m for m in [
     Model("sgns", "embkit SGNS (native model with counts, trained by this section)", "sgns", info_gain=True),
+    Model("glove", "embkit GloVe (dim 100, window 10, x_max 100, 25 epochs: the `count` section's settings)",
+          "glove", ["--dim", "100", "--window", "10", "--x-max", "100", "--epochs", "25"]),
+    Model("ppmi-svd", "embkit PPMI-SVD (dim 100, window 5, context smoothing 0.75, eigenvalue weighting 0.5)",
+          "ppmi-svd", ["--dim", "100", "--window", "5"]),
     Model("sgns-vec", "the `sgns` section's embkit .vec (no counts: zipfian uses --freq zipf)",
           vectors="evals/out/full/sgns/embkit.vec", default=False),
 ]}
@@ -63,9 +67,17 @@ DEFAULT_SYSTEMS = [m.name for m in MODELS.values() if m.default] + ["timing"]
 # --------------------------------------------------------------------------
 # training (once; reused while the corpus and the command are the same)
 # --------------------------------------------------------------------------
+def _train_cmd(model: Model, tok: bc.Tokenised, out: Path, s: dict) -> list[str]:
+    if model.model in ("glove", "ppmi-svd"):        # count-based: their own window and epochs, no SGNS options
+        return [sg.embkit_exe(), "train", str(tok.path), "-o", str(out), "--model", model.model,
+                "--min-count", str(s["min_count"]), "--threads", str(s["threads"]), "--seed", str(s["seed"]),
+                *model.args]
+    return sg.embkit_cmd(tok.path, out, model.model, s, model.args)
+
+
 def _train(model: Model, tok: bc.Tokenised, work: Path, s: dict) -> tuple[Path, dict]:
     out = work / f"{model.name}.embkit"
-    cmd = sg.embkit_cmd(tok.path, out, model.model, s, model.args)
+    cmd = _train_cmd(model, tok, out, s)
     st = tok.path.stat()
     stamp = {"command": [bc.rel(c) if os.path.isabs(c) else c for c in cmd[1:]],
              "corpus": [bc.rel(tok.path), st.st_size, st.st_mtime_ns]}

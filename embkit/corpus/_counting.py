@@ -189,7 +189,7 @@ class _Budget:
             detail = ", ".join(f"{k} {format_size(v)}" for k, v in self.minimum.items())
             raise MemoryBudgetError(f"counting co-occurrences needs at least {format_size(least)} ({detail}), more "
                                     f"than --max-memory {format_size(self.cap)}; raise --max-memory or --min-count, "
-                                    "or set --max-vocab-size")
+                                    "or set --max-vocab-size (max_memory=, min_count=, max_vocab_size= in Python)")
         check_budget(self.parts, None, what="counting co-occurrences", already=self.fixed["runtime"])
         log.info("counting co-occurrences needs about %s (%s) besides the counted rows%s",
                  format_size(sum(self.parts.values())),

@@ -293,4 +293,4 @@ def empty_vocab_error(source, raw_tokens, n_types, min_count, max_vocab_size=Non
         return CorpusError(f"{source}: the corpus contains 0 tokens (nothing to train on)")
     return CorpusError(
         f"{source}: no word occurs at least min_count={min_count} times "
-        f"(the corpus has {raw_tokens} tokens of {n_types} types); lower --min-count")
+        f"(the corpus has {raw_tokens} tokens of {n_types} types); lower --min-count (min_count= in Python)")

@@ -309,7 +309,8 @@ class PPMISVD(Estimator):
         n_words, dim = len(cooc), p["dim"]
         if dim >= n_words:
             raise InvalidParameterError(f"dim ({dim}) must be below the vocabulary size ({n_words} words): the "
-                                        "SVD has at most that many components; lower --dim or --min-count",
+                                        "SVD has at most that many components; lower --dim or --min-count "
+                                        "(dim=, min_count= in Python)",
                                         param="dim")
         load_numba()
         p["threads"] = threads = resolve_threads(p["threads"])

@@ -198,7 +198,7 @@ def frequency_probabilities(keys, table, min_coverage=MIN_COVERAGE):
     if coverage < min_coverage:
         raise InvalidDataError(f"{where} covers {100 * coverage:.1f}% of the vocabulary ({found} of {n} words); "
                                f"at least {100 * min_coverage:.0f}% must be covered: use a frequency file of the "
-                               "vectors' language and tokenisation, or --freq zipf")
+                               "vectors' language and tokenisation, or --freq zipf (freq='zipf' in Python)")
     total = out.sum()
     if not total > 0:
         raise InvalidDataError(f"{where}: every vocabulary word found has frequency 0")
@@ -251,7 +251,8 @@ def probabilities_with_info(kv, freq="model"):
             raise NoCountsError(
                 "the vectors carry no word counts (word2vec text and binary files store none), so "
                 "freq 'model' cannot weight them: give a frequency file (--freq PATH, lines "
-                "'word<TAB>count') or the Zipf's-law estimate from the row order (--freq zipf)")
+                "'word<TAB>count') or the Zipf's-law estimate from the row order (--freq zipf; freq='zipf' "
+                "in Python)")
         return _normalised(counts.astype(np.float64), "the model's counts"), {"source": "model"}
     if isinstance(freq, str) and freq == "zipf":
         return _normalised(1.0 / np.arange(1, n + 1, dtype=np.float64), "Zipf weights"), {"source": "zipf"}
