@@ -1,4 +1,5 @@
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,17 @@ def shared_data():
     if not SHARED.is_dir():
         pytest.skip("../shared/data is not available")
     return SHARED
+
+
+def run_cli(args, cwd):
+    """``embkit ARGS`` through click's runner, with ``cwd`` as the current directory (exceptions not caught)."""
+    from click.testing import CliRunner
+
+    from embkit_cli.main import cli
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)

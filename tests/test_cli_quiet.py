@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import run_cli as invoke
 
 from embkit_cli.main import cli
 
@@ -71,14 +72,6 @@ def workdir(tmp_path_factory):
         os.chdir(old)
     return d
 
-
-def invoke(args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def test_every_command_is_covered():

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
+from conftest import run_cli as run
 
 import embkit
 from embkit_cli import commands_train
@@ -17,14 +18,6 @@ from embkit_cli.main import cli
 B17 = FIXTURES / "corpus" / "b17_corpus.txt"
 TRAIN = ["--min-count", "1", "--epochs", "1", "--dim", "4", "--threads", "1", "--sample", "0"]
 
-
-def run(args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def test_replacing_the_default_output_warns_with_what_it_held(tmp_path):

@@ -6,8 +6,8 @@ import shutil
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from conftest import FIXTURES
+from conftest import run_cli as run
 
 import embkit
 from embkit.corpus.encoded import EncodedCorpus
@@ -15,21 +15,12 @@ from embkit.exceptions import CorpusError, EmbkitError, InvalidParameterError, N
 from embkit.models._base import clone
 from embkit.models.aligned import AlignedSlices, slice_name
 from embkit.models.compass import CompassAligner, named_corpora
-from embkit_cli.main import cli
 
 SLICE1 = FIXTURES / "corpus" / "b29_slice1.txt"
 SLICE2 = FIXTURES / "corpus" / "b29_slice2.txt"
 B29 = ["align", str(SLICE1), str(SLICE2), "--names", "slice1,slice2", "--min-count", "2", "--slice-min-count", "1",
        "--dim", "8", "--seed", "1", "--threads", "1", "-o", "out"]
 
-
-def run(args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def counts(kv):

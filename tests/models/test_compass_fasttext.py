@@ -1,17 +1,15 @@
 """Compass-aligned training of fastText models: `embkit align --model fasttext|fasttext-cbow` and the library."""
 import hashlib
-import os
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from conftest import FIXTURES
+from conftest import run_cli as run
 
 import embkit
 from embkit.exceptions import EmbkitError
 from embkit.models.compass import CompassAligner
 from embkit.subword_vectors import SubwordVectors
-from embkit_cli.main import cli
 
 SLICE1 = FIXTURES / "corpus" / "b29_slice1.txt"
 SLICE2 = FIXTURES / "corpus" / "b29_slice2.txt"
@@ -19,14 +17,6 @@ ARGS = ["align", str(SLICE1), str(SLICE2), "--names", "slice1,slice2", "--min-co
         "--dim", "8", "--seed", "1", "--threads", "1", "--sample", "0", "--minn", "2", "--maxn", "3",
         "--bucket", "64"]
 
-
-def run(args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def sha(a):
