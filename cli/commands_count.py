@@ -4,6 +4,7 @@ import dataclasses
 import click
 
 from embkit import _params
+from embkit.exceptions import show_path
 
 from ._common import CONTEXT, quiet, status
 
@@ -115,8 +116,8 @@ def train_count(model, corpus, output, fmt, quiet_bars, params):
     est.wv.save(out, format=fmt)
     t = est.wv.meta["training"]
     last = f", final cost {est.training_[-1]['cost']:.4f}" if model == "glove" and est.training_ else ""
-    click.echo(f"wrote {out}: {len(est.wv)} words x {est.wv.vectors.shape[1]}, {model}, "
-               f"{est.wv.meta['cooccurrence']['nnz']} co-occurring pairs, in {t['seconds']:.1f} s{last}", err=True)
+    status(f"wrote {show_path(out)}: {len(est.wv)} words x {est.wv.vectors.shape[1]}, {model}, "
+           f"{est.wv.meta['cooccurrence']['nnz']} co-occurring pairs, in {t['seconds']:.1f} s{last}")
 
 
 def _estimator(model):

@@ -55,7 +55,7 @@ from scipy import sparse, stats
 from scipy.special import logsumexp
 
 from ._atomic import atomic_file
-from .exceptions import FormatError, InvalidDataError, InvalidParameterError, MissingDependencyError
+from .exceptions import NPZ_ERRORS, FormatError, InvalidDataError, InvalidParameterError, MissingDependencyError
 from .postprocess.frequencies import probabilities_with_info
 from .postprocess.whiten import weighted_moments
 
@@ -296,10 +296,10 @@ def read_cooccurrence(path):
             settings = _settings(arrays["settings"]) if "settings" in names else {}
     except FormatError:
         raise
-    except (ValueError, KeyError, OSError) as exc:
+    except (KeyError, *NPZ_ERRORS) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
-        raise FormatError(path, None, f"not a co-occurrence .npz file ({exc})") from None
+        raise FormatError(path, None, f"not a co-occurrence .npz file, or a damaged one ({exc})") from None
     n = len(vocab)
     if matrix.shape != (n, n) or (counts is not None and counts.shape != (n,)):
         raise FormatError(path, None, f"{n} vocabulary words but a matrix of shape {matrix.shape}"

@@ -7,12 +7,18 @@ also the matching built-in exception (:class:`FormatError` a
 ...), so ``except ValueError`` or ``except OSError`` keep working.
 """
 import errno as _errno
+import zipfile as _zipfile
+import zlib as _zlib
 
 __all__ = ["EmbkitError", "FormatError", "CorpusError", "MissingCorpusError", "FileAccessError",
            "MissingFileError", "FilePermissionError", "IsDirectoryError", "NotDirectoryError",
            "TrainingDivergedError", "MemoryBudgetError", "KeyNotFoundError", "InvalidParameterError",
            "ParameterTypeError", "UnknownParameterError", "NotFittedError", "InvalidDataError",
-           "MissingDependencyError", "show_path", "one_line", "file_error"]
+           "MissingDependencyError", "NPZ_ERRORS", "show_path", "one_line", "file_error"]
+
+#: What reading a damaged ``.npz`` file (a zip archive of ``.npy`` members) raises besides OSError and
+#: ValueError: a truncated or overwritten archive, a member whose compressed data or CRC is wrong.
+NPZ_ERRORS = (OSError, ValueError, EOFError, _zipfile.BadZipFile, _zlib.error)
 
 
 def show_path(path):

@@ -36,6 +36,10 @@ COMMANDS = {
                "--sample", "0", "-o", "al2"], ["compass: 9 words over 2 slices (680 tokens), 1 epoch\n", "wrote al2/"]),
     "shift": (["shift", "al", "--min-count", "1"], []),
     "cooccur": (["cooccur", "c.txt", "--min-count", "1", "-o", "cc.npz"], ["wrote cc.npz"]),
+    "train glove": (["train", "c.txt", "--model", "glove", "--min-count", "1", "--epochs", "1", "--dim", "4",
+                     "--threads", "1", "-o", "g.vec"], ["wrote g.vec: 9 words x 4, glove"]),
+    "train ppmi-svd": (["train", "c.txt", "--model", "ppmi-svd", "--min-count", "1", "--dim", "2", "-o", "p.vec"],
+                       ["wrote p.vec: 9 words x 2, ppmi-svd"]),
     "vectors": (["vectors", "m.embkit", "cat", "dog"], []),
     "whiten": (["whiten", "m.embkit", "-o", "w.embkit"], ["wrote w.embkit: 9 words x 4, zipfian"]),
     "analyze": (["analyze", "m.embkit"], []),
@@ -75,7 +79,7 @@ def workdir(tmp_path_factory):
 
 
 def test_every_command_is_covered():
-    assert sorted(_leaf_commands(cli)) == sorted(COMMANDS)
+    assert sorted(_leaf_commands(cli)) == sorted(n for n in COMMANDS if not n.startswith("train "))
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

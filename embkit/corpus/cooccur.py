@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _params
-from ..exceptions import EmbkitError, FormatError, InvalidDataError, MissingFileError
+from ..exceptions import NPZ_ERRORS, EmbkitError, FormatError, InvalidDataError, MissingFileError
 from ._counting import CHUNK_TOKENS, corpus_stats, count_runs, unit_weights
 from ._runs import write_matrix_npz
 from .cache import cache_key, cached
@@ -145,8 +145,8 @@ def _load_npz(path):
                       if k in z.files}
     except FileNotFoundError:
         raise MissingFileError(errno.ENOENT, "no such file", path) from None
-    except (OSError, ValueError) as exc:
-        raise FormatError(path, None, f"not a counts .npz file ({exc})") from None
+    except NPZ_ERRORS as exc:
+        raise FormatError(path, None, f"not a counts .npz file, or a damaged one ({exc})") from None
     missing = [k for k in ("indices", "indptr", "shape", "data", "vocab", "counts") if k not in arrays]
     if missing:
         raise FormatError(path, None, f"not an embkit counts file: no {', '.join(missing)} array "

@@ -23,6 +23,7 @@ from .. import _params
 from .._atomic import atomic_file
 from .._memory import check_budget, resident_bytes
 from ..exceptions import (
+    NPZ_ERRORS,
     FormatError,
     InvalidDataError,
     InvalidParameterError,
@@ -390,8 +391,8 @@ def _load_checkpoint(path, state, p, cooc):
             arrays = {k: z[k] for k in _STATE}
     except FileNotFoundError:
         raise MissingFileError(errno.ENOENT, "no such checkpoint", path) from None
-    except (OSError, ValueError, KeyError) as exc:
-        raise FormatError(path, None, f"not a GloVe checkpoint ({exc})") from None
+    except (KeyError, *NPZ_ERRORS) as exc:
+        raise FormatError(path, None, f"not a GloVe checkpoint, or a damaged one ({exc})") from None
     if info.get("format") != CHECKPOINT_FORMAT or info.get("format_version") != CHECKPOINT_VERSION:
         raise FormatError(path, None, f"not a GloVe checkpoint of format version {CHECKPOINT_VERSION}")
     want, have = _fingerprint(p, cooc), info.get("fingerprint", {})
