@@ -147,3 +147,27 @@ def test_glove_checkpoint_and_resume_from_the_command_line(corpus, tmp_path):
     assert run(*args, "--epochs", "4", "-o", tmp_path / "whole.vec").exit_code == 0
     assert (tmp_path / "resumed.vec").read_bytes() == (tmp_path / "whole.vec").read_bytes()
     os.remove(f"{out}.checkpoint")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bit flip"])
+def test_damaged_counts_and_checkpoints_are_one_line_errors(corpus, tmp_path, damage):
+    """A truncated or corrupted .npz (counts, GloVe checkpoint) is a one-line error naming it, not a traceback."""
+    counts = tmp_path / "counts.npz"
+    assert run("cooccur", corpus, "-o", counts, "--min-count", "1", "-q").exit_code == 0
+    raw = counts.read_bytes()
+    if damage == "truncated":
+        bad = raw[:len(raw) // 2]
+    else:                                     # a flipped byte inside a member's data: its CRC no longer matches
+        bad = bytearray(raw)
+        bad[len(raw) // 3] ^= 0xFF
+        bad = bytes(bad)
+    (tmp_path / "bad.npz").write_bytes(bad)
+    r = run("train", "--cooccur", tmp_path / "bad.npz", "--model", "glove", "-o", tmp_path / "g.vec")
+    assert r.exit_code == 1 and r.output.count("\n") == 1, r.output
+    assert r.output.startswith("embkit: error: ") and "bad.npz" in r.output and "Traceback" not in r.output
+    with pytest.raises(embkit.EmbkitError, match="bad.npz"):
+        embkit.Cooccurrence.load(tmp_path / "bad.npz")
+    from embkit.models.glove import _load_checkpoint
+    with pytest.raises(embkit.EmbkitError, match="not a GloVe checkpoint, or a damaged one"):
+        _load_checkpoint(tmp_path / "bad.npz", {}, {}, None)
+    assert not (tmp_path / "g.vec").exists()
