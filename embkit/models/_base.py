@@ -50,6 +50,11 @@ class Estimator:
             cls._param_names()          # a hand-written __init__ must list its parameters too
 
     def __new__(cls, *args, **kwargs):
+        if args and _looks_like_a_corpus(args[0]) and _first_is_numeric(cls):
+            raise UnknownParameterError(
+                f"{cls.__name__}'s first argument is {cls._param_names()[0]}, got "
+                f"{type(args[0]).__name__} {_short_repr(args[0])}: a corpus goes to fit() "
+                f"({cls.__name__}(...).fit(corpus)), not to the constructor as in gensim")
         unknown = [k for k in kwargs if k not in cls._param_names()]
         if unknown:
             raise UnknownParameterError(_unknown_message(cls, unknown))
@@ -180,6 +185,22 @@ def _is_default(value, default):
     if not isinstance(value, scalar) or not isinstance(default, scalar):
         return False
     return isinstance(value, bool) == isinstance(default, bool) and value == default
+
+
+def _looks_like_a_corpus(value):
+    """A path, a text, or a (non-numeric) sequence or iterator: what gensim takes as ``sentences``."""
+    import numbers
+    import os
+
+    if value is None or isinstance(value, (bool, numbers.Number)):
+        return False
+    return isinstance(value, (str, bytes, os.PathLike, list, tuple)) or hasattr(value, "__iter__")
+
+
+def _first_is_numeric(cls):
+    table = cls.__dict__.get("_param_table") or getattr(cls, "_param_table", ())
+    first = next((p for p in table if p.name == cls._param_names()[0]), None) if cls._param_names() else None
+    return first is not None and first.kind in ("int", "float", "bool")
 
 
 def _short_repr(value):

@@ -136,3 +136,16 @@ def test_a_subclass_with_var_keywords_is_refused():
         class Loose(Estimator):
             def __init__(self, **kwargs):
                 pass
+
+
+@pytest.mark.parametrize("cls", [embkit.SkipGram, embkit.Word2Vec, embkit.FastText, embkit.GloVe, embkit.Phrases])
+def test_a_corpus_given_to_the_constructor_is_named(cls, tmp_path):
+    """gensim's Model(sentences) habit: a corpus as first positional argument says it goes to fit()."""
+    sentences = [["new", "york"], ["machine", "learning"]]
+    for corpus in (sentences, "corpus.txt", tmp_path / "corpus.txt", iter(sentences)):
+        with pytest.raises(UnknownParameterError, match=r"a corpus goes to fit\(\)") as info:
+            cls(corpus)
+        assert isinstance(info.value, TypeError) and isinstance(info.value, EmbkitError)
+    with pytest.raises(UnknownParameterError, match=r"first argument is min_count, got list"):
+        embkit.Phrases(sentences, min_count=1)
+    assert embkit.SkipGram(50).dim == 50            # numbers still go in order
