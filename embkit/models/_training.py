@@ -79,7 +79,8 @@ def train(est, corpus):
         n_words, dim = len(enc.vocab), p["dim"]
         n_in = est._input_rows(n_words, p) if hasattr(est, "_input_rows") else n_words
         check_memory(enc, p["max_memory"], {"input vectors": n_in * dim * 4, "output vectors": n_words * dim * 4,
-                                            **est._memory_parts(n_words, p, chunks)})
+                                            **est._memory_parts(n_words, p, chunks)},
+                     hint=est._memory_hint(p) if hasattr(est, "_memory_hint") else None)
         check_init(p["init_in"], n_in, dim, "init_in", context=False)
         check_init(p["init_out"], n_words, dim, "init_out", context=True)
         with numba_threads(threads):
@@ -227,8 +228,10 @@ def load_numba():
     release_library_pages("libllvmlite")
 
 
-def check_memory(enc, max_memory, parts):
+def check_memory(enc, max_memory, parts, hint=None):
     """Fail before allocating when the runtime, ``parts`` and the corpus exceed the budget.
+
+    ``hint`` ends the message (how to need less); default: training's settings.
 
     Raises
     ------
@@ -237,7 +240,7 @@ def check_memory(enc, max_memory, parts):
     held = resident_bytes() or 0
     resident_corpus = 0 if isinstance(enc.tokens, np.memmap) else enc.tokens.nbytes
     check_budget({"runtime (Python, NumPy, Numba)": held + KERNEL_LOAD_BYTES, **parts,
-                  "encoded corpus": resident_corpus + enc.offsets.nbytes}, max_memory, already=held)
+                  "encoded corpus": resident_corpus + enc.offsets.nbytes}, max_memory, already=held, hint=hint)
 
 
 COMPILE_NOTICE = ("compiling the training kernels (first use, about 10 s; Numba caches them on disk for later "

@@ -195,6 +195,14 @@ class FastText(Estimator):
     def _input_rows(self, n_words, p):
         return n_words + p["bucket"]
 
+    @staticmethod
+    def _memory_hint(p):
+        """How to need less memory: the n-gram rows (``bucket``) usually dominate."""
+        if not p["bucket"]:
+            return None
+        return ("lower --bucket (the n-gram rows: bucket x dim x 4 bytes) or --dim, or raise --min-count "
+                "(bucket=, dim=, min_count= in Python)")
+
     def _memory_parts(self, n_words, p, chunks):
         """Bytes of the n-gram index, the sampling tables, the kernel buffers and the composed vectors."""
         n_ngrams = count_ngrams(chunks.enc.vocab.words, p["minn"], p["maxn"]) if p["bucket"] else 0

@@ -269,6 +269,8 @@ def test_memory_budget_counts_the_ngram_rows(b20_corpus):
     with pytest.raises(MemoryBudgetError) as err:
         embkit.FastText(dim=100, min_count=1, max_memory="300M", progress=False).fit(b20_corpus)
     assert "input vectors" in str(err.value) and "n-gram index" in str(err.value)
+    assert str(err.value).endswith("; lower --bucket (the n-gram rows: bucket x dim x 4 bytes) or --dim, or raise "
+                                   "--min-count (bucket=, dim=, min_count= in Python)")
 
 
 def test_similarity_with_composed_pairs_by_hand():
