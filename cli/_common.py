@@ -238,3 +238,41 @@ def derived_output(vecs, tag):
             break
         name = name[:-len(cut)]
     return f"{name}.{tag}.embkit"
+
+
+def foreign_option_hint(exc, args, command):
+    """A gensim / fastText / GloVe habit behind an unknown option, as a better message, or None.
+
+    ``--size 50`` and ``--workers 2`` (gensim), ``-dim 50`` and ``-epoch 3``
+    (fastText's single dash, which click reads as ``-d`` plus a value):
+    the embkit option, from the library's table of foreign names.
+
+    Parameters
+    ----------
+    exc : click.NoSuchOption
+    args : list of str
+        The command's raw arguments.
+    command : click.Command or None
+        The command they were given to (its options say what exists).
+
+    Returns
+    -------
+    str or None
+    """
+    from embkit._params import FOREIGN_NAMES
+
+    known = set() if command is None else {o for p in command.params for o in getattr(p, "opts", ())}
+    single = [a for a in args if re.fullmatch(r"-[A-Za-z][A-Za-z]+", a)]
+    wrong = exc.option_name
+    if wrong.startswith("-") and not wrong.startswith("--") and single:
+        wrong = single[0]                      # fastText's -dim, read by click as -d im
+    name = wrong.lstrip("-")
+    key = next((k for k in (name, name.replace("-", "_")) if k in FOREIGN_NAMES), None)
+    target = FOREIGN_NAMES.get(key) if key else None
+    if target is not None and flag(target) in known:
+        return f"No such option '{wrong}': embkit calls it {flag(target)}"
+    if key is not None and target:
+        return f"No such option '{wrong}': {as_flags(target, [target])}"
+    if flag(name) in known and wrong != flag(name):
+        return f"No such option '{wrong}': embkit's options take two dashes ({flag(name)})"
+    return None

@@ -10,7 +10,7 @@ import click
 
 from embkit.exceptions import EmbkitError, one_line, show_path
 
-from ._common import CONTEXT, add_shared_options, as_flags, settings, shorten
+from ._common import CONTEXT, add_shared_options, as_flags, foreign_option_hint, settings, shorten
 
 _LONG_WORD = re.compile(r"\S{40,}")
 
@@ -44,8 +44,14 @@ class _Group(click.Group):
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx):
+        raw = [*ctx._protected_args, *ctx.args] if hasattr(ctx, "_protected_args") else list(ctx.args)
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            hint = foreign_option_hint(exc, raw, exc.ctx.command if exc.ctx else None)
+            if hint:
+                exc.message, exc.possibilities = hint, None
+            raise
         except click.UsageError as exc:
             # an absurdly long value (a 5,000-digit number, a pasted paragraph) is quoted short
             exc.message = _LONG_WORD.sub(lambda m: shorten(m.group(0)), exc.message)

@@ -109,3 +109,20 @@ def test_absurdly_long_option_values_are_quoted_short(tmp_path, option, value, s
     res = run("train", corpus, option, value)
     assert res.exit_code == 2
     assert says in res.output and max(len(line) for line in res.output.splitlines()) < 200
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--size", "50"], "No such option '--size': embkit calls it --dim"),
+    (["--vector-size", "50"], "No such option '--vector-size': embkit calls it --dim"),
+    (["--workers", "2"], "No such option '--workers': embkit calls it --threads"),
+    (["-dim", "50"], "No such option '-dim': embkit's options take two dashes (--dim)"),
+    (["-epoch", "3"], "No such option '-epoch': embkit calls it --epochs"),
+    (["-minCount", "3"], "No such option '-minCount': embkit calls it --min-count"),
+    (["-lr", "0.1"], "No such option '-lr': embkit calls it --alpha"),
+    (["--hs", "1"], "No such option '--hs': hierarchical softmax is not supported"),
+])
+def test_gensim_and_fasttext_option_names_are_translated(tmp_path, args, message):
+    """The CLI answers gensim's and fastText's option names with embkit's, as the library does."""
+    r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), *args])
+    assert r.exit_code == 2 and message in r.output, r.output
+    assert "Did you mean" not in r.output
