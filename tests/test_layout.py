@@ -106,3 +106,15 @@ def test_checkers_find_problems():
     assert docstring_problem('"""Owns the cache, and the\nrest."""\n') is not None
     assert docstring_problem('"""\nOwns the cache.\n"""\n') is not None
     assert docstring_problem("x = 1\n") == "no module docstring"
+
+
+def test_every_module_is_listed_in_the_readme_layout():
+    """The README's Layout block names every module of embkit/, cli/ and evals/ (one line each)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("## Layout"):]
+    block = block[block.index("```\n") + 4:]
+    block = block[:block.index("```\n")]
+    listed = {line.split()[0] for line in block.splitlines() if line and not line[0].isspace()}
+    modules = {p.relative_to(ROOT).as_posix() for d in ("embkit", "cli", "evals") for p in (ROOT / d).rglob("*.py")
+               if "out" not in p.relative_to(ROOT).parts}
+    assert sorted(modules - listed) == []
