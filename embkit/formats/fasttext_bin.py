@@ -239,7 +239,10 @@ def write(data, path):
     Subword vectors are written with their n-gram rows; word vectors without
     n-grams become a model with ``minn = maxn = bucket = 0``.  A missing
     output matrix is written as zeros, missing counts as 1.  The arguments
-    not known from ``data.meta`` get fastText's defaults.
+    come from the training parameters in ``data.meta``, else from the
+    arguments of the ``.bin`` file the vectors were read from (so a
+    ``.bin`` converted to ``.bin`` keeps its header), else fastText's
+    defaults.
 
     Parameters
     ----------
@@ -258,11 +261,16 @@ def write(data, path):
     ngrams = np.zeros((0, dim), np.float32) if sub is None else sub.ngrams
     counts = np.ones(n_words, np.int64) if data.counts is None else np.asarray(data.counts, np.int64)
     params = data.meta.get("params") or {}
+    given = data.meta.get("fasttext_args") or {}       # a model read from a .bin keeps its file's arguments
+
+    def arg(name, param, default):
+        return params.get(param, given.get(name, default))
+
     cbow = data.meta.get("model") in ("cbow", "fasttext-cbow")
-    args = (dim, int(params.get("window", 5)), int(params.get("epochs", 5)), int(params.get("min_count", 5)),
-            int(params.get("negative", 5)), 1, _LOSS_NS, 1 if cbow else 2, int(ngrams.shape[0]),
-            0 if sub is None else int(sub.minn), 0 if sub is None else int(sub.maxn), 100,
-            float(params.get("sample", 1e-4)))
+    args = (dim, int(arg("ws", "window", 5)), int(arg("epoch", "epochs", 5)), int(arg("minCount", "min_count", 5)),
+            int(arg("neg", "negative", 5)), 1, _LOSS_NS, 1 if cbow else 2, int(ngrams.shape[0]),
+            0 if sub is None else int(sub.minn), 0 if sub is None else int(sub.maxn),
+            int(given.get("lrUpdateRate", 100)), float(arg("t", "sample", 1e-4)))
     with open_write(path) as f:
         f.write(struct.pack("<2i", MAGIC, VERSION))
         f.write(_ARGS.pack(*args))

@@ -210,3 +210,17 @@ def test_supervised_model_loads_its_words_without_the_label_matrix(tmp_path, war
     assert "2 label(s)" in warnings_log.text
     rows = [w_in[0]] + [w_in[2 + ft_hash(g) % 3] for g in ("<go", "goo", "ood", "od>")]
     np.testing.assert_allclose(kv["good"], np.mean(rows, axis=0), rtol=1e-6)
+
+
+def test_bin_to_bin_keeps_the_file_arguments(tmp_path):
+    """A .bin converted to .bin keeps its header's arguments (epoch, ws, minCount, neg, t), not fastText's defaults."""
+    entries, w_in, w_out = hand_model()
+    entries = entries[:3]                                            # words only
+    raw = bytearray(bin_bytes(entries, w_in, w_out))
+    args = struct.Struct("<12id")
+    original = (2, 7, 2, 3, 9, 1, 2, 2, 3, 3, 3, 50, 1e-3)           # dim 2, ws 7, epoch 2, minCount 3, neg 9, ...
+    raw[8:8 + args.size] = args.pack(*original)
+    (tmp_path / "in.bin").write_bytes(bytes(raw))
+    io.save(io.load(tmp_path / "in.bin"), tmp_path / "out.bin")
+    written = (tmp_path / "out.bin").read_bytes()
+    assert args.unpack_from(written, 8) == original
