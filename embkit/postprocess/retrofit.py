@@ -207,7 +207,9 @@ def retrofit(kv, lexicon, iterations=10, alpha=1.0, beta=INVERSE_DEGREE, graph="
     retrofitted, and each word's own row moves so that its composed vector
     is the retrofitted one (saved as fastText ``.bin``, it stays so); the
     n-gram rows are shared with the input and left as they are, so vectors
-    composed for unseen words are not retrofitted.
+    composed for unseen words are not retrofitted and keep the input's
+    scale (with ``normalize`` the vocabulary's are unit length: cosines are
+    unaffected, sums and means of seen and unseen words mix scales).
 
     References
     ----------
