@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from embkit import formats, io, queries
-from embkit.exceptions import EmbkitError, show_path
+from embkit.exceptions import EmbkitError, InvalidDataError, show_path
 from embkit.formats.word2vec_text import has_header
 
 from ._common import CONTEXT, Integer, emit_json, load_vectors, read_options, resolve_vecs, status
@@ -172,8 +172,10 @@ def vectors(args, strict, limit, unicode_errors):
     if missing and not subword:
         raise _not_found(vecs, kv, list(dict.fromkeys(missing)), False)
     if missing and strict:
-        raise EmbkitError(f"no vector could be composed for {', '.join(map(repr, dict.fromkeys(missing)))} "
-                          f"(no character n-gram of {kv.minn} to {kv.maxn} characters; --strict)")
+        why = ("the model has no character n-grams (maxn=0)" if kv.maxn <= 0 or not kv.bucket else
+               f"no character n-gram of {kv.minn} to {kv.maxn} characters")
+        raise InvalidDataError(f"no vector could be composed for {', '.join(map(repr, dict.fromkeys(missing)))} "
+                               f"({why}; --strict)")
 
 
 @click.command(context_settings=CONTEXT, short_help="A is to B as C is to ?")

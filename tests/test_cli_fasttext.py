@@ -66,6 +66,11 @@ def test_b20_vectors_command(b20):
     assert "no character n-gram of 5 to 5 characters ('<xy>' has 4)" in r.stderr
     strict = run("vectors", b20, "xy", "--strict")
     assert strict.exit_code == 1 and "embkit: error: no vector could be composed for 'xy'" in strict.stderr
+    assert "(no character n-gram of 5 to 5 characters; --strict)" in strict.stderr
+    words_only = b20.parent / "w.bin"                        # maxn=0: the reason is the model, not the word
+    io.save(KeyedVectors(["a", "b"], [[1.0, 0.5], [0.25, -2.0]]), words_only, format="fasttext-bin")
+    strict = run("vectors", words_only, "economyz", "--strict")
+    assert strict.exit_code == 1 and "(the model has no character n-grams (maxn=0); --strict)" in strict.stderr
 
 
 def test_vectors_command_on_word_vectors(tmp_path):
