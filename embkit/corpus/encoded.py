@@ -35,7 +35,7 @@ from ..exceptions import CorpusError, InvalidParameterError, ParameterTypeError
 from .cache import cache_key, cached, mark_in_use
 from .reading import STDIN, file_signature, is_regular_file
 from .scan import Sentences, corpus_source, scan, source_name
-from .terms import BreakTokenizer, JoiningTokenizer, TermList, marks_breaks, phrases_terms, read_terms
+from .terms import BreakTokenizer, JoiningTokenizer, TermList, marks_breaks, phrases_settings, phrases_terms, read_terms
 from .tokenize import TOKEN_RULES
 from .vocab import Vocabulary, empty_vocab_error
 
@@ -479,6 +479,7 @@ def _term_list(source, tok, phrases, terms, settings):
             found.append(auto)
         elif isinstance(phrases, (str, os.PathLike)):
             found.append(phrases_terms(phrases))
+            _check_phrases_tokens(phrases, tok)
         else:
             raise ParameterTypeError(f"phrases must be 'auto' or the path of a phrases file, "
                                      f"got {type(phrases).__name__}")
@@ -499,6 +500,21 @@ def _term_list(source, tok, phrases, terms, settings):
         log.warning("no terms to join (%s)", ", ".join(f"{k} {v}" for k, v in merged.source.items()))
         return source, None
     return source, merged
+
+
+def _check_phrases_tokens(path, tok):
+    """Warn when a phrases file was detected on tokens split or cased otherwise than this corpus's."""
+    if isinstance(tok, Sentences) or not hasattr(tok, "kind"):
+        return
+    found = phrases_settings(path)
+    theirs = {k: found[k] for k in ("tokenizer", "lowercase") if found.get(k) is not None}
+    ours = {"tokenizer": tok.kind, "lowercase": bool(tok.lowercase)}
+    differ = {k: v for k, v in theirs.items() if v != ours[k]}
+    if differ:
+        log.warning("%s was detected with %s but this corpus is read with %s: terms tokenised or cased "
+                    "otherwise do not join; read the corpus the same way", path,
+                    ", ".join(f"{k}={v!r}" for k, v in theirs.items()),
+                    ", ".join(f"{k}={ours[k]!r}" for k in theirs), extra={"params": ("tokenizer", "lowercase")})
 
 
 def _detected_terms(source, tok, settings):

@@ -22,11 +22,14 @@ The marks are dropped once the terms are joined.
 """
 import hashlib
 import json
+import logging
 import os
 import re
 
 from ..exceptions import FormatError, InvalidDataError, InvalidParameterError
 from .tokenize import Tokenizer, _with_marks
+
+log = logging.getLogger(__name__)
 
 BREAK = "<break>"
 """The token marking a break between two tokens (the regex tokenizer never yields it)."""
@@ -294,7 +297,7 @@ def read_terms(path, tokenizer=None):
     """
     path = os.fspath(path)
     split = tokenizer if tokenizer is not None else str.split
-    terms = []
+    terms, broken = [], []
     for lineno, line in _text_lines(path):
         text = line.strip()
         if not text or text.startswith("#"):
@@ -302,10 +305,17 @@ def read_terms(path, tokenizer=None):
         if "\t" in text:
             raise FormatError(path, lineno, "holds a tab: a terms file has one term per line, words separated "
                               "by spaces (a phrases TSV from `embkit phrases` goes to --phrases)")
-        words = [w for w in split(text) if w != BREAK]
+        tokens = split(text)
+        words = [w for w in tokens if w != BREAK]
         if len(words) < 2:
             raise FormatError(path, lineno, f"a term needs two or more words, found {text[:60]!r}")
+        if BREAK in tokens[tokens.index(words[0]):len(tokens) - tokens[::-1].index(words[-1])]:
+            broken.append((lineno, text))
         terms.append(words)
+    if broken:
+        lineno, text = broken[0]
+        log.warning("%s, line %d: %r holds punctuation the tokenizer breaks terms at, so it never joins%s",
+                    path, lineno, text[:60], f" (and {len(broken) - 1} more such terms)" if len(broken) > 1 else "")
     return TermList(terms, source={"terms": path})
 
 
@@ -408,6 +418,29 @@ def read_phrases(path):
     return rows, delimiter
 
 
+def phrases_settings(path):
+    """The detection settings a phrases file's ``# settings:`` header records ({} without one).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    dict
+    """
+    for lineno, line in _text_lines(os.fspath(path)):
+        if not line.startswith("#"):
+            break
+        if line.startswith("# settings:"):
+            try:
+                found = json.loads(line[len("# settings:"):])
+            except ValueError:
+                raise FormatError(path, lineno, "the '# settings:' line is not a JSON object") from None
+            return found if isinstance(found, dict) else {}
+    return {}
+
+
 def phrases_terms(path):
     """The terms of a phrases file as a :class:`TermList` (every row, whatever its score).
 
@@ -431,4 +464,4 @@ def phrases_terms(path):
 
 
 __all__ = ["TermList", "BreakTokenizer", "JoiningTokenizer", "BREAK", "DEFAULT_DELIMITER", "read_terms",
-           "read_phrases", "phrases_terms", "phrases_header", "marks_breaks"]
+           "read_phrases", "phrases_settings", "phrases_terms", "phrases_header", "marks_breaks"]

@@ -202,3 +202,29 @@ def test_models_train_on_joined_terms(tmp_path):
     assert np.array_equal(plain.wv.vectors, none.wv.vectors)
     meta = json.loads(json.dumps(plain.wv.meta["params"]))
     assert meta["phrases"] is None and meta["terms"] is None
+
+
+def test_a_term_with_inner_punctuation_is_reported(tmp_path, caplog):
+    """A listed term the tokenizer breaks inside (u.s. government) can never join: one warning names it."""
+    path = tmp_path / "terms.txt"
+    path.write_text("new york\nu.s. government\nhot dog\ne.g. this one\n", encoding="utf-8")
+    terms = read_terms(path, BreakTokenizer("regex", lowercase=True))
+    assert ("new", "york") in terms.terms and len(terms) == 4
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [f"{path}, line 2: 'u.s. government' holds punctuation the tokenizer breaks terms at, so it "
+                        "never joins (and 1 more such terms)"]
+
+
+def test_a_phrases_file_detected_on_other_tokens_is_reported(tmp_path, caplog):
+    """--phrases FILE detected with --tokenizer regex --lowercase, used on a whitespace, cased reading: a warning."""
+    corpus = _write(tmp_path, CORPUS)
+    phrases = _write(tmp_path, '# settings: {"delimiter": "_", "lowercase": true, "tokenizer": "regex"}\n'
+                               "new_york\t6\t0.9\n", "p.tsv")
+    embkit.EncodedCorpus.encode(corpus, tokenizer="regex", lowercase=True, min_count=1, phrases=phrases,
+                                progress=False)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    embkit.EncodedCorpus.encode(corpus, min_count=1, phrases=phrases, progress=False)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [f"{phrases} was detected with tokenizer='regex', lowercase=True but this corpus is read "
+                        "with tokenizer='whitespace', lowercase=False: terms tokenised or cased otherwise do not "
+                        "join; read the corpus the same way"]
