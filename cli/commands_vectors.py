@@ -197,6 +197,8 @@ def analogy(args, method, topn, case_insensitive, as_json, limit, unicode_errors
     """
     if len(args) not in (3, 4):
         raise click.UsageError(f"expected [VECS] A B C, got {len(args)} argument(s)")
+    if len(args) == 3 and (Path(args[0]).exists() or args[0].lower().endswith(_VECS_SUFFIXES)):
+        raise click.UsageError(f"{args[0]!r} names vectors: give the three words A B C after it")
     vecs = resolve_vecs(args[0] if len(args) == 4 else None)
     a, b, c = args[-3:]
     kv = load_vectors(vecs, limit, unicode_errors)
