@@ -67,6 +67,11 @@ def whiten(vecs, method, freq, remove, keep, eps, output, limit, unicode_errors)
 
     if remove is not None and method != "abtt":
         raise click.BadParameter(f"applies to --method abtt only, not {method}", param_hint="--remove")
+    from click.core import ParameterSource
+    if (click.get_current_context().get_parameter_source("freq") is not ParameterSource.DEFAULT
+            and method != "zipfian"):
+        raise click.BadParameter(f"applies to --method zipfian only, not {method} (which weights every word alike)",
+                                 param_hint="--freq")
     if keep is not None and method not in ("zipfian", "uniform"):
         raise click.BadParameter(f"applies to --method zipfian and uniform only, not {method}",
                                  param_hint="--keep")

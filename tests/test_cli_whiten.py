@@ -89,9 +89,14 @@ def test_whiten_word2vec_file_needs_frequencies(vec_file, tmp_path):
     ["--keep", "5"],                         # more than the dimension
     ["--eps", "-1"],
     ["-o", "-"],
+    ["--method", "center", "--freq", "zipf"],  # only zipfian weights by frequency: --freq would be ignored
+    ["--method", "abtt", "--freq", "model"],
 ])
 def test_whiten_usage_errors_exit_2(model, args):
-    assert run("whiten", model, *args).exit_code == 2
+    res = run("whiten", model, *args)
+    assert res.exit_code == 2
+    if "--freq" in args:
+        assert "--freq: applies to --method zipfian only" in res.output.replace("'", "")
 
 
 def test_whiten_refuses_to_overwrite_its_input(model):
