@@ -62,3 +62,24 @@ def test_analogies_and_similarity_with_joined_terms():
     # new_york/paris .5 > usa/sausage .287 > new_york/hot_dog .139
     assert s["spearman"] == pytest.approx(1.0) and s["pairs_used"] == 6 and not s["oov"]
     assert kv.most_similar("new_york", topn=1)[0][0] == "big_apple"
+
+
+def test_terms_alone_and_bad_rows(tmp_path):
+    """evaluate_phrases takes terms alone (best first); anything else names the bad entry, not a raw TypeError."""
+    gold = tmp_path / "gold.txt"
+    gold.write_text("new york\nhot dog\n", encoding="utf-8")
+    r = evaluate_phrases(["new_york", "big_apple", "hot_dog"], gold=gold, top=[1, 2, 3])
+    assert [p["hits"] for p in r["precision"]] == [1, 1, 2] and r["found"] == 2
+    with pytest.raises(embkit.EmbkitError, match=r"found the entry \('new_york', 3\)") as err:
+        evaluate_phrases([("new_york", 3)], gold=gold)
+    assert isinstance(err.value, TypeError)
+
+
+def test_gold_list_errors_name_the_line_or_the_directory(tmp_path):
+    """A Latin-1 gold file names the line of the first bad byte; a directory says it is one."""
+    gold = tmp_path / "latin.txt"
+    gold.write_bytes(b"new york\nhot dog\ncaf\xe9 au lait\n")
+    with pytest.raises(FormatError, match=r"latin.txt, line 3: not UTF-8 \(byte 0xe9\)"):
+        load_gold(gold)
+    with pytest.raises(EmbkitError, match="is a directory; the gold list is a file"):
+        load_gold(tmp_path)

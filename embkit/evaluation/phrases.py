@@ -11,10 +11,11 @@ phrases file's delimiter).  The bundled gold list ``wordnet`` holds the
 licence notice); a gold file of one's own has one term per line (the first
 tab-separated field), words joined by ``_`` or separated by spaces.
 """
+import errno
 import gzip
 import os
 
-from ..exceptions import FormatError, InvalidParameterError
+from ..exceptions import FormatError, InvalidParameterError, IsDirectoryError, ParameterTypeError
 from .datasets import dataset_path
 
 GOLD = {"wordnet": "wordnet_multiword"}
@@ -26,11 +27,11 @@ def _normalise(words):
     return "_".join(w.lower() for w in words)
 
 
-def _open_text(path):
+def _open_binary(path):
     path = os.fspath(path)
     with open(path, "rb") as f:
         compressed = f.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt", encoding="utf-8-sig") if compressed else open(path, encoding="utf-8-sig")
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
 def load_gold(gold="wordnet"):
@@ -61,13 +62,18 @@ def load_gold(gold="wordnet"):
         name, path = gold, dataset_path(GOLD[gold])
     elif os.path.isfile(os.fspath(gold)):
         name = path = os.fspath(gold)
+    elif os.path.isdir(os.fspath(gold)):
+        raise IsDirectoryError(errno.EISDIR, "is a directory; the gold list is a file, one term per line",
+                               os.fspath(gold))
     else:
         raise InvalidParameterError(f"unknown gold list {os.fspath(gold)!r}: neither {', '.join(GOLD)} "
                                     "nor an existing file")
     terms = set()
+    lineno = 0
     try:
-        with _open_text(path) as f:
-            for line in f:
+        with _open_binary(path) as f:
+            for lineno, raw in enumerate(f, 1):
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 text = line.split("\t", 1)[0].strip()
                 if not text or text.startswith("#"):
                     continue
@@ -77,7 +83,9 @@ def load_gold(gold="wordnet"):
     except (UnicodeDecodeError, EOFError, OSError) as exc:
         if isinstance(exc, OSError) and exc.errno is not None:
             raise
-        raise FormatError(path, None, f"not UTF-8 text or a damaged gzip file ({exc})") from None
+        if isinstance(exc, UnicodeDecodeError):
+            raise FormatError(path, lineno, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
+        raise FormatError(path, None, f"a damaged gzip file ({exc})") from None
     if not terms:
         raise FormatError(path, None, "no multi-word term (one per line, words joined by _ or spaces)")
     return name, frozenset(terms)
@@ -94,6 +102,13 @@ def _ranked_terms(phrases):
         rows, delimiter, label = phrases.phrases_, phrases.settings_["delimiter"], "<Phrases>"
     else:
         rows, delimiter, label = list(phrases), "_", "<rows>"
+        if all(isinstance(r, str) for r in rows):             # terms alone, best first
+            rows = [(term, 0, -float(i)) for i, term in enumerate(rows)]
+        bad = next((r for r in rows if not (isinstance(r, (tuple, list)) and len(r) == 3 and isinstance(r[0], str)
+                                            and isinstance(r[2], (int, float)) and not isinstance(r[2], bool))), None)
+        if bad is not None:
+            raise ParameterTypeError(f"phrases must be a phrases file, a fitted Phrases, terms (str, best first) or "
+                                     f"rows (term, count, score); found the entry {bad!r}")
     order = sorted(range(len(rows)), key=lambda i: -rows[i][2])           # stable: file order among equal scores
     terms = [rows[i][0].split(delimiter) for i in order]
     return label, [_normalise(words) for words in terms if len(words) >= 2]
@@ -104,10 +119,10 @@ def evaluate_phrases(phrases, gold="wordnet", top=None):
 
     Parameters
     ----------
-    phrases : str, os.PathLike, Phrases or list of (str, int, float)
+    phrases : str, os.PathLike, Phrases, list of str or list of (str, int, float)
         A phrases file (``embkit phrases`` output), a fitted
-        :class:`embkit.Phrases`, or rows ``(term, count, score)`` with words
-        joined by ``_``.
+        :class:`embkit.Phrases`, terms (best first) or rows
+        ``(term, count, score)``, with words joined by ``_``.
     gold : str or os.PathLike
         ``"wordnet"`` or a gold file, see :func:`load_gold`.
     top : int or sequence of int, optional
