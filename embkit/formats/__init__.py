@@ -207,6 +207,11 @@ def _sniff(path, by_name):
         head = f.read(1 << 16)
     if head[:4] == _FASTTEXT_MAGIC:
         return FASTTEXT_BIN
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise FormatError(path, None, "a Python pickle (what gensim's model.save() and KeyedVectors.save() write): "
+                          "embkit never loads pickles, which can run code; in gensim, write "
+                          "model.wv.save_word2vec_format('vectors.bin', binary=True), or save_facebook_model() "
+                          "for a FastText model")
     if by_name == WORD2VEC_BIN:
         return WORD2VEC_BIN
     first, _, rest = head.partition(b"\n")

@@ -356,3 +356,14 @@ def test_has_header_of_a_damaged_file_is_a_format_error(tmp_path):
     path = write(tmp_path / "t.vec.gz", b"2 2\n")
     with pytest.raises(FormatError, match="the name says gzip"):
         io.load(path)
+
+
+@pytest.mark.parametrize("name", ["g.model", "g.kv", "g.bin"])
+def test_a_gensim_pickle_is_named_and_never_loaded(tmp_path, name):
+    """gensim's model.save() writes pickles: the error says so and how to export vectors, and nothing is unpickled."""
+    import pickle
+
+    path = tmp_path / name
+    path.write_bytes(pickle.dumps({"vector_size": 3}, protocol=4))
+    with pytest.raises(FormatError, match=r"a Python pickle \(what gensim's model.save\(\).*never loads pickles"):
+        io.load(path)
