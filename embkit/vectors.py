@@ -64,6 +64,30 @@ def _unit_rows(matrix):
     return out
 
 
+#: gensim KeyedVectors names embkit spells otherwise, with what to use instead.
+_GENSIM_NAMES = {
+    "similar_by_word": "most_similar(word, topn=...)",
+    "similar_by_key": "most_similar(word, topn=...)",
+    "get_normed_vectors": "unit_vectors (an attribute)",
+    "fill_norms": "nothing: unit_vectors is computed on first use",
+    "save_word2vec_format": "save('vectors.bin') or save('vectors.vec') (the format from the name, or format=)",
+    "load_word2vec_format": "embkit.load('vectors.bin') or KeyedVectors.load(path, format='word2vec')",
+    "get_vecattr": "counts[kv.get_index(word)] (the stored counts)",
+    "set_vecattr": "counts (an array you may assign)",
+    "key_to_index_map": "key_to_index",
+    "wv": "the vectors themselves: a KeyedVectors is what a model's .wv is",
+    "vocab": "key_to_index and counts",
+    "index2word": "index_to_key",
+    "index2entity": "index_to_key",
+    "syn0": "vectors",
+    "vectors_norm": "unit_vectors",
+    "evaluate_word_analogies": "embkit.evaluate_analogies(kv, dataset)",
+    "evaluate_word_pairs": "embkit.evaluate_similarity(kv, dataset)",
+    "add_vectors": "a new KeyedVectors(keys, vectors) (KeyedVectors are not grown in place)",
+    "init_sims": "nothing: unit_vectors is computed on first use",
+}
+
+
 class KeyedVectors:
     """Vectors of a vocabulary, one row per key.
 
@@ -180,6 +204,13 @@ class KeyedVectors:
     def vector_size(self):
         """int: alias of :attr:`dim`."""
         return self.dim
+
+    def __getattr__(self, name):
+        # only reached when normal look-up fails: gensim's names get a pointer to embkit's
+        hint = _GENSIM_NAMES.get(name)
+        if hint is None or name.startswith("__"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(f"{type(self).__name__} has no {name!r} (gensim's); in embkit: {hint}")
 
     def __len__(self):
         return len(self.index_to_key)

@@ -234,3 +234,16 @@ def test_save_and_load_delegate_to_io(kv, tmp_path):
     assert np.array_equal(back.vectors, kv.vectors)
     back = KeyedVectors.load(tmp_path / "v.vec", limit=2)
     assert back.index_to_key == ["a", "b"]
+
+
+def test_gensim_method_names_point_to_embkit():
+    """gensim's KeyedVectors names (similar_by_word, save_word2vec_format, ...) say what embkit calls them."""
+    kv = KeyedVectors(["a", "b"], [[1.0, 0.0], [0.0, 1.0]])
+    with pytest.raises(AttributeError, match=r"KeyedVectors has no 'similar_by_word' \(gensim's\); in embkit: "
+                                             r"most_similar\(word, topn=...\)"):
+        kv.similar_by_word("a")
+    with pytest.raises(AttributeError, match="in embkit: unit_vectors"):
+        kv.get_normed_vectors()
+    assert not hasattr(kv, "get_vecattr") and not hasattr(kv, "no_such_thing")
+    with pytest.raises(AttributeError, match="'KeyedVectors' object has no attribute 'no_such_thing'"):
+        getattr(kv, "no_such_thing")
