@@ -246,4 +246,4 @@ def test_gensim_method_names_point_to_embkit():
         kv.get_normed_vectors()
     assert not hasattr(kv, "get_vecattr") and not hasattr(kv, "no_such_thing")
     with pytest.raises(AttributeError, match="'KeyedVectors' object has no attribute 'no_such_thing'"):
-        getattr(kv, "no_such_thing")
+        _ = kv.no_such_thing
