@@ -157,15 +157,16 @@ def _print_analysis(vecs, r):
 @click.command(context_settings=CONTEXT, short_help="Isotropy, norms by frequency, norm vs information gain.")
 @click.argument("vecs", required=False, metavar="[VECS]")
 @click.option("--corpus", default=None, metavar="CORPUS",
-              help="Count co-occurrences in this corpus (the model's tokenizer and window, uniform weighting) "
-                   "for the information gain.")
+              help="Count co-occurrences in this corpus for the information gain, read as the model read its "
+                   "own (tokenizer, lowercasing, --phrases/--terms joined) within the model's window, uniform "
+                   "weighting.")
 @click.option("--cooccur", default=None, metavar="COUNTS.npz",
-              help="Co-occurrence counts (.npz written by `embkit cooccur`: a scipy sparse matrix plus "
-                   "vocab, counts and settings arrays) for the information gain.")
+              help="Co-occurrence counts for the information gain: the .npz `embkit cooccur` writes, or "
+                   "scipy.sparse.save_npz arrays plus a vocab array (counts and settings optional).")
 @click.option("--window", type=click.IntRange(min=1), default=None, metavar="N",
               help="Window for --corpus [default: the model's].")
-@_freq_option("Word frequencies for the Zipfian measures and the bands: the model's counts (Zipf's law from "
-              "the row order when the vectors have none), zipf, or a 'word<TAB>count' file.")
+@_freq_option("Word frequencies for the Zipfian measures and the bands, as for whiten: the model's counts, "
+              "Zipf's law from the row order (for vectors without counts), or a 'word<TAB>count' file.")
 @click.option("--plot", default=None, metavar="OUT.png",
               help="Also write a PNG of the squared norm against the information gain (or the frequency), "
                    "coloured by frequency; needs matplotlib (pip install 'embkit[plot]').")
@@ -186,6 +187,7 @@ def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit
     from embkit.analysis import PLOT_INSTALL_HINT, plot_analysis
     from embkit.analysis import analyze as analyze_vectors
     from embkit.exceptions import EmbkitError
+    from embkit.postprocess.frequencies import NoCountsError
 
     if corpus is not None and cooccur is not None:
         raise click.UsageError("give --corpus or --cooccur, not both")
@@ -195,8 +197,11 @@ def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit
         raise EmbkitError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}")
     vecs = resolve_vecs(vecs)
     kv = load_vectors(vecs, limit, unicode_errors)
-    result = analyze_vectors(kv, freq=freq, cooccurrence=cooccur, corpus=corpus, window=window,
-                             min_count=min_count)
+    try:
+        result = analyze_vectors(kv, freq=freq, cooccurrence=cooccur, corpus=corpus, window=window,
+                                 min_count=min_count)
+    except NoCountsError as exc:
+        raise _naming_vecs(vecs, exc) from None
     if plot is not None:
         plot_analysis(result, plot)
         status(f"wrote {show_path(plot)}")

@@ -29,10 +29,11 @@ Information gain (:func:`information_gain`, Oyama et al. 2023): for word
 ``p(c|w) = X[w, c] / sum_c X[w, c]`` and ``p(c)`` the unigram distribution
 (the corpus counts, or the matrix's column sums when none are given).
 :func:`norm_information_gain` correlates it (Spearman) with the squared
-norm of each word vector. Co-occurrence counts come from a ``.npz`` file
-(:func:`read_cooccurrence`: ``scipy.sparse.save_npz`` arrays plus
-``vocab``, ``counts`` and ``settings``) or are counted from a corpus by
-:func:`count_cooccurrence` (the model's tokenizer and window, every pair
+norm of each word vector. Co-occurrence counts come from :func:`embkit.cooccur`
+or its ``.npz`` file (read by :meth:`embkit.Cooccurrence.load`, which also
+takes ``scipy.sparse.save_npz`` arrays plus ``vocab``), or are counted from
+a corpus by :func:`count_cooccurrence` (read as the model read its corpus:
+tokenizer, lowercasing and joined terms; the model's window, every pair
 within the window counted once, no subsampling).
 
 References
@@ -46,7 +47,6 @@ NeurIPS 2024.
 Oyama, M., Yokoi, S., Shimodaira, H. (2023). Norm of Word Embedding Encodes
 Information Gain. EMNLP 2023.
 """
-import json
 import logging
 import os
 
@@ -55,11 +55,11 @@ from scipy import sparse, stats
 from scipy.special import logsumexp
 
 from ._atomic import atomic_file
-from .exceptions import NPZ_ERRORS, FormatError, InvalidDataError, InvalidParameterError, MissingDependencyError
+from .exceptions import InvalidDataError, InvalidParameterError, MissingDependencyError, ParameterTypeError
 from .postprocess.frequencies import probabilities_with_info
 from .postprocess.whiten import weighted_moments
 
-__all__ = ["isotropy", "norms_by_frequency", "information_gain", "read_cooccurrence", "count_cooccurrence",
+__all__ = ["isotropy", "norms_by_frequency", "information_gain", "count_cooccurrence",
            "norm_information_gain", "analyze", "plot_analysis", "PLOT_INSTALL_HINT"]
 
 log = logging.getLogger(__name__)
@@ -245,71 +245,6 @@ def information_gain(cooccurrence, counts=None):
     return kl
 
 
-def _settings(value):
-    """The ``settings`` array of a co-occurrence file as a dict (JSON text or a record)."""
-    if value.shape == () and value.dtype.kind in "US":
-        try:
-            parsed = json.loads(str(value))
-        except ValueError:
-            return {"text": str(value)}
-        return parsed if isinstance(parsed, dict) else {"value": parsed}
-    if value.dtype.names:
-        return {name: value[name].tolist() for name in value.dtype.names}
-    return {"value": value.tolist()}
-
-
-def read_cooccurrence(path):
-    """Read co-occurrence counts from a ``.npz`` file.
-
-    The layout: the arrays of :func:`scipy.sparse.save_npz` (``format``,
-    ``shape``, ``data``, ``indices``, ``indptr``) plus ``vocab`` (str,
-    (n_words,): the word of each row and column), optionally ``counts``
-    (unigram counts, (n_words,)) and ``settings`` (JSON text). Nothing is
-    unpickled. A matrix stored as its upper triangle only is made symmetric.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-
-    Returns
-    -------
-    dict
-        ``matrix`` (scipy.sparse.csr_matrix of float64), ``vocab`` (list of
-        str), ``counts`` (float64 array or None), ``settings`` (dict).
-
-    Raises
-    ------
-    FormatError
-        Not a sparse-matrix ``.npz``, no ``vocab`` array, objects that would
-        need unpickling, or shapes that disagree.
-    """
-    path = os.fspath(path)
-    try:
-        matrix = sparse.load_npz(path).tocsr().astype(np.float64)
-        with np.load(path, allow_pickle=False) as arrays:
-            names = set(arrays.files)
-            if "vocab" not in names:
-                raise FormatError(path, None, "no 'vocab' array: expected the arrays of scipy.sparse.save_npz plus "
-                                  "'vocab' (the word of each row), 'counts' and 'settings'")
-            vocab = [str(w) for w in arrays["vocab"].tolist()]
-            counts = np.asarray(arrays["counts"], dtype=np.float64) if "counts" in names else None
-            settings = _settings(arrays["settings"]) if "settings" in names else {}
-    except FormatError:
-        raise
-    except (KeyError, *NPZ_ERRORS) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise FormatError(path, None, f"not a co-occurrence .npz file, or a damaged one ({exc})") from None
-    n = len(vocab)
-    if matrix.shape != (n, n) or (counts is not None and counts.shape != (n,)):
-        raise FormatError(path, None, f"{n} vocabulary words but a matrix of shape {matrix.shape}"
-                          + ("" if counts is None else f" and counts of shape {counts.shape}"))
-    if matrix.nnz and sparse.tril(matrix, k=-1).nnz == 0 and sparse.triu(matrix, k=1).nnz > 0:
-        log.info("%s holds the upper triangle of a symmetric matrix; mirroring it", path)
-        matrix = (matrix + sparse.triu(matrix, k=1).T).tocsr()
-    return {"matrix": matrix, "vocab": vocab, "counts": counts, "settings": settings}
-
-
 def _window_pairs(tokens, sentence, n_words, window, chunk=1 << 21):
     """Symmetric counts of token pairs at distance 1..window within one sentence, as CSR."""
     acc = sparse.csr_matrix((n_words, n_words), dtype=np.float64)
@@ -334,13 +269,49 @@ def _window_pairs(tokens, sentence, n_words, window, chunk=1 << 21):
     return acc.tocsr()
 
 
+def _reading_settings(kv, tokenizer, lowercase):
+    """How the model read its corpus (``meta["params"]``): the settings to encode with, and those lost.
+
+    Returns
+    -------
+    settings : dict
+        ``tokenizer``, ``lowercase``, ``max_sentence_length``,
+        ``encoding_errors`` and the ``phrases`` / ``terms`` that can be
+        applied again (``"auto"``, or a file that is still there).
+    lost : list of str
+        What the model joined terms with but cannot be applied again (a
+        file that is gone, a term list given in Python).
+    """
+    params = kv.meta.get("params") or {}
+    settings = {"tokenizer": tokenizer or params.get("tokenizer") or "whitespace",
+                "lowercase": bool(params.get("lowercase", False)) if lowercase is None else bool(lowercase),
+                "max_sentence_length": int(params.get("max_sentence_length") or 10000),
+                "encoding_errors": params.get("encoding_errors") or "strict"}
+    lost = []
+    for name in ("phrases", "terms"):
+        value = params.get(name)
+        if value is None:
+            continue
+        if (name == "phrases" and value == "auto") or (isinstance(value, str) and os.path.isfile(value)):
+            settings[name] = value
+        else:
+            lost.append(f"{name} {value!r}")
+    return settings, lost
+
+
 def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, progress=True):
     """Count word co-occurrences in a corpus for the vocabulary of ``kv`` (rows and columns = rows of ``kv``).
 
-    Words outside the vocabulary are dropped before windows are taken (as
-    in training), every pair at distance 1 to ``window`` within a sentence
-    counts 1 in both directions (uniform weighting, no subsampling, no
-    dynamic window).
+    The corpus is read as the model read its own (``meta["params"]``): the
+    same tokenizer, lowercasing, sentence length and invalid-UTF-8 rule,
+    and the same multi-word terms joined (``phrases``: ``"auto"`` detects
+    them again in ``corpus``, a phrases file is read again; ``terms``: the
+    terms file), so term vectors (``new_york``) are counted.  A phrases or
+    terms file that is gone is left out with a warning naming how many of
+    the model's words were then not counted.  Words outside the vocabulary
+    are dropped before windows are taken (as in training), every pair at
+    distance 1 to ``window`` within a sentence counts 1 in both directions
+    (uniform weighting, no subsampling, no dynamic window).
 
     Parameters
     ----------
@@ -358,11 +329,11 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
 
     Returns
     -------
-    dict
+    Cooccurrence
         ``matrix`` (scipy.sparse.csr_matrix of float64, (n_words,
-        n_words)), ``vocab`` (the keys of ``kv``), ``counts`` (token counts
-        in this corpus, float64), ``settings`` (window, tokenizer,
-        lowercase, weighting).
+        n_words)), ``words`` (the keys of ``kv``), ``counts`` (int64 token
+        counts in this corpus), ``settings`` (window, weighting, context,
+        tokenizer, lowercase, the phrases and terms joined, corpus).
 
     Raises
     ------
@@ -370,7 +341,10 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
         No window given and none in the model's metadata.
     CorpusError
         The corpus cannot be read or holds no vocabulary word.
+    FormatError
+        The model's phrases or terms file is malformed.
     """
+    from .corpus.cooccur import Cooccurrence
     from .corpus.encoded import EncodedCorpus
     from .corpus.vocab import Vocabulary
 
@@ -380,37 +354,48 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
         raise InvalidParameterError("counting co-occurrences needs a window >= 1: the vectors' metadata has none, "
                                     "give one (--window N; window= in Python)")
     window = int(window)
-    tokenizer = tokenizer or params.get("tokenizer") or "whitespace"
-    lowercase = bool(params.get("lowercase", False)) if lowercase is None else bool(lowercase)
+    reading, lost = _reading_settings(kv, tokenizer, lowercase)
     counts = kv.counts if kv.counts is not None else np.ones(len(kv), dtype=np.int64)
     vocab = Vocabulary(kv.index_to_key, np.maximum(counts, 1))
-    enc = EncodedCorpus.encode(corpus, tokenizer=tokenizer, lowercase=lowercase, vocab=vocab,
-                               max_sentence_length=int(params.get("max_sentence_length", 10000)),
-                               progress=progress)
+    enc = EncodedCorpus.encode(corpus, vocab=vocab, progress=progress, **reading)
     tokens = enc.tokens
     sentence = np.repeat(np.arange(enc.n_sentences, dtype=np.int64), np.diff(enc.offsets))
     matrix = _window_pairs(tokens, sentence, len(kv), window)
-    token_counts = np.bincount(np.asarray(tokens), minlength=len(kv)).astype(np.float64)
-    settings = {"window": window, "tokenizer": tokenizer, "lowercase": lowercase, "weighting": "uniform",
+    token_counts = np.bincount(np.asarray(tokens), minlength=len(kv)).astype(np.int64)
+    if lost:
+        log.warning("the vectors were trained with %s joined, which cannot be read here (not a file from the "
+                    "current directory): the corpus was counted without those terms, and %d of the %d words of "
+                    "the vectors were not counted (their information gain is left out)", " and ".join(lost),
+                    int(np.count_nonzero(token_counts == 0)), len(kv))
+    settings = {"window": window, "weighting": "uniform", "context": "both",
+                **{k: reading.get(k) for k in ("tokenizer", "lowercase", "phrases", "terms")},
                 "corpus": [os.fspath(c) for c in corpus] if isinstance(corpus, (list, tuple)) else os.fspath(corpus)}
-    return {"matrix": matrix, "vocab": list(kv.index_to_key), "counts": token_counts, "settings": settings}
+    return Cooccurrence(matrix, Vocabulary(kv.index_to_key, token_counts), settings)
 
 
 def _aligned_gain(kv, cooc):
     """Information gain and unigram count of every row of ``kv`` (NaN where the counts lack the word)."""
+    from .corpus.cooccur import Cooccurrence
+
     if sparse.issparse(cooc):
-        cooc = {"matrix": cooc, "vocab": list(kv.index_to_key), "counts": None, "settings": {}}
-    elif isinstance(cooc, (str, os.PathLike)):
-        cooc = read_cooccurrence(cooc)
-    gain = information_gain(cooc["matrix"], cooc.get("counts"))
-    counts = cooc.get("counts")
+        words, matrix, counts, settings = list(kv.index_to_key), cooc, None, {}
+    else:
+        if isinstance(cooc, (str, os.PathLike)):
+            cooc = Cooccurrence.load(cooc)
+        elif not isinstance(cooc, Cooccurrence):
+            raise ParameterTypeError("co-occurrence counts must be the path of a counts .npz file, a Cooccurrence "
+                                     "(embkit.cooccur) or a square scipy.sparse matrix, not "
+                                     f"{type(cooc).__name__}")
+        words, matrix, settings = cooc.words, cooc.matrix, cooc.settings
+        counts = None if settings.get("counts_from") == "column sums" else cooc.counts
+    gain = information_gain(matrix, counts)
     if counts is None:
-        counts = np.asarray(sparse.csr_matrix(cooc["matrix"]).sum(axis=0)).ravel()
-    rows = np.array([kv.key_to_index.get(w, -1) for w in cooc["vocab"]], dtype=np.int64)
+        counts = np.asarray(sparse.csr_matrix(matrix).sum(axis=0)).ravel()
+    rows = np.array([kv.key_to_index.get(w, -1) for w in words], dtype=np.int64)
     out, out_counts = np.full(len(kv), np.nan), np.full(len(kv), np.nan)
     out[rows[rows >= 0]] = gain[rows >= 0]
     out_counts[rows[rows >= 0]] = np.asarray(counts, dtype=np.float64)[rows >= 0]
-    return out, out_counts, cooc
+    return out, out_counts, settings
 
 
 def _spearman(x, y, mask):
@@ -425,11 +410,14 @@ def norm_information_gain(kv, cooccurrence, min_count=100):
     Parameters
     ----------
     kv : KeyedVectors
-    cooccurrence : str, os.PathLike, dict or scipy.sparse matrix
-        A ``.npz`` path (:func:`read_cooccurrence`), the dict returned by
-        :func:`read_cooccurrence` or :func:`count_cooccurrence`, or a square
-        sparse matrix whose rows and columns are the rows of ``kv`` (``p(c)``
-        then from its column sums).
+    cooccurrence : str, os.PathLike, Cooccurrence or scipy.sparse matrix
+        A counts ``.npz`` path (read by
+        :meth:`embkit.Cooccurrence.load <embkit.corpus.cooccur.Cooccurrence.load>`:
+        the file ``embkit cooccur`` writes, or SciPy's arrays plus
+        ``vocab``), counts from :func:`embkit.cooccur` or
+        :func:`count_cooccurrence` (rows matched to ``kv`` by word; ``p(c)``
+        from their word counts), or a square sparse matrix whose rows and
+        columns are the rows of ``kv`` (``p(c)`` then from its column sums).
     min_count : int
         The correlation is also given over the words seen at least this
         many times (the model's counts, else those of the co-occurrence
@@ -450,10 +438,14 @@ def norm_information_gain(kv, cooccurrence, min_count=100):
 
     Raises
     ------
-    FormatError, EmbkitError
-        As :func:`read_cooccurrence` and :func:`information_gain`.
+    FormatError
+        A counts file that cannot be read (see ``Cooccurrence.load``).
+    ParameterTypeError
+        ``cooccurrence`` of another type.
+    EmbkitError
+        As :func:`information_gain`.
     """
-    gain, cooc_counts, cooc = _aligned_gain(kv, cooccurrence)
+    gain, cooc_counts, settings = _aligned_gain(kv, cooccurrence)
     counts = kv.counts.astype(np.float64) if kv.counts is not None and kv.counts.any() else cooc_counts
     sq = _norms(kv.vectors) ** 2
     ok = np.isfinite(gain)
@@ -461,15 +453,7 @@ def norm_information_gain(kv, cooccurrence, min_count=100):
     return {"squared_norm": sq, "information_gain": gain, "spearman": _spearman(sq, gain, ok),
             "n_words": int(ok.sum()), "spearman_frequent": _spearman(sq, gain, frequent),
             "n_frequent": int(frequent.sum()), "min_count": int(min_count),
-            "settings": dict(cooc.get("settings") or {})}
-
-
-def _frequency_source(kv, freq):
-    """``freq``, or ``"zipf"`` (row order) when the model's counts are asked for and there are none."""
-    if isinstance(freq, str) and freq == "model" and (kv.counts is None or not kv.counts.any()):
-        log.info("the vectors store no counts: frequencies estimated by Zipf's law from the row order")
-        return "zipf"
-    return freq
+            "settings": dict(settings)}
 
 
 def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_count=100):
@@ -479,10 +463,11 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_c
     ----------
     kv : KeyedVectors
     freq : {"model", "zipf"}, str, os.PathLike or array_like
-        Word probabilities (see :mod:`embkit.postprocess.frequencies`);
-        ``"model"`` on vectors without counts falls back to ``"zipf"`` and
-        says so in ``freq``.
-    cooccurrence : str, os.PathLike, dict or scipy.sparse matrix, optional
+        Word probabilities (see :mod:`embkit.postprocess.frequencies`), as
+        for :func:`embkit.whiten`: ``"model"`` on vectors without counts
+        (word2vec text and binary files) is an error naming the
+        alternatives (``"zipf"`` or a frequency file).
+    cooccurrence : str, os.PathLike, Cooccurrence or scipy.sparse matrix, optional
         Co-occurrence counts (see :func:`norm_information_gain`).
     corpus : str, os.PathLike or sequence of them, optional
         Count co-occurrences in this corpus instead (see
@@ -504,17 +489,16 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_c
 
     Raises
     ------
+    NoCountsError
+        ``freq="model"`` on vectors without counts.
     EmbkitError
         Both ``cooccurrence`` and ``corpus`` given, or as the functions
         called.
     """
     if cooccurrence is not None and corpus is not None:
         raise InvalidParameterError("give co-occurrence counts or a corpus to count them in, not both")
-    freq = _frequency_source(kv, freq)
     p, info = probabilities_with_info(kv, freq)
-    result = {"n_words": len(kv), "dim": kv.dim,
-              "freq": info["source"] + (" (the vectors store no counts)" if freq == "zipf" and kv.counts is None
-                                        else ""),
+    result = {"n_words": len(kv), "dim": kv.dim, "freq": info["source"],
               "isotropy": isotropy(kv, p), "norms_by_frequency": norms_by_frequency(kv, p),
               "probabilities": p, "squared_norm": _norms(kv.vectors) ** 2, "information_gain": None}
     result["isotropy"]["freq"] = result["norms_by_frequency"]["freq"] = result["freq"]

@@ -1,5 +1,6 @@
 """Geometry analysis: isotropy, norms by frequency band, information gain, co-occurrence files and counting."""
 import json
+import logging
 import math
 import sys
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+import embkit
 from embkit import KeyedVectors
 from embkit.analysis import (
     _window_pairs,
@@ -17,9 +19,10 @@ from embkit.analysis import (
     norm_information_gain,
     norms_by_frequency,
     plot_analysis,
-    read_cooccurrence,
 )
-from embkit.exceptions import EmbkitError, FormatError
+from embkit.corpus.cooccur import Cooccurrence
+from embkit.exceptions import EmbkitError, FormatError, ParameterTypeError
+from embkit.postprocess.frequencies import NoCountsError
 
 E = math.e
 
@@ -100,28 +103,31 @@ def _write_npz(path, matrix, vocab, counts=None, settings=None):
 
 
 def test_read_cooccurrence_layout(tmp_path):
+    """Analysis reads counts files through the shared reader (Cooccurrence.load), SciPy's layout included."""
     f = tmp_path / "counts.npz"
     _write_npz(f, X, ["a", "b", "c"], [2, 1, 1], {"window": 5, "weighting": "uniform"})
-    r = read_cooccurrence(f)
-    assert r["vocab"] == ["a", "b", "c"] and r["counts"].tolist() == [2, 1, 1]
-    assert r["settings"] == {"window": 5, "weighting": "uniform"}
-    np.testing.assert_array_equal(r["matrix"].toarray(), X.toarray())
+    r = Cooccurrence.load(f)
+    assert r.words == ["a", "b", "c"] and r.counts.tolist() == [2, 1, 1]
+    assert r.settings == {"window": 5, "weighting": "uniform"}
+    np.testing.assert_array_equal(r.matrix.toarray(), X.toarray())
     # an upper triangle is mirrored
     _write_npz(f, sparse.triu(X), ["a", "b", "c"])
-    np.testing.assert_array_equal(read_cooccurrence(f)["matrix"].toarray(), [[0, 2, 2], [2, 0, 1], [2, 1, 0]])
+    np.testing.assert_array_equal(Cooccurrence.load(f).matrix.toarray(), [[0, 2, 2], [2, 0, 1], [2, 1, 0]])
 
 
 def test_read_cooccurrence_errors(tmp_path):
     f = tmp_path / "bad.npz"
     sparse.save_npz(f, X)
-    with pytest.raises(FormatError, match="no 'vocab' array"):
-        read_cooccurrence(f)
+    with pytest.raises(FormatError, match="no vocab array"):
+        norm_information_gain(KeyedVectors(["a"], [[1.0]]), f)
     _write_npz(f, X, ["a", "b"])
-    with pytest.raises(FormatError, match="2 vocabulary words but a matrix of shape"):
-        read_cooccurrence(f)
+    with pytest.raises(FormatError, match="the vocabulary has 2 words but the matrix has shape"):
+        norm_information_gain(KeyedVectors(["a"], [[1.0]]), f)
     np.savez(f, vocab=np.array([{"pickled": 1}], dtype=object))
-    with pytest.raises(FormatError, match="not a co-occurrence .npz"):
-        read_cooccurrence(f)
+    with pytest.raises(FormatError, match="not a counts .npz"):
+        norm_information_gain(KeyedVectors(["a"], [[1.0]]), f)
+    with pytest.raises(ParameterTypeError, match="not dict"):
+        norm_information_gain(KeyedVectors(["a"], [[1.0]]), {"matrix": X})
 
 
 def test_window_pairs_in_chunks_match():
@@ -147,10 +153,10 @@ def test_count_cooccurrence_by_hand(tmp_path):
     kv = KeyedVectors(["a", "b", "c"], np.eye(3), counts=[3, 2, 2],
                       meta={"params": {"window": 1, "tokenizer": "whitespace", "lowercase": False}})
     r = count_cooccurrence(kv, str(corpus), progress=False)
-    np.testing.assert_array_equal(r["matrix"].toarray(), [[0, 2, 1], [2, 0, 1], [1, 1, 0]])
-    assert r["counts"].tolist() == [3, 2, 2] and r["settings"]["window"] == 1
+    np.testing.assert_array_equal(r.matrix.toarray(), [[0, 2, 1], [2, 0, 1], [1, 1, 0]])
+    assert r.counts.tolist() == [3, 2, 2] and r.settings["window"] == 1 and r.words == ["a", "b", "c"]
     r2 = count_cooccurrence(kv, str(corpus), window=2, progress=False)
-    np.testing.assert_array_equal(r2["matrix"].toarray(), [[0, 2, 2], [2, 0, 1], [2, 1, 0]])
+    np.testing.assert_array_equal(r2.matrix.toarray(), [[0, 2, 2], [2, 0, 1], [2, 1, 0]])
     with pytest.raises(EmbkitError, match="--window"):
         count_cooccurrence(KeyedVectors(["a"], [[1.0]]), str(corpus), progress=False)
 
@@ -178,14 +184,21 @@ def test_norm_information_gain_aligns_vocabularies(tmp_path):
     assert norm_information_gain(with_counts, X)["n_frequent"] == 2        # the model's counts >= 100
 
 
-def test_analyze_without_counts_falls_back_to_zipf(tmp_path):
+def test_analyze_without_counts_needs_a_frequency_source_as_whiten_does():
+    """Vectors without counts: analyze stops with whiten's NoCountsError instead of guessing Zipf weights."""
     kv = KeyedVectors(["a", "b", "c"], [[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    r = analyze(kv, cooccurrence=X)
-    assert r["freq"].startswith("zipf") and "no counts" in r["freq"]
+    with pytest.raises(NoCountsError) as err:
+        analyze(kv, cooccurrence=X)
+    with pytest.raises(NoCountsError) as whiten_err:
+        embkit.whiten(kv)
+    assert str(err.value) == str(whiten_err.value) and "--freq zipf" in str(err.value)
+    r = analyze(kv, freq="zipf", cooccurrence=X)
+    assert r["freq"] == "zipf" and r["isotropy"]["freq"] == "zipf"
+    np.testing.assert_allclose(r["probabilities"], [6 / 11, 3 / 11, 2 / 11])         # 1/rank, normalised
     assert r["isotropy"]["zipfian"] is not None and r["information_gain"]["n_words"] == 3
     np.testing.assert_allclose(r["squared_norm"], [4, 1, 2])
     with pytest.raises(EmbkitError, match="not both"):
-        analyze(kv, cooccurrence=X, corpus="c.txt")
+        analyze(kv, freq="zipf", cooccurrence=X, corpus="c.txt")
 
 
 def test_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch):
@@ -202,3 +215,91 @@ def test_plot_writes_a_png(tmp_path):
         out = tmp_path / "a.png"
         plot_analysis(analyze(kv, cooccurrence=cooc), out)
         assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------- counts from embkit cooccur, terms
+
+
+def _abc_corpus(tmp_path):
+    """Five lines 'A b, c.': with the regex tokenizer and lowercasing, the tokens a b c."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("A b, c.\n" * 5)
+    return corpus
+
+
+# harmonic window 10 over 'a b c' five times: X = 5 [[0, 1, .5], [1, 0, 1], [.5, 1, 0]], p(c) = 1/3 each:
+# a and c: p(.|w) = (0, 2/3, 1/3) or (1/3, 2/3, 0), KL = 2/3 log 2; b: (1/2, 0, 1/2), KL = log 3/2
+ABC_GAIN = [2 / 3 * math.log(2), math.log(1.5), 2 / 3 * math.log(2), float("nan")]
+
+
+def test_analyze_reads_counts_written_by_cooccur(tmp_path):
+    """The file `embkit cooccur` writes (vocab as one newline-joined string) is read, not its characters."""
+    counts = embkit.cooccur(str(_abc_corpus(tmp_path)), output=tmp_path / "counts.npz", window=10,
+                            tokenizer="regex", lowercase=True, min_count=1, progress=False)
+    kv = KeyedVectors(["a", "b", "c", "d"], np.diag([3.0, 1.0, 2.0, 1.0])[:, :3], counts=[5, 5, 5, 1])
+    for source in (counts, str(counts)):
+        ig = analyze(kv, cooccurrence=source)["information_gain"]
+        np.testing.assert_allclose(ig["information_gain"], ABC_GAIN)
+        assert ig["n_words"] == 3 and ig["settings"]["weighting"] == "harmonic"
+
+
+def test_analyze_takes_the_cooccurrence_object_that_cooccur_returns(tmp_path):
+    """embkit.cooccur(...) without output gives a Cooccurrence, which analyze takes (no TypeError)."""
+    counts = embkit.cooccur(str(_abc_corpus(tmp_path)), window=10, tokenizer="regex", lowercase=True,
+                            min_count=1, progress=False)
+    kv = KeyedVectors(["a", "b", "c", "d"], np.diag([3.0, 1.0, 2.0, 1.0])[:, :3], counts=[5, 5, 5, 1])
+    ig = embkit.analyze(kv, cooccurrence=counts)["information_gain"]
+    np.testing.assert_allclose(ig["information_gain"], ABC_GAIN)
+    # squared norms 9, 1, 4 (ranks 3, 1, 2) against gains .46, .41, .46 (ranks 2.5, 1, 2.5): 1.5 / sqrt(2 * 1.5)
+    assert ig["spearman"] == pytest.approx(math.sqrt(3) / 2)
+
+
+def _term_model(tmp_path, **params):
+    return KeyedVectors(["new_york", "is", "big"], np.eye(3), counts=[2, 1, 2],
+                        meta={"params": {"window": 1, "tokenizer": "whitespace", **params}})
+
+
+def _term_corpus(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("New York is big\nbig New York\n")
+    return str(corpus)
+
+
+# new_york is big / big new_york, window 1: pairs (new_york, is), (is, big), (big, new_york)
+JOINED = [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+
+
+def test_count_cooccurrence_joins_the_models_terms(tmp_path):
+    """A model trained with --terms (lowercased) gets its term vectors counted, not left out."""
+    terms = tmp_path / "terms.txt"
+    terms.write_text("New York\n")
+    r = count_cooccurrence(_term_model(tmp_path, terms=str(terms), lowercase=True), _term_corpus(tmp_path),
+                           progress=False)
+    np.testing.assert_array_equal(r.matrix.toarray(), JOINED)
+    assert r.counts.tolist() == [2, 1, 2] and r.settings["terms"] == str(terms)
+
+
+def test_count_cooccurrence_joins_a_phrases_file_and_auto_phrases(tmp_path):
+    """--phrases FILE is read again and --phrases auto detects the terms again in the corpus."""
+    phrases = tmp_path / "phrases.tsv"
+    phrases.write_text("new_york\t2\t0.9\n")
+    r = count_cooccurrence(_term_model(tmp_path, phrases=str(phrases), lowercase=True), _term_corpus(tmp_path),
+                           progress=False)
+    np.testing.assert_array_equal(r.matrix.toarray(), JOINED)
+    corpus = tmp_path / "auto.txt"
+    corpus.write_text("new york is big\nbig new york\n" * 5)         # new york 10 times, always together
+    r = count_cooccurrence(_term_model(tmp_path, phrases="auto"), str(corpus), progress=False)
+    assert r.counts[0] == 10 and r.settings["phrases"] == "auto"      # (is big is found too: is_big)
+    assert r.matrix[0].sum() > 0
+
+
+def test_a_missing_terms_file_is_one_warning_counting_the_words_left_out(tmp_path, caplog):
+    """The recorded terms file is gone: counted without it, one warning says 1 of 3 words was not counted."""
+    kv = _term_model(tmp_path, terms=str(tmp_path / "gone.txt"), lowercase=True)
+    with caplog.at_level(logging.WARNING, logger="embkit"):
+        r = count_cooccurrence(kv, _term_corpus(tmp_path), progress=False)
+    warnings = [rec.getMessage() for rec in caplog.records if rec.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "\n" not in warnings[0]
+    assert "gone.txt" in warnings[0] and "1 of the 3 words of the vectors were not counted" in warnings[0]
+    assert r.counts.tolist() == [0, 1, 2]
+    np.testing.assert_array_equal(r.matrix.toarray(), [[0, 0, 0], [0, 0, 1], [0, 1, 0]])

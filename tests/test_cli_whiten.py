@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import run_cli
 
 from embkit import KeyedVectors, io
 from embkit_cli.main import cli
@@ -154,6 +155,48 @@ def test_analyze_plot(model, tmp_path):
     res = run("analyze", model, "--cooccur", _npz(tmp_path / "c.npz"), "--plot", tmp_path / "a.png")
     assert res.exit_code == 0, res.output
     assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_readme_cooccur_then_analyze(tmp_path):
+    """The README example: `embkit cooccur ... -o counts.npz` then `embkit analyze m.embkit --cooccur counts.npz`."""
+    (tmp_path / "c.txt").write_text("A b, c.\n" * 5)
+    KeyedVectors(["a", "b", "c", "d"], W3 + [[1.0, 1.0]], counts=[5, 5, 5, 1]).save(tmp_path / "m.embkit")
+    res = run_cli(["cooccur", "c.txt", "-o", "counts.npz", "--window", "10", "--tokenizer", "regex", "--lowercase",
+                   "--min-count", "1"], tmp_path)
+    assert res.exit_code == 0, res.output
+    res = run_cli(["analyze", "m.embkit", "--cooccur", "counts.npz", "--json"], tmp_path)
+    assert res.exit_code == 0, res.output
+    ig = json.loads(res.stdout)["information_gain"]
+    assert ig["n_words"] == 3 and ig["settings"]["window"] == 10 and ig["settings"]["weighting"] == "harmonic"
+
+
+def test_analyze_word2vec_file_needs_frequencies_as_whiten_does(vec_file, tmp_path):
+    """analyze on vectors without counts stops with whiten's one-line error (no silent Zipf fallback)."""
+    res = run("analyze", vec_file)
+    assert res.exit_code == 1
+    line = error_line(res)
+    assert line == error_line(run("whiten", vec_file, "-o", tmp_path / "w.embkit"))
+    assert str(vec_file) in line and "--freq PATH" in line and "--freq zipf" in line
+    res = run("analyze", vec_file, "--freq", "zipf", "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["freq"] == "zipf"
+
+
+def test_analyze_corpus_counts_the_models_terms(tmp_path):
+    """--corpus on a model trained with --terms counts its term vectors; a gone terms file is one warning line."""
+    (tmp_path / "c.txt").write_text("new york is big\nbig new york\n")
+    (tmp_path / "terms.txt").write_text("new york\n")
+    params = {"window": 1, "terms": "terms.txt"}
+    KeyedVectors(["new_york", "is", "big"], W3, counts=[2, 1, 2], meta={"params": params}).save(tmp_path / "m.embkit")
+    res = run_cli(["analyze", "m.embkit", "--corpus", "c.txt", "--json"], tmp_path)
+    assert res.exit_code == 0, res.output
+    ig = json.loads(res.stdout)["information_gain"]
+    assert ig["n_words"] == 3 and ig["settings"]["terms"] == "terms.txt"
+    (tmp_path / "terms.txt").unlink()
+    res = run_cli(["analyze", "m.embkit", "--corpus", "c.txt", "--json"], tmp_path)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["information_gain"]["n_words"] == 2
+    warnings = [line for line in res.stderr.splitlines() if "terms.txt" in line]
+    assert len(warnings) == 1 and "1 of the 3 words of the vectors were not counted" in warnings[0]
 
 
 def _pairs(tmp_path):

@@ -114,7 +114,18 @@ class Cooccurrence:
 
     @classmethod
     def load(cls, path):
-        """Read a counts ``.npz`` file written by :func:`cooccur` or :meth:`save`.
+        """Read a counts ``.npz`` file written by :func:`cooccur` or :meth:`save`, or by SciPy plus a vocabulary.
+
+        Besides the files embkit writes, this reads the arrays of
+        :func:`scipy.sparse.save_npz` (a CSR, CSC or COO matrix; integer or
+        floating-point counts) with a ``vocab`` array added: the words of the
+        rows and columns, as one newline-joined string or an array of str.
+        ``counts`` (the words' corpus counts, whole numbers) and ``settings``
+        (a JSON object) are optional there: without ``counts`` the matrix's
+        column sums, rounded, stand for them and ``settings["counts_from"]``
+        is ``"column sums"``.  A matrix of such a file that holds only its
+        upper triangle is taken for a symmetric one and mirrored.  Nothing is
+        unpickled.
 
         Parameters
         ----------
@@ -128,47 +139,135 @@ class Cooccurrence:
         ------
         FormatError
             Not such a file, a vocabulary whose size does not match the
-            matrix's shape, indices outside it, or counts that are negative
-            or not finite.
+            matrix's shape, indices outside it, counts that are negative or
+            not finite, or settings that are not a JSON object.
+        MissingFileError
+            No such file.
         """
         return _load_npz(Path(path))
 
 
-def _load_npz(path):
-    from scipy import sparse
+_ARRAYS = ("indices", "indptr", "row", "col", "shape", "data", "vocab", "counts", "settings", "format")
+_FORMAT_ARRAYS = {"csr": ("indices", "indptr"), "csc": ("indices", "indptr"), "coo": ("row", "col")}
 
+
+def _load_npz(path):
     from .vocab import Vocabulary
 
     try:
         with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in ("indices", "indptr", "shape", "data", "vocab", "counts", "settings", "format")
-                      if k in z.files}
+            arrays = {k: z[k] for k in _ARRAYS if k in z.files}
     except FileNotFoundError:
         raise MissingFileError(errno.ENOENT, "no such file", path) from None
     except NPZ_ERRORS as exc:
         raise FormatError(path, None, f"not a counts .npz file, or a damaged one ({exc})") from None
-    missing = [k for k in ("indices", "indptr", "shape", "data", "vocab", "counts") if k not in arrays]
+    fmt = arrays["format"] if "format" in arrays else np.array(b"csr")
+    fmt = fmt.item() if fmt.ndim == 0 and fmt.dtype.kind in "US" else repr(fmt.tolist())
+    fmt = fmt.decode("ascii", "replace") if isinstance(fmt, bytes) else fmt
+    if fmt not in _FORMAT_ARRAYS:
+        raise FormatError(path, None, f"expected a CSR, CSC or COO matrix, found format {fmt!r}")
+    missing = [k for k in (*_FORMAT_ARRAYS[fmt], "shape", "data", "vocab") if k not in arrays]
     if missing:
-        raise FormatError(path, None, f"not an embkit counts file: no {', '.join(missing)} array "
-                          "(write it with `embkit cooccur`)")
-    fmt = arrays.get("format")
-    if fmt is not None and fmt.item() not in (b"csr", "csr"):
-        raise FormatError(path, None, f"expected a CSR matrix, found format {fmt.item()!r}")
-    words = str(arrays["vocab"].item()).split("\n") if arrays["vocab"].ndim == 0 else [str(w) for w in arrays["vocab"]]
-    counts, shape = arrays["counts"], tuple(int(x) for x in arrays["shape"])
-    if len(counts) != len(words) or shape != (len(words), len(words)):
-        raise FormatError(path, None, f"the vocabulary has {len(words)} words and {len(counts)} counts but the "
-                          f"matrix has shape {shape}; expected ({len(words)}, {len(words)})")
-    indices, indptr, data = arrays["indices"], arrays["indptr"], arrays["data"]
-    _check_arrays(path, indices, indptr, data, len(words))
+        raise FormatError(path, None, f"not an embkit counts file: no {', '.join(missing)} array (write it with "
+                          "`embkit cooccur`, or with scipy.sparse.save_npz plus a 'vocab' array)")
+    words = _words(path, arrays["vocab"])
+    counts = arrays.get("counts")
+    shape = tuple(int(x) for x in np.ravel(arrays["shape"])) if arrays["shape"].dtype.kind in "iu" else None
+    if (counts is not None and counts.shape != (len(words),)) or shape != (len(words), len(words)):
+        have = "" if counts is None else f" and {counts.size} counts"
+        raise FormatError(path, None, f"the vocabulary has {len(words)} words{have} but the matrix has shape "
+                          f"{shape}; expected ({len(words)}, {len(words)})")
+    settings = _settings(path, arrays.get("settings"))
+    m = _csr(path, fmt, arrays, shape)
+    if settings.get("format") != FORMAT:          # embkit's own counts are never stored by half
+        m = _mirrored_if_triangular(path, m)
+    if counts is None:
+        counts = np.rint(np.asarray(m.sum(axis=0), dtype=np.float64).ravel()).astype(np.int64)
+        settings["counts_from"] = "column sums"
+        log.info("%s has no 'counts' array: the matrix's column sums stand for the words' counts", path)
+    counts = _whole_counts(path, counts)
     try:
-        settings = json.loads(str(arrays["settings"].item())) if "settings" in arrays else {}
         vocab = Vocabulary(words, counts)
-    except (ValueError, EmbkitError) as exc:
-        raise FormatError(path, None, f"bad vocabulary or settings ({exc})") from None
+    except EmbkitError as exc:
+        raise FormatError(path, None, f"bad vocabulary ({exc})") from None
+    return Cooccurrence(m, vocab, settings)
+
+
+def _words(path, vocab):
+    """The words of a ``vocab`` array: one newline-joined string, or an array of str (or UTF-8 bytes)."""
+    if vocab.dtype.kind not in "US" or vocab.ndim > 1:
+        raise FormatError(path, None, f"the 'vocab' array must hold text (the words), found {vocab.dtype} of "
+                          f"shape {vocab.shape}")
+    if vocab.dtype.kind == "S":
+        try:
+            vocab = np.char.decode(vocab, "utf-8")
+        except UnicodeDecodeError:
+            raise FormatError(path, None, "the 'vocab' array is not UTF-8 text") from None
+    return str(vocab.item()).split("\n") if vocab.ndim == 0 else [str(w) for w in vocab.tolist()]
+
+
+def _settings(path, value):
+    """The ``settings`` member as a dict (JSON text); {} when there is none."""
+    if value is None:
+        return {}
+    try:
+        text = value.item() if value.ndim == 0 and value.dtype.kind in "US" else None
+        settings = json.loads(text) if text is not None else None
+    except ValueError:
+        settings = None
+    if not isinstance(settings, dict):
+        raise FormatError(path, None, "the 'settings' array must be a JSON object as text")
+    return settings
+
+
+def _csr(path, fmt, arrays, shape):
+    """The counts as a checked CSR matrix (integer counts become float64)."""
+    from scipy import sparse
+
+    data = arrays["data"]
+    if data.dtype.kind in "iu":
+        data = data.astype(np.float64)
+    if fmt == "csr":
+        indices, indptr = arrays["indices"], arrays["indptr"]
+    else:
+        try:
+            if fmt == "csc":
+                other = sparse.csc_matrix((data, arrays["indices"], arrays["indptr"]), shape=shape)
+                other.check_format(full_check=True)        # indices in range before they are used
+            else:
+                other = sparse.coo_matrix((data, (arrays["row"], arrays["col"])), shape=shape)
+            m = other.tocsr()
+        except (ValueError, TypeError, IndexError) as exc:
+            raise FormatError(path, None, f"not a {fmt.upper()} matrix of the vocabulary's size ({exc})") from None
+        m.sum_duplicates()
+        indices, indptr, data = m.indices, m.indptr, m.data
+    _check_arrays(path, indices, indptr, data, shape[0])
     m = sparse.csr_matrix(shape, dtype=data.dtype)
     m.data, m.indices, m.indptr = data, indices, indptr
-    return Cooccurrence(m, vocab, settings)
+    return m
+
+
+def _mirrored_if_triangular(path, m):
+    """A matrix holding only entries above the diagonal, made symmetric (a symmetric matrix stored by half)."""
+    from scipy import sparse
+
+    rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    if not m.nnz or np.any(m.indices < rows) or not np.any(m.indices > rows):
+        return m
+    log.info("%s holds the upper triangle of a symmetric matrix; mirroring it", path)
+    return (m + sparse.triu(m, k=1).T).tocsr()
+
+
+def _whole_counts(path, counts):
+    """The ``counts`` array as int64, refusing values that are not whole numbers >= 0."""
+    if counts.dtype.kind == "f":
+        if not np.all(np.isfinite(counts)) or np.any(counts != np.round(counts)):
+            raise FormatError(path, None, "the 'counts' array must hold whole numbers (the words' corpus counts)")
+    elif counts.dtype.kind not in "iu":
+        raise FormatError(path, None, f"the 'counts' array must hold whole numbers, found {counts.dtype}")
+    if len(counts) and float(counts.min()) < 0:
+        raise FormatError(path, None, "negative word counts in the 'counts' array")
+    return counts.astype(np.int64)
 
 
 def _check_arrays(path, indices, indptr, data, n):
