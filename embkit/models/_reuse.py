@@ -255,7 +255,7 @@ def record_from_meta(kv, name, file):
     return {"name": name, "file": file, **rest, "settings": trained_settings(kv)}
 
 
-def stale_reason(name, record, method, sources, compass_sha=None, reference=None):  # long: one test per reason
+def stale_reason(name, record, method, sources, compass_sha=None, reference=None):
     """Why slice ``name`` found in the output directory cannot be reused by this run (None when it can).
 
     Parameters
@@ -283,7 +283,7 @@ def stale_reason(name, record, method, sources, compass_sha=None, reference=None
     if record.get("method") != method:
         return f"it was made with method {record.get('method')!r}, not {method!r}"
     if not known(sources):
-        return "the slice's corpus is not files, so it cannot be told whether the model was trained on it"
+        return "its corpus is not given as files (token lists, standard input), so it cannot be matched with it"
     if not known(stamps(record.get("sources"))):
         return "its record names no source files with their sizes"
     if stamps(record["sources"]) != sources:

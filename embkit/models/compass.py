@@ -283,9 +283,20 @@ class CompassAligner(Estimator):
             ``manifest.json`` (layout: :mod:`embkit.models.aligned`).
         skip_existing : bool
             With ``output``: reuse its ``compass.embkit`` and the slices
-            already written instead of training them again.
-        format : {None, "native", "word2vec", "word2vec-bin"}
-            Format of the slice files (the compass is always native).
+            already written instead of training them again (to continue an
+            interrupted run), those whose record says they belong to this
+            run only: the same method and model, the same corpora (resolved
+            paths and sizes), and for a ``cade`` slice the compass in use
+            (the SHA-256 of its context matrix), for a ``procrustes`` slice
+            the reference slice in use.  A slice trained against another
+            compass or reference (one trained in this run included), or
+            recording nothing, is trained again after a one-line warning
+            saying why.  Records come from the models' ``meta.json``
+            (native) or from the previous ``manifest.json`` (word2vec,
+            word2vec-bin and fasttext-bin files, which hold none).
+        format : {None, "native", "word2vec", "word2vec-bin", "fasttext-bin"}
+            Format of the slice files (the compass is always native;
+            fasttext-bin needs a FastText estimator).
 
         Returns
         -------
@@ -297,7 +308,13 @@ class CompassAligner(Estimator):
             Fewer than two slices, bad names, an output that cannot be
             written, or an existing ``compass.embkit`` whose dim, model or
             vocabulary settings differ from the estimator's (with or without
-            ``skip_existing``; the message names both values).
+            ``skip_existing``; the message names both values).  With
+            ``skip_existing``, before any training: an output holding an
+            alignment of another method or model, or a compass or slice
+            trained on other corpora than given (an InvalidParameterError
+            naming both; training again would overwrite models of other
+            corpora: write to another directory, or leave
+            ``skip_existing`` off to train everything anew).
         CorpusError, InvalidParameterError, MemoryBudgetError, TrainingDivergedError
             As for :meth:`Word2Vec.fit`.
         """
