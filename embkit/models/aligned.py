@@ -7,10 +7,14 @@ align``) writes a directory holding
   another format), readable by every command that reads vectors;
 * ``compass.embkit``, the compass (method ``cade`` only; always native: its
   context matrix is what the slices share); and
-* ``manifest.json``: the method, the settings, the compass and, for each
-  slice, its file, sources, token counts and the tokens it left out
+* ``manifest.json``: the method, the settings, the compass (with
+  ``context_sha256``, its identity, and the sources of each slice it was
+  trained on) and, for each slice, its file, method, sources (resolved
+  paths and sizes), token counts, the tokens it left out and what it was
+  aligned to (``compass_sha256``, or ``reference`` and ``reference_sha256``)
   (written atomically after each model, so an interrupted run says how far
-  it got).
+  it got, and ``--skip-existing`` can tell which models belong to the run:
+  :mod:`embkit.models._reuse`).
 
 :class:`AlignedSlices` holds such a result in memory and loads it back.
 """

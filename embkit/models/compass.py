@@ -112,8 +112,12 @@ class CompassAligner(Estimator):
         statistics.
     stats_ : dict of str to dict
         Per slice: ``raw_tokens``, ``tokens`` (trained on), ``words``,
-        ``dropped_tokens``, ``dropped_words`` and
-        ``mean_cosine_to_compass`` (``cade``).
+        ``dropped_tokens``, ``dropped_words`` and, for ``cade``,
+        ``mean_cosine_to_compass`` and ``compass_sha256`` (the compass it
+        was trained against: SHA-256 of the compass's context matrix); for
+        ``procrustes``, ``reference``, ``anchors`` and ``reference_sha256``
+        (the reference's ``vectors_sha256``) where rotated, and
+        ``vectors_sha256``.
     manifest_ : dict
         The run's record, as written to ``manifest.json``.
 
