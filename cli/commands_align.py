@@ -44,7 +44,8 @@ def _names(corpus, names):
 @table_options(COMPASS)
 @click.option("--skip-existing", is_flag=True,
               help="Reuse the compass and the slices already in the output directory (continue an "
-                   "interrupted run).")
+                   "interrupted run): those made by the same method from the same corpora, and aligned to "
+                   "the compass (or reference slice) in use; others are trained again, with a warning.")
 @table_options(_params.WORD2VEC)
 @table_options(_FASTTEXT_ONLY)
 @click.option("--format", "fmt", default=None,
@@ -142,8 +143,13 @@ def shift(directory, pairs, top, min_count, k, words, as_json, plot):
 
 
 def _unknown_words(aligned, words):
-    """``{word: [slices lacking it]}`` for the words missing from at least one slice, in the order given."""
-    lacking = {w: [name for name in aligned.names if w not in aligned[name].key_to_index] for w in words}
+    """``{word: [slices lacking it]}`` for the words missing from at least one slice, in the order given.
+
+    A subword (fastText) slice lacks only the words it cannot compose from character n-grams.
+    """
+    from embkit.evaluation.shift import in_slice
+
+    lacking = {w: [name for name in aligned.names if not in_slice(aligned[name], w)] for w in words}
     return {w: names for w, names in lacking.items() if names}
 
 
@@ -183,6 +189,11 @@ def _neighbours(pairs, n=5):
     return ", ".join(w for w, _ in pairs[:n])
 
 
+def _count_cell(row, side, name):
+    """A count in the table: ``0*`` where the word's vector was composed from its n-grams, ``-`` where unknown."""
+    return "0*" if name in row.get("composed", ()) else (row[f"count_{side}"] or "-")
+
+
 def _print_rows(title, rows, a, b):
     click.echo(title)
     if not rows:
@@ -193,8 +204,11 @@ def _print_rows(title, rows, a, b):
                f"{'count ' + b:>10}  neighbours in {a} | in {b}")
     for i, r in enumerate(rows, 1):
         overlap = "-" if r["overlap"] is None else f"{r['overlap']:.2f}"
-        click.echo(f"  {i:>4}  {r['word']:<{width}}  {r['shift']:>6.3f}  {overlap:>7}  {r['count_a'] or '-':>10}  "
-                   f"{r['count_b'] or '-':>10}  {_neighbours(r['neighbors_a'])} | {_neighbours(r['neighbors_b'])}")
+        click.echo(f"  {i:>4}  {r['word']:<{width}}  {r['shift']:>6.3f}  {overlap:>7}  "
+                   f"{_count_cell(r, 'a', a):>10}  {_count_cell(r, 'b', b):>10}  "
+                   f"{_neighbours(r['neighbors_a'])} | {_neighbours(r['neighbors_b'])}")
+    if any(r.get("composed") for r in rows):
+        click.echo("  0*: not in that slice; its vector is composed from the word's character n-grams")
 
 
 def _print_report(report):

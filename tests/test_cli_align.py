@@ -60,7 +60,7 @@ def test_align_options_and_usage_errors(here):
     assert r.exit_code == 2 and "two slices would be named 'old'" in r.output
     r = run("align", "old.txt", "new.txt", "--slice-epochs", "-1", *TRAIN)
     assert r.exit_code == 2
-    r = run("align", "old.txt", "new.txt", "--model", "glove", *TRAIN)
+    r = run("align", "old.txt", "new.txt", "--model", "glove", *TRAIN)            # not an aligned model
     assert r.exit_code == 2
     r = run("-q", "align", "old.txt", "new.txt", "--names", "1800s,1900s", "--method", "procrustes",
             "--anchor-min-count", "5", "--format", "word2vec", "-o", "runs", *TRAIN)

@@ -25,13 +25,15 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..exceptions import InvalidDataError, InvalidParameterError, KeyNotFoundError, ParameterTypeError
+from ..subword_vectors import SubwordVectors
 
 BLOCK_ROWS = 512
 """Query rows scored at once (keeps the score matrix small)."""
 
 PAIRS = ("consecutive", "all")
 
-__all__ = ["shift_scores", "neighbors_in", "self_retrieval", "slice_pairs", "shift_report", "as_aligned", "PAIRS"]
+__all__ = ["shift_scores", "neighbors_in", "self_retrieval", "slice_pairs", "shift_report", "as_aligned", "in_slice",
+           "PAIRS"]
 
 
 def as_aligned(aligned):
@@ -66,8 +68,39 @@ def as_aligned(aligned):
                              f"KeyedVectors), got {type(aligned).__name__}")
 
 
+def in_slice(kv, word):
+    """Whether a slice gives ``word`` a vector: in its vocabulary or, for a subword slice, composed.
+
+    Parameters
+    ----------
+    kv : KeyedVectors or SubwordVectors
+        One slice.
+    word : str
+
+    Returns
+    -------
+    bool
+        True for a word of its vocabulary, and for a word a subword
+        (fastText) slice composes from its character n-grams.
+    """
+    return word in kv.key_to_index or (isinstance(kv, SubwordVectors) and kv.has_vector(word))
+
+
 def _count(kv, word):
+    if word not in kv.key_to_index:
+        return 0                                 # composed from its n-grams: it never occurs in the slice
     return int(kv.counts[kv.key_to_index[word]]) if kv.counts is not None else None
+
+
+def _unit_rows(kv, words):
+    """Unit vectors of ``words`` in ``kv``, ``(len(words), dim)`` float32; a subword slice composes those it lacks."""
+    if not words:
+        return np.zeros((0, kv.dim), np.float32)
+    idx = np.array([kv.key_to_index.get(w, -1) for w in words], dtype=np.int64)
+    out = kv.unit_vectors[np.maximum(idx, 0)]
+    for i in np.flatnonzero(idx < 0).tolist():
+        out[i] = kv.get_vector(words[i], norm=True)
+    return out
 
 
 def _frequent_in_both(ka, kb, min_count):
@@ -121,8 +154,9 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
         Neighbours compared by the overlap, searched among the scored words
         (and ``words``) in each slice.
     words : sequence of str, optional
-        Score these words only (each must be in both slices, whatever its
-        count).
+        Score these words only, whatever their counts: each must be in both
+        slices, or be composed there from its character n-grams (subword
+        slices: fastText models).
 
     Returns
     -------
@@ -131,13 +165,17 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
         their given order): ``word``,
         ``shift`` (``1 - cosine``, in [0, 2]), ``cosine``, ``overlap``
         (Jaccard of the ``k`` nearest neighbours, in [0, 1]; None when
-        fewer than two words are compared), ``count_a`` and ``count_b``.
+        fewer than two words are compared), ``count_a`` and ``count_b``;
+        with ``words``, also ``composed``: the slices (``a``, ``b``, both or
+        none) whose vector of the word was composed from its n-grams
+        (its count there is 0).
 
     Raises
     ------
     EmbkitError
         An unknown slice, slices of different dims, or a given word missing
-        from a slice (all named).
+        from a word-vector slice (or without n-grams in a subword slice; all
+        named).
     """
     s = as_aligned(aligned)
     ka, kb = s[a], s[b]
@@ -147,7 +185,7 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
     if words is not None:
         words = list(dict.fromkeys(words))
         for name, kv in ((a, ka), (b, kb)):
-            missing = [w for w in words if w not in kv.key_to_index]
+            missing = [w for w in words if not in_slice(kv, w)]
             if missing:
                 raise KeyNotFoundError(missing[0], message=f"not in slice {name!r} ({len(kv)} words): "
                                                               f"{', '.join(map(repr, missing))}")
@@ -155,8 +193,7 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
         universe = universe + [w for w in words if w not in seen]
     rows = words if words is not None else universe
     pos = {w: i for i, w in enumerate(universe)}
-    ua = ka.unit_vectors[[ka.key_to_index[w] for w in universe]] if universe else np.zeros((0, ka.dim), np.float32)
-    ub = kb.unit_vectors[[kb.key_to_index[w] for w in universe]] if universe else np.zeros((0, kb.dim), np.float32)
+    ua, ub = _unit_rows(ka, universe), _unit_rows(kb, universe)
     idx = np.array([pos[w] for w in rows], dtype=np.int64)
     cos = np.einsum("ij,ij->i", ua[idx], ub[idx], dtype=np.float64) if len(idx) else np.zeros(0)
     overlap = [None] * len(rows)
@@ -169,6 +206,9 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
            for w, c, o in zip(rows, cos.tolist(), overlap)]
     if words is None:
         out.sort(key=lambda r: (-r["shift"], r["word"]))
+    else:
+        for r in out:
+            r["composed"] = [n for n, kv in ((a, ka), (b, kb)) if r["word"] not in kv.key_to_index]
     return out
 
 
@@ -182,6 +222,8 @@ def neighbors_in(aligned, slice, word, k=10, of=None, min_count=None):
     slice : str
         Where to search.
     word : str
+        A word of the query slice's vocabulary or, in a subword slice
+        (fastText model), any word it composes from its character n-grams.
     k : int
         How many neighbours.
     of : str, optional
@@ -200,15 +242,16 @@ def neighbors_in(aligned, slice, word, k=10, of=None, min_count=None):
     Raises
     ------
     EmbkitError
-        An unknown slice, or ``word`` not in the query slice.
+        An unknown slice, or ``word`` not in the query slice (a word-vector
+        slice, or a subword slice finding no n-gram of it).
     """
     s = as_aligned(aligned)
     target = s[slice]
     source = s[slice if of is None else of]
-    if word not in source.key_to_index:
+    if not in_slice(source, word):
         raise KeyNotFoundError(word, message=f"{word!r} is not in slice {slice if of is None else of!r} "
                                              f"({len(source)} words)")
-    query = source.unit_vectors[source.key_to_index[word]]
+    query = _unit_rows(source, [word])[0]
     rows = np.arange(len(target))
     if min_count is not None and target.counts is not None:
         rows = np.flatnonzero(target.counts >= min_count)

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._atomic import atomic_file
 from ..exceptions import InvalidDataError, KeyNotFoundError, MissingDependencyError
-from .shift import as_aligned, neighbors_in
+from .shift import _unit_rows, as_aligned, in_slice, neighbors_in
 
 INSTALL_HINT = "plots need matplotlib: pip install 'embkit[plot]' (or pip install matplotlib)"
 
@@ -77,6 +77,8 @@ def plot_word_neighbors(aligned, word, path, k=8, min_count=None):
     aligned : AlignedSlices, CompassAligner, mapping of str to KeyedVectors, or path
         See :func:`~embkit.evaluation.shift.as_aligned`.
     word : str
+        In a subword (fastText) slice lacking it, its vector is composed
+        from its character n-grams (labelled "composed").
     path : str or os.PathLike
         The PNG file to write.
     k : int
@@ -91,14 +93,14 @@ def plot_word_neighbors(aligned, word, path, k=8, min_count=None):
     """
     plt = _pyplot()
     s = as_aligned(aligned)
-    names = [n for n in s.names if word in s[n].key_to_index]
+    names = [n for n in s.names if in_slice(s[n], word)]
     if not names:
         raise KeyNotFoundError(word, message=f"{word!r} is in none of the slices {', '.join(s.names)}")
     points, labels, kinds = [], [], []
     for i, n in enumerate(names):
         kv = s[n]
-        points.append(kv.unit_vectors[kv.key_to_index[word]])
-        labels.append(f"{word} ({n})")
+        points.append(_unit_rows(kv, [word])[0])
+        labels.append(f"{word} ({n})" if word in kv.key_to_index else f"{word} ({n}, composed)")
         kinds.append(-1 - i)
         for other, _ in neighbors_in(s, n, word, k, min_count=min_count):
             points.append(kv.unit_vectors[kv.key_to_index[other]])

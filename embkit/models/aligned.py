@@ -7,16 +7,21 @@ align``) writes a directory holding
   another format), readable by every command that reads vectors;
 * ``compass.embkit``, the compass (method ``cade`` only; always native: its
   context matrix is what the slices share); and
-* ``manifest.json``: the method, the settings, the compass and, for each
-  slice, its file, sources, token counts and the tokens it left out
+* ``manifest.json``: the method, the settings, the compass (with
+  ``context_sha256``, its identity, and the sources of each slice it was
+  trained on) and, for each slice, its file, method, sources (resolved
+  paths and sizes), token counts, the tokens it left out and what it was
+  aligned to (``compass_sha256``, or ``reference`` and ``reference_sha256``)
   (written atomically after each model, so an interrupted run says how far
-  it got).
+  it got, and ``--skip-existing`` can tell which models belong to the run:
+  :mod:`embkit.models._reuse`).
 
 :class:`AlignedSlices` holds such a result in memory and loads it back.
 """
 import datetime
 import errno
 import json
+import logging
 from pathlib import Path
 
 from .._atomic import atomic_file
@@ -31,7 +36,11 @@ from ..exceptions import (
     NotDirectoryError,
     ParameterTypeError,
     file_error,
+    show_path,
 )
+from . import _reuse as reuse
+
+log = logging.getLogger(__name__)
 
 FORMAT = "embkit-aligned"
 FORMAT_VERSION = 1
@@ -182,15 +191,21 @@ def read_manifest(directory):
     Raises
     ------
     EmbkitError
-        No such file, not JSON, or not an alignment manifest (the message
-        names the file).
+        No such directory, a file or a model instead of a directory (a
+        NotDirectoryError: "not an alignment output directory"), no
+        manifest, not JSON, or not an alignment manifest (the message names
+        the file).
     """
     path = Path(directory) / MANIFEST
+    if is_model_dir(directory) or (Path(directory).exists() and not Path(directory).is_dir()):
+        kind = "a model" if is_model_dir(directory) else "a file"
+        raise NotDirectoryError(errno.ENOTDIR, "not an alignment output directory", directory,
+                                message=f"{show_path(directory)}: {kind}, not an alignment output directory "
+                                        "(write one with `embkit align CORPUS_A CORPUS_B -o DIR`)")
     if not Path(directory).is_dir():
-        raise (NotDirectoryError if Path(directory).exists() else MissingFileError)(
-            errno.ENOTDIR if Path(directory).exists() else errno.ENOENT, "no such directory", directory,
-            message=f"{directory}: no such directory (write one with `embkit align CORPUS_A CORPUS_B -o "
-                    f"{directory}`)")
+        raise MissingFileError(errno.ENOENT, "no such directory", directory,
+                               message=f"{directory}: no such directory (write one with `embkit align CORPUS_A "
+                                       f"CORPUS_B -o {directory}`)")
     try:
         with open(path, encoding="utf-8") as f:
             manifest = json.load(f)
@@ -334,6 +349,8 @@ def check_compass(compass, model_name, p, source):
         if k in p:
             given[k], found[k] = p[k], params.get(k)
     for k in given:
+        if k == "tokenizer" and found[k] == "given":     # trained on token lists: no tokenizer to compare
+            continue
         if found[k] != given[k] and (found[k] is not None or k == "dim"):
             raise InvalidParameterError(f"{source} was trained with {k}={found[k]!r} but the options give "
                                         f"{k}={given[k]!r}; remove it (and the slices aligned to it) or write to "
@@ -365,32 +382,42 @@ class OutputDirectory:
         Created when missing (its parent must exist); must not be a model or a file.
     names : sequence of str
         The slice names (their files are checked writable).
-    fmt : {None, "native", "word2vec", "word2vec-bin"}
+    fmt : {None, "native", "word2vec", "word2vec-bin", "fasttext-bin"}
         Format of the slice files.
     skip_existing : bool
-        Offer the compass and the slices found there for reuse.
+        Offer the compass and the slices found there for reuse, those that
+        belong to this run only (see :mod:`embkit.models._reuse`).
     model_name : str
         The estimator's model, checked against an existing compass.
     p : dict
         The estimator's checked parameters, checked against an existing compass.
     corpora : sequence
         The inputs (paths, or lists of paths), which no output may replace.
+    method : {"cade", "procrustes"}
+        The run's method, checked against the directory's manifest with
+        ``skip_existing``.
 
     Attributes
     ----------
     dir : pathlib.Path
     compass : pathlib.Path
         ``dir/compass.embkit``.
+    sources : dict of str to (list of dict or None)
+        With ``skip_existing``: each slice's sources (resolved paths and
+        sizes; None for corpora that are not files).
 
     Raises
     ------
     EmbkitError
         An output that cannot be written, or an existing ``compass.embkit``
         that does not fit the options (with or without ``skip_existing``:
-        its slices would not be comparable with new ones).
+        its slices would not be comparable with new ones).  With
+        ``skip_existing``: a directory holding an alignment of another
+        method or model, or a compass or slice trained on other corpora
+        (the message names both).
     """
 
-    def __init__(self, directory, names, fmt, skip_existing, model_name, p, corpora):
+    def __init__(self, directory, names, fmt, skip_existing, model_name, p, corpora, method="cade"):
         from ..formats import check_output
 
         self.dir, self.fmt, self.skip = Path(directory), fmt, bool(skip_existing)
@@ -406,6 +433,22 @@ class OutputDirectory:
         if self.compass.exists():
             self._compass = _load(self.compass, "native")
             check_compass(self._compass, model_name, p, str(self.compass))
+        self.sources, self._previous, self._compass_fits = {}, {}, False
+        if self.skip:
+            self._check_existing(names, corpora, method, model_name)
+
+    def _check_existing(self, names, corpora, method, model_name):
+        """Refuse, before any training, a directory whose models were made by another method or from other corpora."""
+        self.sources = {n: reuse.corpus_sources(c) for n, c in zip(names, corpora)}
+        if (self.dir / MANIFEST).is_file():
+            manifest = read_manifest(self.dir)
+            reuse.check_run(manifest, method, model_name, self.dir / MANIFEST)
+            self._previous = {e["name"]: e for e in manifest.get("slices") or [] if isinstance(e, dict) and "name" in e}
+        if self._compass is not None and method == "cade":
+            recorded = (self._compass.meta.get("compass") or {}).get("sources")
+            self._compass_fits = reuse.check_compass_sources(self.compass, recorded, self.sources)
+        for name in names:
+            reuse.check_slice_sources(self.slice(name), name, self.record(name), self.sources[name])
 
     def slice(self, name):
         """The file of slice ``name`` (pathlib.Path).
@@ -416,19 +459,76 @@ class OutputDirectory:
         """
         return slice_path(self.dir, name, self.fmt)
 
-    def existing_compass(self):
-        """The compass found in the directory, with ``skip_existing`` (KeyedVectors or None)."""
-        return self._compass if self.skip else None
+    def record(self, name):
+        """How slice ``name`` found in the directory was made, or None (no file, or nothing records it).
 
-    def existing_slice(self, name):
-        """Slice ``name`` found in the directory, with ``skip_existing`` (KeyedVectors or None).
+        Native models record it in their ``meta.json``; for the formats
+        that hold no metadata, the previous ``manifest.json`` entry naming
+        the same file is the record.
 
         Parameters
         ----------
         name : str
+
+        Returns
+        -------
+        dict or None
+            As a manifest slice entry (``method``, ``sources``, statistics,
+            ``compass_sha256`` or ``reference_sha256``, ``settings``).
         """
         path = self.slice(name)
-        return _load(path, self.fmt) if self.skip and path.exists() else None
+        if not path.exists():
+            return None
+        if self.fmt in (None, "native"):
+            return reuse.record_from_meta(_load(path, self.fmt), name, path.name)
+        entry = self._previous.get(name)
+        return entry if entry is not None and entry.get("file") == path.name else None
+
+    def existing_compass(self):
+        """The compass found in the directory, with ``skip_existing``, when trained on this run's corpora.
+
+        Returns
+        -------
+        KeyedVectors or None
+            None without ``skip_existing`` or a compass, or when its corpora
+            cannot be compared with this run's (not files; a warning says so).
+        """
+        if not self.skip or self._compass is None:
+            return None
+        if not self._compass_fits:
+            log.warning("not reusing %s: its corpora cannot be compared with this run's (corpora that are not "
+                        "files, or a compass that records none); training it again", show_path(self.compass))
+            return None
+        return self._compass
+
+    def existing_slice(self, name, method, compass_sha=None, reference=None):
+        """Slice ``name`` found in the directory, with ``skip_existing``, when its record says it belongs to this run.
+
+        Parameters
+        ----------
+        name : str
+        method : {"cade", "procrustes"}
+        compass_sha : str, optional
+            ``cade``: the identity of the compass in use (None: trained in this run).
+        reference : (str, str or None), optional
+            ``procrustes``: the reference slice and its identity (None: trained in this run).
+
+        Returns
+        -------
+        (KeyedVectors, dict) or None
+            The slice and its record; None when there is none, or when it
+            does not belong to the run (a one-line warning says why: it is
+            trained again).
+        """
+        path = self.slice(name)
+        if not self.skip or not path.exists():
+            return None
+        record = self.record(name)
+        why = reuse.stale_reason(name, record, method, self.sources.get(name), compass_sha, reference)
+        if why is not None:
+            log.warning("slice %s: not reusing %s: %s; training it again", name, show_path(path), why)
+            return None
+        return _load(path, self.fmt), record
 
     def write_compass(self, kv, manifest):
         """Write the compass (native) and the manifest.

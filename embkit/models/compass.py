@@ -44,8 +44,9 @@ import numpy as np
 from .._params import INT32_MAX, INT64_MAX, Param, meta_params, validate
 from ..corpus.encoded import EncodedCorpus
 from ..corpus.multi import JoinedCorpus, joint_vocabulary, kept_vocabulary, restrict, token_counts
-from ..exceptions import CorpusError, InvalidParameterError, NotFittedError, ParameterTypeError, show_path
+from ..exceptions import CorpusError, InvalidParameterError, NotFittedError, ParameterTypeError
 from ..postprocess.align import procrustes_align
+from . import _reuse as reuse
 from . import aligned as layout
 from ._base import Estimator, clone
 
@@ -67,10 +68,6 @@ COMPASS = (
           help="procrustes: fit the rotation on the words occurring at least this often in both slices."),
 )
 """The aligner's own parameters (the estimator's are in :data:`embkit._params.WORD2VEC`)."""
-
-_TEMPLATE_ONLY = ("init_in", "init_out", "train_in", "train_out")
-# settings that do not change what a model learns: a reused model trained with others is not warned about
-_NOT_COMPARED = ("threads", "max_memory")
 
 __all__ = ["CompassAligner", "COMPASS", "METHODS", "named_corpora", "encode_slice", "slice_stats"]
 
@@ -115,8 +112,12 @@ class CompassAligner(Estimator):
         statistics.
     stats_ : dict of str to dict
         Per slice: ``raw_tokens``, ``tokens`` (trained on), ``words``,
-        ``dropped_tokens``, ``dropped_words`` and
-        ``mean_cosine_to_compass`` (``cade``).
+        ``dropped_tokens``, ``dropped_words`` and, for ``cade``,
+        ``mean_cosine_to_compass`` and ``compass_sha256`` (the compass it
+        was trained against: SHA-256 of the compass's context matrix); for
+        ``procrustes``, ``reference``, ``anchors`` and ``reference_sha256``
+        (the reference's ``vectors_sha256``) where rotated, and
+        ``vectors_sha256``.
     manifest_ : dict
         The run's record, as written to ``manifest.json``.
 
@@ -179,7 +180,7 @@ class CompassAligner(Estimator):
     @staticmethod
     def _model_settings(est, p, **overrides):
         """The estimator's settings as a model's ``meta.json`` records them, with ``overrides`` (epochs=...)."""
-        params = {k: v for k, v in meta_params(est._param_table, p).items() if k not in _TEMPLATE_ONLY}
+        params = {k: v for k, v in meta_params(est._param_table, p).items() if k not in reuse.TEMPLATE_ONLY}
         return {**params, **overrides}
 
     # ------------------------------------------------------------ training
@@ -286,9 +287,20 @@ class CompassAligner(Estimator):
             ``manifest.json`` (layout: :mod:`embkit.models.aligned`).
         skip_existing : bool
             With ``output``: reuse its ``compass.embkit`` and the slices
-            already written instead of training them again.
-        format : {None, "native", "word2vec", "word2vec-bin"}
-            Format of the slice files (the compass is always native).
+            already written instead of training them again (to continue an
+            interrupted run), those whose record says they belong to this
+            run only: the same method and model, the same corpora (resolved
+            paths and sizes), and for a ``cade`` slice the compass in use
+            (the SHA-256 of its context matrix), for a ``procrustes`` slice
+            the reference slice in use.  A slice trained against another
+            compass or reference (one trained in this run included), or
+            recording nothing, is trained again after a one-line warning
+            saying why.  Records come from the models' ``meta.json``
+            (native) or from the previous ``manifest.json`` (word2vec,
+            word2vec-bin and fasttext-bin files, which hold none).
+        format : {None, "native", "word2vec", "word2vec-bin", "fasttext-bin"}
+            Format of the slice files (the compass is always native;
+            fasttext-bin needs a FastText estimator).
 
         Returns
         -------
@@ -300,7 +312,13 @@ class CompassAligner(Estimator):
             Fewer than two slices, bad names, an output that cannot be
             written, or an existing ``compass.embkit`` whose dim, model or
             vocabulary settings differ from the estimator's (with or without
-            ``skip_existing``; the message names both values).
+            ``skip_existing``; the message names both values).  With
+            ``skip_existing``, before any training: an output holding an
+            alignment of another method or model, or a compass or slice
+            trained on other corpora than given (an InvalidParameterError
+            naming both; training again would overwrite models of other
+            corpora: write to another directory, or leave
+            ``skip_existing`` off to train everything anew).
         CorpusError, InvalidParameterError, MemoryBudgetError, TrainingDivergedError
             As for :meth:`Word2Vec.fit`.
         """
@@ -310,7 +328,8 @@ class CompassAligner(Estimator):
             raise InvalidParameterError(f"aligning needs at least two slices, got {len(names)}")
         out = None
         if output is not None:
-            out = layout.OutputDirectory(output, names, format, skip_existing, est.model_name, p, corpora)
+            out = layout.OutputDirectory(output, names, format, skip_existing, est.model_name, p, corpora,
+                                         s["method"])
         self._start(est, p, s)
         encs = {}
 
@@ -319,38 +338,45 @@ class CompassAligner(Estimator):
                 encs[name] = encode_slice(corpora[names.index(name)], p)
             return encs[name]
 
-        if s["method"] == "cade":
-            found = out.existing_compass() if out else None
-            if found is not None:
-                self.use_compass(found, source=str(out.compass))
-                log.info("reusing the compass %s", out.compass)
-                _warn_reused(out.compass, found, self._model_settings(est, p, epochs=s["compass_epochs"]))
-            else:
-                self._fit_compass(est, p, s, {n: enc(n) for n in names})
-                if out:
-                    out.write_compass(self.compass_, self.manifest_)
+        compass_sha = self._compass_step(est, p, s, out, names, enc) if s["method"] == "cade" else None
+        reference = (names[0], None)             # procrustes: the slice the others are rotated onto, its identity
         for i, name in enumerate(names):
-            found = out.existing_slice(name) if out else None
+            found = out.existing_slice(name, s["method"], compass_sha, reference) if out else None
             if found is not None:
                 log.info("slice %s: reusing %s", name, out.slice(name))
-                _warn_reused(out.slice(name), found, self._model_settings(
+                self._adopt_slice(name, *found)
+                reuse.warn_reused(out.slice(name), self.manifest_["slices"][-1]["settings"], self._model_settings(
                     est, p, epochs=s["slice_epochs"], min_count=s["slice_min_count"]))
-                self._adopt_slice(name, found)
+                if i == 0:
+                    reference = (name, found[1].get("vectors_sha256"))
             elif s["method"] == "cade":
                 self._fit_slice(est, p, s, name, enc(name))
             else:
-                reference = self.slices_[names[0]] if i else None
-                self._fit_independent(est, p, s, name, enc(name), reference, names[0])
+                self._fit_independent(est, p, s, name, enc(name), self.slices_[names[0]] if i else None, names[0])
             if out and found is None:
                 out.write_slice(name, self.slices_[name], self.manifest_)
             encs.pop(name, None)
         if out and out.skip:
-            _settings_as_trained(self.manifest_)
+            reuse.settings_as_trained(self.manifest_)
         self.manifest_["complete"] = True
         self.manifest_["shared_vocabulary"] = _shared_vocabulary(self.slices_, self.compass_)
         if out:
             out.write_manifest(self.manifest_)
         return self
+
+    def _compass_step(self, est, p, s, out, names, enc):
+        """Reuse the output directory's compass or train one; its identity when reused (None: trained now)."""
+        found = out.existing_compass() if out else None
+        if found is not None:
+            self.use_compass(found, source=str(out.compass))
+            log.info("reusing the compass %s", out.compass)
+            reuse.warn_reused(out.compass, reuse.trained_settings(found),
+                              self._model_settings(est, p, epochs=s["compass_epochs"]))
+            return self.manifest_["compass"]["context_sha256"]
+        self._fit_compass(est, p, s, {n: enc(n) for n in names})
+        if out:
+            out.write_compass(self.compass_, self.manifest_)
+        return None
 
     @property
     def aligned_(self):
@@ -379,7 +405,8 @@ class CompassAligner(Estimator):
         model = clone(est).set_params(epochs=s["compass_epochs"])
         model.fit(joined)
         kv = model.wv
-        kv.meta["compass"] = {"slices": list(encs), "tokens": {n: int(e.offsets[-1]) for n, e in zip(encs, parts)}}
+        kv.meta["compass"] = {"slices": list(encs), "tokens": {n: int(e.offsets[-1]) for n, e in zip(encs, parts)},
+                              "sources": {n: reuse.stamps(e.manifest.get("sources")) for n, e in encs.items()}}
         self.compass_ = kv
         self.manifest_["compass"] = _compass_record(kv)
 
@@ -394,7 +421,9 @@ class CompassAligner(Estimator):
         model = clone(est).set_params(epochs=s["slice_epochs"], min_count=smc, init_in=self.compass_,
                                       init_out=self.compass_, train_in=True, train_out=False)
         model.fit(senc)
-        self._record(name, model.wv, slice_stats(enc, counts, senc, model.wv, self.compass_), "cade")
+        stats = slice_stats(enc, counts, senc, model.wv, self.compass_)
+        stats["compass_sha256"] = self.manifest_["compass"]["context_sha256"]
+        self._record(name, model.wv, stats, "cade", enc)
 
     def _fit_independent(self, est, p, s, name, enc, reference, reference_name):
         counts = token_counts(enc)
@@ -411,28 +440,36 @@ class CompassAligner(Estimator):
             kv = procrustes_align(kv, reference, min_count=s["anchor_min_count"])
             stats["anchors"] = kv.meta["alignment"]["anchors"]
             log.info("slice %s: rotated onto %s on %d anchor words", name, reference_name, stats["anchors"])
+            stats["reference_sha256"] = self.stats_[reference_name].get("vectors_sha256")
         stats["reference"] = reference_name
-        self._record(name, kv, stats, "procrustes")
+        stats["vectors_sha256"] = reuse.matrix_sha256(kv.vectors)
+        self._record(name, kv, stats, "procrustes", enc)
 
-    def _record(self, name, kv, stats, method):
-        kv.meta["alignment"] = {**kv.meta.get("alignment", {}), "method": method, "slice": name, **stats}
+    def _record(self, name, kv, stats, method, enc):
+        sources = reuse.stamps(enc.manifest.get("sources"))
+        kv.meta["alignment"] = {**kv.meta.get("alignment", {}), "method": method, "slice": name, "sources": sources,
+                                **stats}
         self.slices_[name] = kv
         self.stats_[name] = stats
-        entry = {"name": name, "sources": [x.get("path") for x in kv.meta.get("corpus", {}).get("sources") or []],
-                 **stats, "settings": trained_settings(kv)}
+        entry = {"name": name, "method": method, "sources": sources, **stats,
+                 "settings": reuse.trained_settings(kv)}
         self.manifest_["slices"] = [e for e in self.manifest_["slices"] if e["name"] != name] + [entry]
         log.info("slice %s: %d words, %d of its %d tokens trained on; %d tokens (%d distinct words) left out%s",
                  name, stats["words"], stats["tokens"], stats["raw_tokens"], stats["dropped_tokens"],
                  stats["dropped_words"], " (not in the compass, or rarer than slice_min_count)"
                  if method == "cade" else " (rarer than slice_min_count)")
 
-    def _adopt_slice(self, name, kv):
-        stats = {k: v for k, v in (kv.meta.get("alignment") or {}).items() if k not in ("method", "slice")}
+    def _adopt_slice(self, name, kv, record):
+        """Take a slice of an earlier run, with its record (its meta, or its manifest entry for other formats)."""
+        stats = {k: v for k, v in record.items() if k not in ("name", "file", "method", "slice", "sources", "settings")}
+        method, sources = record["method"], record["sources"]
+        kv.meta["alignment"] = {**(kv.meta.get("alignment") or {}), "method": method, "slice": name,
+                                "sources": sources, **stats}
         self.slices_[name] = kv
         self.stats_[name] = stats
-        sources = [x.get("path") for x in kv.meta.get("corpus", {}).get("sources") or []]
-        self.manifest_["slices"].append({"name": name, "sources": sources, **stats,
-                                         "settings": trained_settings(kv)})
+        settings = record.get("settings") or reuse.trained_settings(kv)
+        self.manifest_["slices"].append({"name": name, "method": method, "sources": sources, **stats,
+                                         "settings": settings})
 
 
 # ---------------------------------------------------------------- helpers
@@ -537,73 +574,9 @@ def _compass_record(kv):
             "tokens": int(kv.counts.sum()) if kv.counts is not None else None,
             "slices": (kv.meta.get("compass") or {}).get("slices"),
             "epochs": len((kv.meta.get("training") or {}).get("epochs") or []),
-            "settings": trained_settings(kv)}
-
-
-def trained_settings(kv):
-    """The settings a model was trained with, as its ``meta.json`` records them.
-
-    Parameters
-    ----------
-    kv : KeyedVectors
-        A trained (or loaded) model.
-
-    Returns
-    -------
-    dict or None
-        The training parameters (``dim``, ``window``, ``epochs``, ...),
-        without those only a compass-aligned run sets; None when the model
-        records none (e.g. read from word2vec files).
-    """
-    params = (kv.meta or {}).get("params")
-    if not isinstance(params, dict):
-        return None
-    return {k: v for k, v in params.items() if k not in _TEMPLATE_ONLY}
-
-
-def _settings_as_trained(manifest):
-    """Make the manifest's run settings those its models were trained with, where they all agree.
-
-    After reusing models of an earlier run, each setting on which every
-    model (its ``settings`` in the manifest) agrees replaces the option given;
-    ``compass_epochs``/``slice_epochs`` and ``min_count``/``slice_min_count``
-    come from the compass and the slices.
-    """
-    compass = (manifest.get("compass") or {}).get("settings")
-    slices = [e.get("settings") for e in manifest["slices"]]
-    models = [m for m in [compass, *slices] if m is not None]
-    if not models or None in slices:
-        return
-    settings = manifest["settings"]
-
-    def agreed(group, key):
-        values = {repr(m.get(key)) for m in group}
-        return group[0].get(key) if len(values) == 1 and key in group[0] else settings.get(key)
-
-    for key in settings:
-        if key not in ("epochs", "min_count") and all(key in m for m in models):
-            settings[key] = agreed(models, key)
-    settings["slice_epochs"] = agreed(slices, "epochs")
-    settings["slice_min_count"] = agreed(slices, "min_count")
-    if compass is not None:
-        settings["compass_epochs"] = compass.get("epochs", settings.get("compass_epochs"))
-        settings["min_count"] = compass.get("min_count", settings.get("min_count"))
-    if settings.get("compass_epochs", settings["slice_epochs"]) == settings["slice_epochs"]:
-        settings["epochs"] = settings["slice_epochs"]
-
-
-def _warn_reused(path, kv, given):
-    """Warn, on one line, when a reused model was trained with settings other than ``given`` (naming both)."""
-    trained = trained_settings(kv)
-    if trained is None:
-        log.warning("reusing %s, which records no training settings (not compared with the options given)",
-                    show_path(path))
-        return
-    diffs = [f"{k} {trained[k]!r} (given {v!r})" for k, v in given.items()
-             if k in trained and k not in _NOT_COMPARED and trained[k] != v]
-    if diffs:
-        log.warning("reusing %s, trained with other settings than given: %s; manifest.json records the ones it "
-                    "was trained with", show_path(path), ", ".join(diffs))
+            "settings": reuse.trained_settings(kv),
+            "sources": (kv.meta.get("compass") or {}).get("sources"),
+            "context_sha256": reuse.matrix_sha256(kv.context) if kv.context is not None else None}
 
 
 def _shared_vocabulary(slices, compass):

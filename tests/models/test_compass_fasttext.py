@@ -1,5 +1,6 @@
 """Compass-aligned training of fastText models: `embkit align --model fasttext|fasttext-cbow` and the library."""
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ from conftest import FIXTURES
 from conftest import run_cli as run
 
 import embkit
-from embkit.exceptions import EmbkitError
+from embkit.evaluation.shift import neighbors_in, shift_scores
+from embkit.exceptions import EmbkitError, KeyNotFoundError
 from embkit.models.compass import CompassAligner
 from embkit.subword_vectors import SubwordVectors
 
@@ -70,3 +72,53 @@ def test_procrustes_keeps_subword_slices(tmp_path):
     assert np.linalg.norm(s2["doggo"]) > 0
     with pytest.raises(EmbkitError, match="estimator must be a SkipGram, CBOW, Word2Vec or FastText"):
         CompassAligner(embkit.GloVe()).check_params()
+
+
+def test_shift_and_neighbors_in_compose_words_a_subword_slice_lacks(tmp_path):
+    """`shift --words` and neighbors_in refused ("not in slice") words that fastText slices compose from n-grams."""
+    r = run(["-q", *ARGS, "--model", "fasttext", "-o", "out"], tmp_path)
+    assert r.exit_code == 0, r.output
+    aligned = embkit.AlignedSlices.load(tmp_path / "out")
+    s1, s2 = aligned["slice1"], aligned["slice2"]
+    assert "cat" in s1 and "cat" not in s2
+
+    def unit(v):
+        return v / np.linalg.norm(v)
+
+    # slice2's vector of "cat" is the mean of its n-gram rows; the shift compares it with slice1's own vector
+    row = shift_scores(aligned, "slice1", "slice2", min_count=1, k=2, words=["cat", "catz"])
+    cos = float(unit(s1.vectors[s1.key_to_index["cat"]]) @ unit(s2.compose("cat")))
+    assert row[0]["word"] == "cat" and row[0]["cosine"] == pytest.approx(cos, abs=1e-6)
+    assert (row[0]["count_a"], row[0]["count_b"], row[0]["composed"]) == (2, 0, ["slice2"])
+    assert (row[1]["count_a"], row[1]["count_b"], row[1]["composed"]) == (0, 0, ["slice1", "slice2"])
+    # slice2's words nearest to slice1's "cat", and slice1's words nearest to slice2's composed "cat"
+    got = neighbors_in(aligned, "slice1", "cat", k=5, of="slice2")
+    sims = s1.unit_vectors @ unit(s2.compose("cat"))
+    assert [w for w, _ in got] == [s1.index_to_key[i] for i in np.argsort(-sims, kind="stable")]
+    assert [c for _, c in got] == [round(float(x), 6) for x in np.sort(sims)[::-1]]
+    assert [w for w, _ in neighbors_in(aligned, "slice2", "cat", k=5, of="slice1")][0] in s2
+    # the table marks composed counts, the JSON lists the slices
+    r = run(["shift", "out", "--words", "cat,catz", "--min-count", "1", "--k", "2"], tmp_path)
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[4].split()[1:6] == ["catz", f"{row[1]['shift']:.3f}", f"{row[1]['overlap']:.2f}", "0*", "0*"]
+    assert lines[3].split()[1:2] + lines[3].split()[4:6] == ["cat", "2", "0*"]
+    assert "0*: not in that slice; its vector is composed from the word's character n-grams" in r.output
+    r = run(["shift", "out", "--words", "cat", "--json", "--min-count", "1"], tmp_path)
+    assert json.loads(r.output)["pairs"][0]["words"][0]["composed"] == ["slice2"]
+    # word-vector slices keep the error
+    plain = embkit.AlignedSlices({n: embkit.KeyedVectors(kv.index_to_key, kv.vectors)
+                                  for n, kv in aligned.slices.items()})
+    with pytest.raises(KeyNotFoundError, match="'cat' is not in slice 'slice2'"):
+        neighbors_in(plain, "slice1", "cat", of="slice2")
+    with pytest.raises(KeyNotFoundError, match="not in slice 'slice2'"):
+        shift_scores(plain, "slice1", "slice2", words=["cat"])
+
+
+def test_plot_of_a_composed_word(tmp_path):
+    """`shift --plot --words` on fastText slices refused words a slice composes ("in none of the slices")."""
+    pytest.importorskip("matplotlib")
+    assert run(["-q", *ARGS, "--model", "fasttext", "-o", "out"], tmp_path).exit_code == 0
+    r = run(["shift", "out", "--words", "catz", "--min-count", "1", "--plot", "fig"], tmp_path)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "fig-catz.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
