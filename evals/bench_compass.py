@@ -41,10 +41,13 @@ PAIRS = {
                      "webster1913", "wordnet30"),
 }
 # (pair, method) runs; --systems picks among them
-SYSTEMS = ["bible-cade", "bible-procrustes", "sotu-cade", "dictionaries-cade"]
+SYSTEMS = ["bible-cade", "bible-procrustes", "sotu-cade", "dictionaries-cade", "bible-cade-ftcbow", "sotu-cade-ftcbow"]
 DEFAULT_SYSTEMS = list(SYSTEMS)
 QUICK_SYSTEMS = ["bible-cade", "bible-procrustes", "sotu-cade"]
 
+# a third part of a system's name picks another model: fastText CBOW, with 200,000 n-gram buckets (every model
+# of the run is written with its n-gram rows: 2,000,000 would be 800 MB per slice)
+MODELS = {"ftcbow": ("fasttext-cbow", ["--bucket", "200000"])}
 SETTINGS = {"model": "cbow", "dim": 100, "window": 5, "negative": 5, "min_count": 5, "epochs": 5,
             "threads": 2, "seed": 1, "tokenizer": "regex", "lowercase": True, "anchor_min_count": 20}
 RETRIEVAL_MIN_COUNT = 50
@@ -58,10 +61,11 @@ SPOT_CHECK = {  # known shifts, per pair: the issue's four, then words of each p
 }
 
 
-def align_cmd(pair: str, method: str, out: Path, s: dict) -> list[str]:
+def align_cmd(pair: str, method: str, out: Path, s: dict, model: str | None = None) -> list[str]:
     _, a, b, na, nb = PAIRS[pair]
+    name, extra = MODELS[model] if model else (s["model"], [])
     return [embkit_exe(), "align", str(CORPORA / a), str(CORPORA / b), "--names", f"{na},{nb}", "-o", str(out),
-            "--method", method, "--model", s["model"], "--dim", str(s["dim"]), "--window", str(s["window"]),
+            *extra, "--method", method, "--model", name, "--dim", str(s["dim"]), "--window", str(s["window"]),
             "--negative", str(s["negative"]), "--min-count", str(s["min_count"]), "--epochs", str(s["epochs"]),
             "--threads", str(s["threads"]), "--seed", str(s["seed"]), "--tokenizer", s["tokenizer"],
             *(["--lowercase"] if s["lowercase"] else []), "--anchor-min-count", str(s["anchor_min_count"])]
@@ -81,16 +85,19 @@ def warm_up(work: Path) -> None:
 
 def time_align(name: str, work: Path, s: dict, args) -> dict:
     """Run one `embkit align`: the fastest of --repeat runs, plus up to --retries runs after disturbed ones."""
-    pair, method = name.split("-")
+    pair, method, *model = name.split("-")
+    model = model[0] if model else None
     out = work / name
-    row = {"name": name, "pair": pair, "method": method, "label": PAIRS[pair][0], "status": "ok",
-           "command": " ".join(bc.rel(c) if os.path.isabs(c) else c for c in align_cmd(pair, method, out, s))}
+    label = PAIRS[pair][0] + (f", {MODELS[model][0]}" if model else "")
+    row = {"name": name, "pair": pair, "method": method, "model": MODELS[model][0] if model else s["model"],
+           "label": label, "status": "ok",
+           "command": " ".join(bc.rel(c) if os.path.isabs(c) else c for c in align_cmd(pair, method, out, s, model))}
     best, retries, runs = None, 0, []
     while len([r for r in runs if not r.get("retried")]) < max(1, args.repeat):
         quiet = bc.wait_quiet(args.wait_quiet) if args.wait_quiet else None
         with tempfile.TemporaryDirectory(prefix="embkit-cache-") as cache:
             bc.info(f"[{name}] embkit align ...")
-            m = bc.run_measured(align_cmd(pair, method, out, s), work / f"{name}.log",
+            m = bc.run_measured(align_cmd(pair, method, out, s, model), work / f"{name}.log",
                                 env=dict(os.environ, EMBKIT_CACHE=cache), cwd=bc.ROOT)
         if m.returncode != 0:
             row.update(status="failed", error=bc.log_tail(m.log))
@@ -262,15 +269,17 @@ def render(d: dict) -> str:
     L += ["", f"Self-retrieval on the Bible pair (words occurring at least {d['retrieval_min_count']} times in "
           "both; each word's vector in one slice searched among every word of the other):", "",
           "| method | kjv -> web top-1 | web -> kjv top-1 | words |", "|---|---:|---:|---:|"]
-    for name in ("bible-cade", "bible-procrustes"):
+    for name in ("bible-cade", "bible-procrustes", "bible-cade-ftcbow"):
         sr = (ev.get(name) or {}).get("self_retrieval")
         if sr:
-            L.append(f"| {name.split('-')[1]} | {sr['kjv->web']['top1']:.4f} | {sr['web->kjv']['top1']:.4f} | "
+            method = name.split("-", 1)[1].replace("-ftcbow", " (fastText CBOW)")
+            L.append(f"| {method} | {sr['kjv->web']['top1']:.4f} | {sr['web->kjv']['top1']:.4f} | "
                      f"{sr['kjv->web']['words']:,} |")
     L.append("")
-    for name, pair in (("sotu-cade", "sotu"), ("dictionaries-cade", "dictionaries")):
+    for name, pair in (("sotu-cade", "sotu"), ("dictionaries-cade", "dictionaries"), ("sotu-cade-ftcbow", "sotu")):
         if (ev.get(name) or {}).get("top_shifted"):
-            L += [f"Top {TOP} shifted words, {PAIRS[pair][0]} (CADE; words occurring at least "
+            how = "CADE, fastText CBOW" if name.endswith("ftcbow") else "CADE"
+            L += [f"Top {TOP} shifted words, {PAIRS[pair][0]} ({how}; words occurring at least "
                   f"{d['shift_min_count']} times in both; shift = cosine distance):", ""] + _shift_table(ev[name], pair)
     L += ["Targets:", ""] + [f"- {t['status']}: {t['target']}: {t['value']} (threshold {t['threshold']})"
                              + (f" — {t['why']}" if t.get("why") else "") for t in d["targets"]]
@@ -282,7 +291,7 @@ def summary_lines(d: dict) -> list[str]:
     for r in d["runs"]:
         out.append(f"{r['name']:<18} " + (f"{r['wall_s']:7.1f} s" + (" (disturbed)" if r.get("disturbed") else "")
                                           if r["status"] == "ok" else r["status"]))
-    for name in ("bible-cade", "bible-procrustes"):
+    for name in ("bible-cade", "bible-procrustes", "bible-cade-ftcbow"):
         sr = (d["evaluation"].get(name) or {}).get("self_retrieval")
         if sr:
             out.append(f"{name:<18} self-retrieval top-1 kjv->web {sr['kjv->web']['top1']:.4f} "
