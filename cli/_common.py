@@ -265,15 +265,15 @@ def stdout_hint():
     return f"`{command} -o -` writes to standard output"
 
 
-def option_files(table, params, *paths):
-    """The files that options name (``--phrases``, ``--terms``, ``--connectors``, and ``paths``), as inputs.
+def option_files(table, params):
+    """The files that the file options of ``table`` name in ``params`` (``--phrases``, ``--terms``, ``--connectors``).
 
     Keywords (``--phrases auto``, ``--connectors default``) and None name no
-    file.  No output may replace one of them.
+    file.  They are inputs: no output may replace one of them.
     """
     from embkit import _params
 
-    return _params.input_files(table, params) + [str(p) for p in paths if p is not None]
+    return _params.input_files(table, params)
 
 
 def derived_output(vecs, tag):

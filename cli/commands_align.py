@@ -183,10 +183,11 @@ def _plots(directory, aligned, report, prefix, word_list, k, min_count):
 
     first = report["pairs"][0]
     chosen = word_list or [r["word"] for r in first.get("most_shifted", [])[:3]]
-    paths = _plot_paths(prefix, [(pair["a"], pair["b"]) for pair in report["pairs"]], chosen)
+    pairs = [(pair["a"], pair["b"]) for pair in report["pairs"]]
+    paths = _plot_paths(prefix, pairs, chosen)
     _check_plots(directory, aligned, paths)          # the most shifted words are known only now
-    for (a, b), path in ((key, path) for key, path in paths.items() if isinstance(key, tuple)):
-        plot_shift_distribution(shift_scores(aligned, a, b, min_count=min_count, k=k), a, b, path)
+    for a, b in pairs:
+        plot_shift_distribution(shift_scores(aligned, a, b, min_count=min_count, k=k), a, b, paths[a, b])
     for w in chosen:
         plot_word_neighbors(aligned, w, paths[w], k=k, min_count=min_count)
     status(f"wrote {', '.join(show_path(p) for p in paths.values())}")

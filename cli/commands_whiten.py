@@ -31,11 +31,11 @@ def _freq_option(help_text):
     return click.option("--freq", default="model", metavar="model|zipf|PATH", help=help_text)
 
 
-def _freq_file(freq):
-    """The file --freq names, or None for model and zipf."""
+def _freq_files(freq):
+    """The file --freq names, as a list: none for model and zipf."""
     from embkit.postprocess.frequencies import FREQ_SOURCES
 
-    return None if freq in FREQ_SOURCES else freq
+    return [] if freq in FREQ_SOURCES else [freq]
 
 
 def _naming_vecs(vecs, exc):
@@ -83,7 +83,7 @@ def whiten(vecs, method, freq, remove, keep, eps, output, limit, unicode_errors)
                                  param_hint="-o/--output")
     vecs = resolve_vecs(vecs)
     out = output or derived_output(vecs, f"whiten-{method}")
-    check_vectors_output(out, inputs=[vecs, *filter(None, [_freq_file(freq)])])     # fail now, not after the work
+    check_vectors_output(out, inputs=[vecs, *_freq_files(freq)])     # fail now, not after the work
     kv = load_vectors(vecs, limit, unicode_errors)
     try:
         result = whiten_vectors(kv, method=method, freq=freq, remove=remove, keep=keep, eps=eps)
@@ -199,7 +199,7 @@ def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit
         raise EmbkitError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}")
     vecs = resolve_vecs(vecs)
     if plot is not None:
-        check_plot(plot, [vecs, cooccur, _freq_file(freq)], corpus)      # fail now, not after the work
+        check_plot(plot, [vecs, cooccur, *_freq_files(freq)], corpus)      # fail now, not after the work
     kv = load_vectors(vecs, limit, unicode_errors)
     result = analyze_vectors(kv, freq=freq, cooccurrence=cooccur, corpus=corpus, window=window,
                              min_count=min_count)

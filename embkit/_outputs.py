@@ -6,8 +6,8 @@ directory, be a device, pipe or socket, or lie where no file can be created;
 its directory must exist (a typo in a directory name would otherwise create
 a tree), unless the job documents that it creates that directory.
 :func:`output_file` and :func:`write_figure` check, then write atomically:
-every file writer of the library goes through them or through
-:func:`embkit.formats.write`.
+every library writer of a file the caller names goes through them or through
+:func:`embkit.formats.write` (only the cache's private directories do not).
 """
 import contextlib
 import errno
