@@ -222,6 +222,60 @@ def load_vectors(vecs, limit=None, unicode_errors="strict"):
 _VECTOR_SUFFIXES = (".gz", ".bz2", ".xz", ".embkit", ".vec", ".txt", ".bin")
 
 
+def check_vectors_output(out, fmt=None, inputs=(), format_option=None):
+    """Check the vectors output ``out`` before any work (:func:`embkit.formats.check_output`).
+
+    A name that tells no format is refused with the command's own hint:
+    its ``format_option`` (``--format``), or only the names to use when the
+    command has no such option.
+
+    Returns
+    -------
+    str
+        The format that will be written.
+    """
+    from embkit import formats
+    from embkit.exceptions import InvalidParameterError
+
+    if fmt is None and not Path(out).is_dir() and formats.format_from_name(out) is None:
+        option = f", or give {format_option} ({', '.join(formats.FORMATS)})" if format_option else ""
+        raise InvalidParameterError(f"cannot tell the output format from the name {str(out)!r}; use .embkit "
+                                    f"(native), .vec/.txt (word2vec text) or .bin (word2vec binary){option}")
+    return formats.check_output(out, fmt, inputs=inputs)
+
+
+def check_plot(path, inputs, corpus=None):
+    """Check a figure output (--plot) before any work: a .png/.pdf/.svg name (else a usage error), a file
+    that replaces none of the ``inputs`` (None skipped) or the files of ``corpus``."""
+    from embkit._outputs import check_figure_output
+    from embkit.corpus.reading import corpus_paths
+    from embkit.exceptions import InvalidParameterError
+
+    try:
+        check_figure_output(path, [i for i in inputs if i is not None] + corpus_paths(corpus))
+    except InvalidParameterError as exc:
+        if exc.param != "plot":
+            raise
+        raise click.BadParameter(str(exc), param_hint="--plot") from None
+
+
+def stdout_hint():
+    """How the current command writes to standard output (`embkit phrases -o -`), for the /dev refusal."""
+    command = " ".join(["embkit"] + click.get_current_context().command_path.split()[1:])
+    return f"`{command} -o -` writes to standard output"
+
+
+def option_files(table, params):
+    """The files that the file options of ``table`` name in ``params`` (``--phrases``, ``--terms``, ``--connectors``).
+
+    Keywords (``--phrases auto``, ``--connectors default``) and None name no
+    file.  They are inputs: no output may replace one of them.
+    """
+    from embkit import _params
+
+    return _params.input_files(table, params)
+
+
 def derived_output(vecs, tag):
     """Default output of a command that turns one model into another (retrofit, whiten, ...).
 

@@ -8,7 +8,7 @@ from embkit import _params
 from embkit.exceptions import show_path
 from embkit.models.compass import COMPASS
 
-from ._common import CONTEXT, emit_json, quiet, status
+from ._common import CONTEXT, check_plot, emit_json, quiet, status
 from .commands_train import _FASTTEXT_ONLY, _estimator, _usage_error, default_output, table_options
 
 DEFAULT_DIR = "aligned"
@@ -107,7 +107,8 @@ def align(corpus, names, output, model, method, compass_epochs, slice_epochs, sl
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--plot", "plot", default=None, metavar="PREFIX",
               help="Write figures PREFIX-<a>-<b>.png (shift by frequency) and PREFIX-<word>.png (a word's "
-                   "neighbours across slices; --words, or the 3 most shifted words); needs matplotlib.")
+                   "neighbours across slices; --words, or the 3 most shifted words); needs matplotlib. Every "
+                   "file is checked before any is written.")
 def shift(directory, pairs, top, min_count, k, words, as_json, plot):
     """Semantic change between the slices in DIR (an `embkit align` output, default ./aligned).
 
@@ -116,7 +117,7 @@ def shift(directory, pairs, top, min_count, k, words, as_json, plot):
     the most stable ones, with their counts, the Jaccard overlap of their --k
     nearest neighbours in each slice, and those neighbours.
     """
-    from embkit.evaluation.shift import shift_report
+    from embkit.evaluation.shift import shift_report, slice_pairs
     from embkit.models.aligned import AlignedSlices
 
     if directory is None:
@@ -131,9 +132,11 @@ def shift(directory, pairs, top, min_count, k, words, as_json, plot):
         raise _unknown_error(directory, aligned, unknown)
     if unknown:          # like `neighbors`: the known words' results first, then the unknown ones on one line
         word_list = [w for w in word_list if w not in unknown]
+    if plot:             # fail now, not after the report
+        _check_plots(directory, aligned, _plot_paths(plot, slice_pairs(aligned.names, pairs), word_list or []))
     report = shift_report(aligned, pairs=pairs, top=top, min_count=min_count, k=k, words=word_list)
     if plot:
-        _plots(aligned, report, plot, word_list, k, min_count)
+        _plots(directory, aligned, report, plot, word_list, k, min_count)
     if as_json:
         emit_json(report)
     else:
@@ -165,24 +168,35 @@ def _unknown_error(directory, aligned, unknown):
     return EmbkitError(f"{show_path(directory)}: {'; '.join(parts)}")
 
 
-def _plots(aligned, report, prefix, word_list, k, min_count):
+def _plot_paths(prefix, pairs, words):
+    """``{(a, b) or word: figure path}`` of --plot PREFIX."""
+    return {**{(a, b): f"{prefix}-{a}-{b}.png" for a, b in pairs}, **{w: f"{prefix}-{w}.png" for w in words}}
+
+
+def _check_plots(directory, aligned, paths):
+    """Check every figure path before any is written: none may replace the manifest or a slice."""
+    from embkit.models.aligned import MANIFEST
+
+    inputs = [Path(directory) / MANIFEST] + [Path(directory) / e["file"]
+                                             for e in aligned.manifest.get("slices") or [] if e.get("file")]
+    for path in paths.values():
+        check_plot(path, inputs)
+
+
+def _plots(directory, aligned, report, prefix, word_list, k, min_count):
     from embkit.evaluation.shift import shift_scores
     from embkit.evaluation.shift_plots import plot_shift_distribution, plot_word_neighbors
 
-    written = []
-    for pair in report["pairs"]:
-        a, b = pair["a"], pair["b"]
-        rows = shift_scores(aligned, a, b, min_count=min_count, k=k)
-        path = f"{prefix}-{a}-{b}.png"
-        plot_shift_distribution(rows, a, b, path)
-        written.append(path)
     first = report["pairs"][0]
     chosen = word_list or [r["word"] for r in first.get("most_shifted", [])[:3]]
+    pairs = [(pair["a"], pair["b"]) for pair in report["pairs"]]
+    paths = _plot_paths(prefix, pairs, chosen)
+    _check_plots(directory, aligned, paths)          # the most shifted words are known only now
+    for a, b in pairs:
+        plot_shift_distribution(shift_scores(aligned, a, b, min_count=min_count, k=k), a, b, paths[a, b])
     for w in chosen:
-        path = f"{prefix}-{w}.png"
-        plot_word_neighbors(aligned, w, path, k=k, min_count=min_count)
-        written.append(path)
-    status(f"wrote {', '.join(show_path(p) for p in written)}")
+        plot_word_neighbors(aligned, w, paths[w], k=k, min_count=min_count)
+    status(f"wrote {', '.join(show_path(p) for p in paths.values())}")
 
 
 def _neighbours(pairs, n=5):

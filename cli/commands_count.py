@@ -6,7 +6,7 @@ import click
 from embkit import _params
 from embkit.exceptions import show_path
 
-from ._common import CONTEXT, quiet, status
+from ._common import CONTEXT, check_vectors_output, option_files, quiet, status
 
 COUNT_MODELS = ("glove", "ppmi-svd")
 _WORD2VEC_NAMES = {p.name for p in _params.WORD2VEC}
@@ -73,9 +73,9 @@ def train_count(model, corpus, output, fmt, quiet_bars, params):
     """``embkit train --model glove|ppmi-svd``: the options given, the model's defaults for the others."""
     from click.core import ParameterSource
 
+    from embkit._outputs import check_file_output
     from embkit.corpus.reading import expand_inputs
     from embkit.exceptions import InvalidParameterError
-    from embkit.formats import check_output
 
     from .commands_train import _usage_error, default_output
 
@@ -100,14 +100,17 @@ def train_count(model, corpus, output, fmt, quiet_bars, params):
         raise click.UsageError("give a CORPUS or --cooccur COUNTS.npz (one of them)")
     inputs = expand_inputs(list(corpus)) if corpus else [cooccur_file]
     out = output or default_output(list(corpus) or [cooccur_file], fmt)
-    check_output(out, fmt, inputs=inputs)
+    read = inputs + option_files(_params.CORPUS, given)            # --phrases, --terms
+    check_vectors_output(out, fmt, read + ([resume] if resume else []), format_option="--format")
+    checkpoint = f"{out}.checkpoint" if model == "glove" and est.checkpoint_every else None
+    if checkpoint is not None:                    # it may be --resume's: read before it is written
+        check_file_output(checkpoint, read, what="a checkpoint")
     source = inputs
     if cooccur_file:
         from embkit.corpus.cooccur import Cooccurrence
         source = Cooccurrence.load(cooccur_file)
     try:
         if model == "glove":
-            checkpoint = f"{out}.checkpoint" if est.checkpoint_every else None
             est.fit(source, checkpoint=checkpoint, resume=resume)
         else:
             est.fit(source)

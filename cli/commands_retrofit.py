@@ -7,7 +7,17 @@ import click
 
 from embkit.exceptions import show_path
 
-from ._common import CONTEXT, FiniteFloat, derived_output, emit_json, load_vectors, read_options, resolve_vecs, status
+from ._common import (
+    CONTEXT,
+    FiniteFloat,
+    check_vectors_output,
+    derived_output,
+    emit_json,
+    load_vectors,
+    read_options,
+    resolve_vecs,
+    status,
+)
 
 log = logging.getLogger("embkit.cli")
 
@@ -152,7 +162,7 @@ def retrofit(vecs, lexicon, output, iterations, preset, alpha, beta, graph, case
     are kept. The report (words matched, edges used and dropped by reason, movement per iteration)
     goes to stderr, or to stdout with --json or --dry-run.
     """
-    from embkit import formats, io
+    from embkit import io
     from embkit.postprocess.retrofit import PRESETS
     from embkit.postprocess.retrofit import retrofit as run_retrofit
 
@@ -163,7 +173,7 @@ def retrofit(vecs, lexicon, output, iterations, preset, alpha, beta, graph, case
     lex, label, lexicon_files = _lexicon(lexicon, wordnet_dir, relations)
     out = output or derived_output(vecs, f"retrofit-{label}")
     if not dry_run:
-        formats.check_output(out, inputs=[vecs, *lexicon_files])      # fail now, not after the work
+        check_vectors_output(out, inputs=[vecs, *lexicon_files])      # fail now, not after the work
     t0 = time.perf_counter()
     kv = load_vectors(vecs, limit, unicode_errors)
     previous = kv.meta.get("retrofit")

@@ -3,7 +3,7 @@ import click
 
 from embkit import _params
 
-from ._common import CONTEXT, quiet, status
+from ._common import CONTEXT, option_files, quiet, status, stdout_hint
 from .commands_train import _usage_error, table_options
 
 
@@ -37,7 +37,8 @@ def phrases(corpus, output, **params):
         raise click.BadParameter("give a file name, or - for standard output", param_hint="-o/--output")
     inputs = expand_inputs(list(corpus))
     if output != "-":
-        check_file_output(output, inputs, what="a phrases file")
+        check_file_output(output, inputs + option_files(_params.PHRASES, params),    # --connectors FILE
+                          what="a phrases file", stdout_hint=stdout_hint())
     est.fit(inputs)
     if output == "-":
         for line in est.lines():

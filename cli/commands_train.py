@@ -9,7 +9,18 @@ import click
 from embkit import _params
 from embkit.exceptions import show_path
 
-from ._common import CONTEXT, FiniteFloat, Integer, flag, quiet, status, warn
+from ._common import (
+    CONTEXT,
+    FiniteFloat,
+    Integer,
+    check_vectors_output,
+    flag,
+    option_files,
+    quiet,
+    status,
+    stdout_hint,
+    warn,
+)
 from .commands_count import COUNT_MODELS, count_train_options, model_defaults, reject_count_options, train_count
 
 log = logging.getLogger("embkit")
@@ -143,7 +154,6 @@ def train(corpus, output, model, fmt, **params):
     """
     from embkit.corpus.reading import expand_inputs
     from embkit.exceptions import InvalidParameterError
-    from embkit.formats import check_output
 
     if model.lower() in COUNT_MODELS:
         return train_count(model.lower(), corpus, output, fmt, quiet(), params)
@@ -160,7 +170,8 @@ def train(corpus, output, model, fmt, **params):
                                  param_hint="-o/--output")
     out = output or default_output(corpus, fmt)
     inputs = expand_inputs(list(corpus))          # directories and globs expanded once
-    check_output(out, fmt, inputs=inputs)         # fail now, not after training
+    check_vectors_output(out, fmt, inputs + option_files(_params.CORPUS, params),   # --phrases, --terms
+                         format_option="--format")                                  # fail now, not after training
     if output is None and (Path(out).exists() or Path(out).is_symlink()):
         warn(f"{show_path(out)} exists and will be replaced ({describe_existing(out)}); give -o NAME to keep it")
     est.fit(inputs)
@@ -246,7 +257,7 @@ def vocab(corpus, output, min_count, max_vocab_size, max_sentence_length, tokeni
         raise click.BadParameter("give a file name, or - for standard output", param_hint="-o/--output")
     inputs = expand_inputs(list(corpus))
     if output != "-":
-        check_file_output(output, inputs, what="a vocabulary")
+        check_file_output(output, inputs, what="a vocabulary", stdout_hint=stdout_hint())
     v = Vocabulary.build(inputs, tokenizer=tokenizer, lowercase=lowercase, min_count=min_count,
                          max_vocab_size=max_vocab_size, encoding_errors=encoding_errors, progress=not quiet())
     if output == "-":

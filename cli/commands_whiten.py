@@ -8,6 +8,8 @@ from embkit.exceptions import show_path
 from ._common import (
     CONTEXT,
     FiniteFloat,
+    check_plot,
+    check_vectors_output,
     derived_output,
     emit_json,
     load_vectors,
@@ -27,6 +29,13 @@ def register(cli):
 
 def _freq_option(help_text):
     return click.option("--freq", default="model", metavar="model|zipf|PATH", help=help_text)
+
+
+def _freq_files(freq):
+    """The file --freq names, as a list: none for model and zipf."""
+    from embkit.postprocess.frequencies import FREQ_SOURCES
+
+    return [] if freq in FREQ_SOURCES else [freq]
 
 
 def _naming_vecs(vecs, exc):
@@ -61,7 +70,6 @@ def whiten(vecs, method, freq, remove, keep, eps, output, limit, unicode_errors)
     """
     from embkit import io
     from embkit.exceptions import InvalidParameterError
-    from embkit.formats import check_output
     from embkit.postprocess.frequencies import NoCountsError
     from embkit.postprocess.whiten import whiten as whiten_vectors
 
@@ -80,7 +88,7 @@ def whiten(vecs, method, freq, remove, keep, eps, output, limit, unicode_errors)
                                  param_hint="-o/--output")
     vecs = resolve_vecs(vecs)
     out = output or derived_output(vecs, f"whiten-{method}")
-    check_output(out, None, inputs=[vecs])          # fail now, not after the work
+    check_vectors_output(out, inputs=[vecs, *_freq_files(freq)])     # fail now, not after the work
     kv = load_vectors(vecs, limit, unicode_errors)
     try:
         result = whiten_vectors(kv, method=method, freq=freq, remove=remove, keep=keep, eps=eps)
@@ -168,8 +176,9 @@ def _print_analysis(vecs, r):
 @_freq_option("Word frequencies for the Zipfian measures and the bands, as for whiten: the model's counts, "
               "Zipf's law from the row order (for vectors without counts), or a 'word<TAB>count' file.")
 @click.option("--plot", default=None, metavar="OUT.png",
-              help="Also write a PNG of the squared norm against the information gain (or the frequency), "
-                   "coloured by frequency; needs matplotlib (pip install 'embkit[plot]').")
+              help="Also write a figure of the squared norm against the information gain (or the frequency), "
+                   "coloured by frequency: .png, .pdf or .svg, as the name ends; needs matplotlib "
+                   "(pip install 'embkit[plot]').")
 @click.option("--min-count", type=click.IntRange(min=1), default=100, metavar="N",
               help="Also correlate over the words seen at least N times (rare words' information gain is "
                    "overestimated from few co-occurrences).")
@@ -196,6 +205,8 @@ def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit
     if plot is not None and importlib.util.find_spec("matplotlib") is None:
         raise EmbkitError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}")
     vecs = resolve_vecs(vecs)
+    if plot is not None:
+        check_plot(plot, [vecs, cooccur, *_freq_files(freq)], corpus)      # fail now, not after the work
     kv = load_vectors(vecs, limit, unicode_errors)
     try:
         result = analyze_vectors(kv, freq=freq, cooccurrence=cooccur, corpus=corpus, window=window,

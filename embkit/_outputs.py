@@ -5,13 +5,18 @@ output must not replace one of the job's inputs, sit inside an embkit model
 directory, be a device, pipe or socket, or lie where no file can be created;
 its directory must exist (a typo in a directory name would otherwise create
 a tree), unless the job documents that it creates that directory.
+:func:`output_file` and :func:`write_figure` check, then write atomically:
+every library writer of a file the caller names goes through them or through
+:func:`embkit.formats.write` (only the cache's private directories do not).
 """
+import contextlib
 import errno
 import json
 import os
 import tempfile
 from pathlib import Path
 
+from ._atomic import atomic_file
 from .exceptions import (
     InvalidParameterError,
     IsDirectoryError,
@@ -22,7 +27,11 @@ from .exceptions import (
 )
 
 __all__ = ["check_file_output", "check_output_not_input", "check_not_inside_model",
-           "check_writable_location", "is_model_dir"]
+           "check_writable_location", "is_model_dir", "output_file", "FIGURE_FORMATS", "figure_format",
+           "check_figure_output", "write_figure"]
+
+FIGURE_FORMATS = ("png", "pdf", "svg")
+"""The figure formats written, named by the file's suffix (matplotlib writes them without extra packages)."""
 
 
 def is_model_dir(path):
@@ -44,7 +53,7 @@ def is_model_dir(path):
         return False
 
 
-def check_file_output(path, inputs=(), what="a file", creates=None):
+def check_file_output(path, inputs=(), what="a file", creates=None, stdout_hint=None):
     """Check, before any work, that a single file can be written to ``path``.
 
     Refused: an output that is one of ``inputs`` or inside one, a directory,
@@ -61,6 +70,9 @@ def check_file_output(path, inputs=(), what="a file", creates=None):
         What is written, for the messages (``"a vocabulary"``).
     creates : str or os.PathLike, optional
         A directory the job creates (``align -o DIR``): it may be missing.
+    stdout_hint : str, optional
+        Added in parentheses to the refusal of ``/dev`` and ``/proc``
+        names: how the job writes to standard output, when it can.
 
     Raises
     ------
@@ -74,7 +86,7 @@ def check_file_output(path, inputs=(), what="a file", creates=None):
         raise IsDirectoryError(errno.EISDIR, "is a directory", path,
                                message=f"cannot write {what} to {path}: it is a directory")
     check_not_inside_model(path)
-    check_writable_location(path, creates)
+    check_writable_location(path, creates, stdout_hint)
 
 
 def check_output_not_input(path, inputs):
@@ -124,7 +136,7 @@ def check_not_inside_model(path):
                                     "which it would damage; choose another place")
 
 
-def check_writable_location(path, creates=None):
+def check_writable_location(path, creates=None, stdout_hint=None):
     """Refuse ``path`` unless its directory exists and a file can be created in it.
 
     Missing directories are not created (a typo in a directory name would
@@ -138,6 +150,9 @@ def check_writable_location(path, creates=None):
     creates : str or os.PathLike, optional
         A directory the job documents that it creates: it may be missing
         (its own parent may not).
+    stdout_hint : str, optional
+        Added in parentheses to the refusal of ``/dev`` and ``/proc``
+        names, e.g. how the job writes to standard output.
 
     Raises
     ------
@@ -154,8 +169,8 @@ def check_writable_location(path, creates=None):
     if os.path.abspath(path).startswith(("/dev/", "/proc/")):
         # /dev/stdout and friends lead to whatever a descriptor is open on: an atomic write would replace
         # that file (a redirect target, a log) instead of writing to the stream
-        raise InvalidParameterError(f"cannot write {path}: outputs go to files, not to /dev or /proc "
-                                    "(`embkit vocab -o -` writes to standard output)")
+        raise InvalidParameterError(f"cannot write {path}: outputs go to files, not to /dev or /proc"
+                                    + (f" ({stdout_hint})" if stdout_hint else ""))
     parent = Path(os.path.realpath(path)).parent
     allowed = None if creates is None else Path(os.path.realpath(creates))
     missing = None
@@ -177,3 +192,107 @@ def check_writable_location(path, creates=None):
                                               f"({exc.strerror or exc})") from None
     os.close(fd)
     os.unlink(probe)
+
+
+@contextlib.contextmanager
+def output_file(path, mode="wb", inputs=(), what="a file"):
+    """Check ``path`` (:func:`check_file_output`), then open it for an atomic write (``embkit._atomic``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+    mode : {"wb", "w"}
+        Binary, or text (UTF-8, ``\\n`` line ends).
+    inputs : sequence of str or os.PathLike, optional
+        Files (or directories) the job reads, which the output may not replace.
+    what : str
+        What is written, for the messages (``"a vocabulary"``).
+
+    Yields
+    ------
+    file object
+        A temporary file beside ``path``, renamed to ``path`` once the block
+        ends without an exception.
+
+    Raises
+    ------
+    EmbkitError
+        See :func:`check_file_output`.
+    """
+    check_file_output(path, inputs, what=what)
+    with atomic_file(path, mode) as f:
+        yield f
+
+
+def figure_format(path):
+    """The figure format that the suffix of ``path`` names: ``"png"``, ``"pdf"`` or ``"svg"``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InvalidParameterError
+        Another suffix, or none (``param="plot"``).
+    """
+    suffix = Path(path).suffix.lower()[1:]
+    if suffix not in FIGURE_FORMATS:
+        names = ", ".join(f".{f}" for f in FIGURE_FORMATS[:-1]) + f" or .{FIGURE_FORMATS[-1]}"
+        raise InvalidParameterError(f"cannot write a figure to {path}: name it {names} (the suffix gives the "
+                                    "format)", param="plot")
+    return suffix
+
+
+def check_figure_output(path, inputs=()):
+    """Check, before any work, that a figure can be written to ``path`` in the format its suffix names.
+
+    The file is checked first (an input, a directory or a pipe is refused
+    as such), then the suffix.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    inputs : sequence of str or os.PathLike, optional
+        Files (or directories) the job reads.
+
+    Returns
+    -------
+    str
+        The format (see :func:`figure_format`).
+
+    Raises
+    ------
+    EmbkitError
+        See :func:`figure_format` and :func:`check_file_output`.
+    """
+    check_file_output(path, inputs, what="a figure")
+    return figure_format(path)
+
+
+def write_figure(fig, path, inputs=(), **savefig):
+    """Write the matplotlib figure ``fig`` to ``path`` atomically, in the format its suffix names.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or os.PathLike
+        A ``.png``, ``.pdf`` or ``.svg`` file.
+    inputs : sequence of str or os.PathLike, optional
+        Files (or directories) the job reads.
+    **savefig
+        Passed to ``fig.savefig`` (``dpi``, ``bbox_inches``...).
+
+    Raises
+    ------
+    EmbkitError
+        See :func:`check_figure_output`.
+    """
+    fmt = check_figure_output(path, inputs)
+    with atomic_file(path, "wb") as f:
+        fig.savefig(f, format=fmt, **savefig)

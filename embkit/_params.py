@@ -273,6 +273,38 @@ def meta_params(table, p):
     return out
 
 
+FILE_KEYWORDS = {"phrases": ("auto",), "connectors": ("default", "none")}
+"""Values of file settings that name no file (``phrases="auto"``, ``connectors="default"``)."""
+
+
+def input_files(table, values):
+    """The files named by the file settings of ``values`` (``phrases``, ``terms``, ``connectors``).
+
+    What a job reads besides its corpus: no output may replace them.  The
+    spill directory ``tmp_dir`` is not an input; keywords
+    (:data:`FILE_KEYWORDS`), word lists and term lists name no file.
+
+    Parameters
+    ----------
+    table : tuple of Param
+    values : dict
+        Setting name to value; missing names and None are skipped.
+
+    Returns
+    -------
+    list of str
+    """
+    files = []
+    for p in table:
+        v = values.get(p.name)
+        if p.kind not in ("path", "words") or p.name == "tmp_dir" or not isinstance(v, (str, os.PathLike)):
+            continue
+        v = os.fspath(v)
+        if v not in FILE_KEYWORDS.get(p.name, ()):
+            files.append(v)
+    return files
+
+
 def defaults(table):
     """Parameter name to default."""
     return {p.name: p.default for p in table}

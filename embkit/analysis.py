@@ -54,7 +54,7 @@ import numpy as np
 from scipy import sparse, stats
 from scipy.special import logsumexp
 
-from ._atomic import atomic_file
+from ._outputs import check_figure_output, write_figure
 from .exceptions import InvalidDataError, InvalidParameterError, MissingDependencyError, ParameterTypeError
 from .postprocess.frequencies import probabilities_with_info
 from .postprocess.whiten import weighted_moments
@@ -510,20 +510,25 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_c
 
 
 def plot_analysis(result, path):
-    """Write a PNG: squared norm against information gain (or against frequency), coloured by frequency.
+    """Write a figure: squared norm against information gain (or against frequency), coloured by frequency.
 
     Parameters
     ----------
     result : dict
         As returned by :func:`analyze`.
     path : str or os.PathLike
-        The PNG to write (atomically).
+        The file to write (atomically): ``.png``, ``.pdf`` or ``.svg``, the
+        format its suffix names.
 
     Raises
     ------
     EmbkitError
-        When matplotlib is not installed (the message says what to install).
+        When matplotlib is not installed (the message says what to install);
+        a ``path`` with another suffix, or that is a directory, a device,
+        pipe or socket, or in a directory that does not exist (checked
+        before drawing; see :mod:`embkit._outputs`).
     """
+    check_figure_output(path)
     try:
         from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
     except ImportError:
@@ -547,5 +552,4 @@ def plot_analysis(result, path):
     ax.set_ylabel("squared norm ||w||²")
     fig.colorbar(pts, ax=ax, label="log10 p(w)")
     fig.tight_layout()
-    with atomic_file(path, "wb") as f:
-        fig.savefig(f, format="png")
+    write_figure(fig, path)

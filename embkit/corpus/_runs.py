@@ -25,9 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .._atomic import atomic_file
+from .._outputs import output_file
 
 log = logging.getLogger(__name__)
+
+COUNTS = "co-occurrence counts"
+"""What a counts.npz file holds, for the output checks' messages."""
 
 _COPY_ITEMS = 1 << 18
 """Entries copied at a time from a spilled run."""
@@ -210,7 +213,7 @@ class Runs:
         self.bytes_in_memory = 0
         return _csr(sparse, data, indices, self.indptr(), self.n_words)
 
-    def write_npz(self, path, words, counts, settings):
+    def write_npz(self, path, words, counts, settings, inputs=()):
         """Write the counts.npz file atomically, streaming the runs.
 
         Parameters
@@ -220,9 +223,12 @@ class Runs:
         counts : int64 ndarray, shape (n_words,)
         settings : dict
             JSON-able.
+        inputs : sequence of str, optional
+            The files counted, which ``path`` may not replace.
         """
         idx = self.index_dtype()
-        with atomic_file(path, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        with output_file(path, "wb", inputs, what=COUNTS) as f, \
+                zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             _member(zf, "indices", idx, self.nnz, (p.astype(idx, copy=False) for p in self._pieces("cols")))
             _member(zf, "indptr", idx, self.n_words + 1, [self.indptr()])
             _write_small(zf, "format", np.array(b"csr"))
@@ -274,7 +280,7 @@ def write_matrix_npz(path, matrix, words, counts, settings):
     counts : int64 ndarray
     settings : dict
     """
-    with atomic_file(path, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+    with output_file(path, "wb", what=COUNTS) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
         for name, arr in (("indices", matrix.indices), ("indptr", matrix.indptr)):
             _member(zf, name, arr.dtype, len(arr), [arr])
         _write_small(zf, "format", np.array(b"csr"))

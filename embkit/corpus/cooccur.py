@@ -41,10 +41,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import _params
+from .._outputs import check_file_output
 from ..exceptions import NPZ_ERRORS, EmbkitError, FormatError, InvalidDataError, MissingFileError
 from ._counting import CHUNK_TOKENS, corpus_stats, count_runs, unit_weights
-from ._runs import write_matrix_npz
+from ._runs import COUNTS, write_matrix_npz
 from .cache import cache_key, cached
+from .reading import corpus_paths
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,12 @@ class Cooccurrence:
         Returns
         -------
         pathlib.Path
+
+        Raises
+        ------
+        EmbkitError
+            A ``path`` that is a directory, a device, pipe or socket, or in a
+            directory that does not exist (see :mod:`embkit._outputs`).
         """
         write_matrix_npz(path, self.matrix.tocsr(), self.words, self.counts, self.settings)
         return Path(path)
@@ -339,6 +347,10 @@ def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both"
         Unreadable or empty corpora.
     MemoryBudgetError
         Counting needs more memory than ``max_memory`` or than is available.
+    EmbkitError
+        An ``output`` that is one of the corpus files or inside a corpus
+        directory, a directory, a device, pipe or socket, or in a directory
+        that does not exist (checked before counting).
 
     Examples
     --------
@@ -349,6 +361,9 @@ def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both"
     from .encoded import EncodedCorpus
 
     p = _params.validate(_params.COOCCUR, {k: v for k, v in locals().items() if k not in ("corpus", "output")})
+    inputs = corpus_paths(corpus)
+    if output is not None:
+        check_file_output(output, inputs, what=COUNTS)          # before counting, not after
     if isinstance(corpus, EncodedCorpus):
         enc = corpus
     else:
@@ -359,7 +374,7 @@ def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both"
     try:
         warn_if_empty(runs.nnz, settings)
         if output is not None:
-            runs.write_npz(output, enc.vocab.words, enc.vocab.counts, settings)
+            runs.write_npz(output, enc.vocab.words, enc.vocab.counts, settings, inputs)
             return Path(output)
         return Cooccurrence(runs.to_csr(), enc.vocab, settings)
     finally:

@@ -16,7 +16,7 @@ import logging
 import os
 
 from .. import _params
-from .._atomic import atomic_file
+from .._outputs import output_file
 from ..exceptions import CorpusError, InvalidParameterError, NotFittedError
 from ..models._base import Estimator
 from ..models._training import release_free_memory
@@ -195,11 +195,20 @@ class Phrases(Estimator):
         Raises
         ------
         EmbkitError
-            Before :meth:`fit`.
+            Before :meth:`fit`; a ``path`` that is a file the fit read (a
+            corpus or connectors file), a directory, a device, pipe or
+            socket, or in a directory that does not exist (see
+            :mod:`embkit._outputs`).
         """
         self._check_fitted()
-        with atomic_file(path, "w") as f:
+        with output_file(path, "w", inputs=self._input_files(), what="a phrases file") as f:
             f.writelines(self.lines())
+
+    def _input_files(self):
+        """The files the fit read: the corpus files and the connectors file, if any."""
+        self._check_fitted()
+        sources = [s["path"] for s in self.corpus_.manifest.get("sources", []) if s.get("path")]
+        return sources + _params.input_files(_params.PHRASES, self.settings_)
 
     def lines(self):
         """The saved file's lines, each ending with a newline (see :meth:`save`).

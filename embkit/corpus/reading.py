@@ -87,6 +87,38 @@ def expand_inputs(inputs):
     return files
 
 
+def corpus_paths(corpus):
+    """The paths a corpus argument names, for the output checks: no output may replace one or lie inside one.
+
+    Unlike :func:`expand_inputs` it reads no directory and raises nothing:
+    files and directories as given, glob patterns as their matches.
+
+    Parameters
+    ----------
+    corpus : str, os.PathLike, sequence of them, or anything else
+        A corpus as :meth:`embkit.EncodedCorpus.encode` takes it; sentences
+        and encoded corpora name no path.
+
+    Returns
+    -------
+    list of str
+    """
+    if isinstance(corpus, (str, os.PathLike)):
+        corpus = [corpus]
+    if not isinstance(corpus, (list, tuple)):
+        return []
+    paths = []
+    for item in corpus:
+        if not isinstance(item, (str, os.PathLike)):
+            continue                                  # a sentence (a list of tokens)
+        item = os.fspath(item)
+        if item != STDIN and not os.path.exists(item) and glob.has_magic(item):
+            paths.extend(glob.glob(item, recursive=True))
+        else:
+            paths.append(item)
+    return paths
+
+
 def _open_binary(path):
     """(stream, files to close): the text as bytes, decompressed by the name's suffix
     or, without one (and for standard input), by the data's magic number."""
@@ -305,4 +337,4 @@ def file_signature(path):
             "ctime_ns": st.st_ctime_ns, "inode": st.st_ino}
 
 
-__all__ = ["expand_inputs", "iter_lines", "file_signature", "is_regular_file", "DecodeStats", "STDIN"]
+__all__ = ["expand_inputs", "corpus_paths", "iter_lines", "file_signature", "is_regular_file", "DecodeStats", "STDIN"]

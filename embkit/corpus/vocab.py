@@ -9,7 +9,7 @@ import hashlib
 
 import numpy as np
 
-from .._atomic import atomic_file
+from .._outputs import output_file
 from ..exceptions import CorpusError, FormatError, InvalidDataError, file_error
 from .scan import corpus_source, scan, source_name
 
@@ -199,9 +199,11 @@ class Vocabulary:
         ------
         EmbkitError
             An empty word, or a word containing a tab, newline, carriage
-            return or U+FEFF (which :meth:`load` drops).
+            return or U+FEFF (which :meth:`load` drops); a ``path`` that is
+            a directory, a device, pipe or socket, or in a directory that
+            does not exist (see :mod:`embkit._outputs`).
         """
-        with atomic_file(path, "w") as f:
+        with output_file(path, "w", what="a vocabulary") as f:
             for w, c in zip(self.words, self.counts.tolist()):
                 if "\t" in w or "\n" in w or "\r" in w or "\ufeff" in w or not w:
                     raise InvalidDataError(f"cannot write word {w!r} to a TSV vocabulary")

@@ -1,12 +1,13 @@
 """Figures of semantic change (matplotlib, the optional ``plot`` extra): shift by frequency, a word across slices.
 
-Both functions write a PNG file atomically and need matplotlib
+Both functions write a figure file atomically, in the format its suffix names
+(``.png``, ``.pdf`` or ``.svg``; the path is checked before drawing), and need matplotlib
 (``pip install 'embkit[plot]'``); without it they raise
 :class:`~embkit.exceptions.EmbkitError` saying so.
 """
 import numpy as np
 
-from .._atomic import atomic_file
+from .._outputs import check_figure_output, write_figure
 from ..exceptions import InvalidDataError, KeyNotFoundError, MissingDependencyError
 from .shift import _unit_rows, as_aligned, in_slice, neighbors_in
 
@@ -27,9 +28,10 @@ def _pyplot():
 
 def _save(fig, path):
     plt = _pyplot()
-    with atomic_file(path, "wb") as f:
-        fig.savefig(f, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        write_figure(fig, path, dpi=120, bbox_inches="tight")
+    finally:
+        plt.close(fig)
 
 
 def plot_shift_distribution(rows, a, b, path, labels=15):
@@ -43,15 +45,17 @@ def plot_shift_distribution(rows, a, b, path, labels=15):
     a, b : str
         The slice names, for the title.
     path : str or os.PathLike
-        The PNG file to write.
+        The file to write: ``.png``, ``.pdf`` or ``.svg``.
     labels : int
         How many of the most shifted words are labelled.
 
     Raises
     ------
     EmbkitError
-        matplotlib is not installed, or no row.
+        matplotlib is not installed, no row, or a ``path`` that cannot be
+        written (see :func:`embkit._outputs.check_figure_output`).
     """
+    check_figure_output(path)
     plt = _pyplot()
     if not rows:
         raise InvalidDataError(f"no word to plot for {a} -> {b}")
@@ -80,7 +84,7 @@ def plot_word_neighbors(aligned, word, path, k=8, min_count=None):
         In a subword (fastText) slice lacking it, its vector is composed
         from its character n-grams (labelled "composed").
     path : str or os.PathLike
-        The PNG file to write.
+        The file to write: ``.png``, ``.pdf`` or ``.svg``.
     k : int
         Neighbours shown per slice.
     min_count : int, optional
@@ -89,8 +93,10 @@ def plot_word_neighbors(aligned, word, path, k=8, min_count=None):
     Raises
     ------
     EmbkitError
-        matplotlib is not installed, or ``word`` is in no slice.
+        matplotlib is not installed, ``word`` is in no slice, or a ``path``
+        that cannot be written (see :func:`embkit._outputs.check_figure_output`).
     """
+    check_figure_output(path)
     plt = _pyplot()
     s = as_aligned(aligned)
     names = [n for n in s.names if in_slice(s[n], word)]

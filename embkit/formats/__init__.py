@@ -379,7 +379,7 @@ def check_output(path, format=None, inputs=(), creates=None):
         if format is None:
             raise InvalidParameterError(f"cannot tell the output format from the name {str(path)!r}; "
                                         f"use .embkit (native), .vec/.txt (word2vec text) or .bin (word2vec binary), "
-                                        f"or name the format ({', '.join(FORMATS)})")
+                                        f"or give format= ({', '.join(FORMATS)})")
     entry = get_format(format)
     if named == WORD2VEC_BIN and entry.name == FASTTEXT_BIN:
         named = FASTTEXT_BIN                 # both are .bin files; reading tells them apart by the magic number

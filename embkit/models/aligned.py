@@ -24,8 +24,8 @@ import json
 import logging
 from pathlib import Path
 
-from .._atomic import atomic_file
-from .._outputs import is_model_dir
+from .. import _params
+from .._outputs import check_file_output, is_model_dir, output_file
 from .._version import __version__
 from ..exceptions import (
     FormatError,
@@ -172,7 +172,7 @@ def write_manifest(directory, manifest):
     manifest : dict
         JSON-serialisable.
     """
-    with atomic_file(Path(directory) / MANIFEST, "w") as f:
+    with output_file(Path(directory) / MANIFEST, "w", what="an alignment manifest") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.write("\n")
 
@@ -390,7 +390,8 @@ class OutputDirectory:
     model_name : str
         The estimator's model, checked against an existing compass.
     p : dict
-        The estimator's checked parameters, checked against an existing compass.
+        The estimator's checked parameters, checked against an existing
+        compass; the files of its ``phrases`` and ``terms`` are inputs too.
     corpora : sequence
         The inputs (paths, or lists of paths), which no output may replace.
     method : {"cade", "procrustes"}
@@ -424,11 +425,12 @@ class OutputDirectory:
         if is_model_dir(self.dir) or (self.dir.exists() and not self.dir.is_dir()):
             raise InvalidParameterError(f"{directory}: is a model or a file; the output of an alignment is a "
                                         "directory of models (choose another -o)")
-        inputs = _input_paths(corpora)
+        inputs = _input_paths(corpora) + _params.input_files(_params.CORPUS, p)     # the corpora, terms files
         self.compass = compass_path(self.dir)
         check_output(self.compass, "native", inputs=inputs, creates=self.dir)
         for name in names:
             check_output(self.slice(name), self.fmt, inputs=inputs, creates=self.dir)
+        check_file_output(self.dir / MANIFEST, inputs, what="an alignment manifest", creates=self.dir)
         self._compass = None
         if self.compass.exists():
             self._compass = _load(self.compass, "native")

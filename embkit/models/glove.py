@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import _params
-from .._atomic import atomic_file
 from .._memory import check_budget, resident_bytes
+from .._outputs import check_file_output, output_file
+from ..corpus.reading import corpus_paths
 from ..exceptions import (
     NPZ_ERRORS,
     FormatError,
@@ -215,7 +216,10 @@ class GloVe(Estimator):
             see :meth:`embkit.EncodedCorpus.encode`), or counts.
         checkpoint : str or os.PathLike, optional
             Where ``checkpoint_every`` writes the training state (atomically;
-            a write killed midway leaves the previous one).
+            a write killed midway leaves the previous one); checked before
+            training: not a corpus or terms file, a directory, a device, pipe
+            or socket, nor in a directory that does not exist.  It may be
+            ``resume`` (read before the first write).
         resume : str or os.PathLike, optional
             A checkpoint to continue from; with ``threads=1`` the result is
             bit-for-bit that of an uninterrupted run.
@@ -228,6 +232,8 @@ class GloVe(Estimator):
         ------
         InvalidParameterError
             A parameter outside its range, or a checkpoint made with other settings.
+        EmbkitError
+            A ``checkpoint`` that cannot be written (see above).
         CorpusError
             Unreadable corpora, or counts with no pair (every line a single word).
         MemoryBudgetError
@@ -243,6 +249,9 @@ class GloVe(Estimator):
         if checkpoint is None and p["checkpoint_every"] is not None:
             raise InvalidParameterError("checkpoint_every needs a checkpoint path (fit(..., checkpoint=PATH))",
                                         param="checkpoint_every")
+        if checkpoint is not None:
+            check_file_output(checkpoint, corpus_paths(corpus) + _params.input_files(self._param_table, p),
+                              what="a checkpoint")
         cooc, source = counts_for(self, corpus, p)
         load_numba()
         p["threads"] = threads = resolve_threads(p["threads"])
@@ -376,7 +385,7 @@ def _checkpointer(path, p, state, cooc, earlier):
             return
         info = {"format": CHECKPOINT_FORMAT, "format_version": CHECKPOINT_VERSION, "epochs_done": e + 1,
                 "history": [_record(r) for r in earlier + history], "fingerprint": print_}
-        with atomic_file(path, "wb") as f:
+        with output_file(path, "wb", what="a checkpoint") as f:
             np.savez(f, info=np.array(json.dumps(info)), **state)
         log.info("checkpoint after epoch %d written to %s", e + 1, path)
     return write
