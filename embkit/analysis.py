@@ -245,30 +245,6 @@ def information_gain(cooccurrence, counts=None):
     return kl
 
 
-def _window_pairs(tokens, sentence, n_words, window, chunk=1 << 21):
-    """Symmetric counts of token pairs at distance 1..window within one sentence, as CSR."""
-    acc = sparse.csr_matrix((n_words, n_words), dtype=np.float64)
-    n = len(tokens)
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk + window)
-        tok = np.asarray(tokens[start:stop], dtype=np.int64)
-        sid = sentence[start:stop]
-        keys = []
-        for d in range(1, window + 1):
-            m = min(len(tok) - d, chunk)
-            if m <= 0:
-                break
-            same = sid[:m] == sid[d:d + m]
-            a, b = tok[:m][same], tok[d:d + m][same]
-            keys += [a * n_words + b, b * n_words + a]
-        if not keys:
-            continue
-        uniq, cnt = np.unique(np.concatenate(keys), return_counts=True)
-        acc = acc + sparse.csr_matrix((cnt.astype(np.float64), (uniq // n_words, uniq % n_words)),
-                                      shape=(n_words, n_words))
-    return acc.tocsr()
-
-
 def _reading_settings(kv, tokenizer, lowercase):
     """How the model read its corpus (``meta["params"]``): the settings to encode with, and those lost.
 
@@ -344,6 +320,7 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
     FormatError
         The model's phrases or terms file is malformed.
     """
+    from .corpus._counting import count_runs
     from .corpus.cooccur import Cooccurrence
     from .corpus.encoded import EncodedCorpus
     from .corpus.vocab import Vocabulary
@@ -358,10 +335,12 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
     counts = kv.counts if kv.counts is not None else np.ones(len(kv), dtype=np.int64)
     vocab = Vocabulary(kv.index_to_key, np.maximum(counts, 1))
     enc = EncodedCorpus.encode(corpus, vocab=vocab, progress=progress, **reading)
-    tokens = enc.tokens
-    sentence = np.repeat(np.arange(enc.n_sentences, dtype=np.int64), np.diff(enc.offsets))
-    matrix = _window_pairs(tokens, sentence, len(kv), window)
-    token_counts = np.bincount(np.asarray(tokens), minlength=len(kv)).astype(np.int64)
+    runs, _ = count_runs(enc, window, "uniform", "both", progress=progress)     # the counting kernel of cooccur
+    try:
+        matrix = runs.to_csr()
+    finally:
+        runs.spill.remove()
+    token_counts = np.bincount(np.asarray(enc.tokens), minlength=len(kv)).astype(np.int64)
     if lost:
         log.warning("the vectors were trained with %s joined, which cannot be read here (not a file from the "
                     "current directory): the corpus was counted without those terms, and %d of the %d words of "

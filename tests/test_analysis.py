@@ -11,7 +11,6 @@ from scipy import sparse
 import embkit
 from embkit import KeyedVectors
 from embkit.analysis import (
-    _window_pairs,
     analyze,
     count_cooccurrence,
     information_gain,
@@ -130,21 +129,26 @@ def test_read_cooccurrence_errors(tmp_path):
         norm_information_gain(KeyedVectors(["a"], [[1.0]]), {"matrix": X})
 
 
-def test_window_pairs_in_chunks_match():
+def test_corpus_counts_match_the_window_pairs_by_hand(tmp_path):
+    """--corpus counting (the shared counting kernel): every pair within the window of one sentence, both ways."""
+    from embkit.analysis import count_cooccurrence
     rng = np.random.default_rng(3)
-    tokens = rng.integers(0, 6, size=40).astype(np.int32)
+    words = [f"w{i}" for i in range(6)]
+    tokens = rng.integers(0, 6, size=40)
     sentence = np.repeat(np.arange(5), [9, 1, 12, 3, 15])
-    whole = _window_pairs(tokens, sentence, 6, 3)
-    for chunk in (1, 2, 7):
-        np.testing.assert_array_equal(_window_pairs(tokens, sentence, 6, 3, chunk=chunk).toarray(), whole.toarray())
-    # reference: every pair within 3 positions of the same sentence, both directions
+    lines = [" ".join(words[t] for t in tokens[sentence == s]) for s in range(5)]
+    (tmp_path / "c.txt").write_text("\n".join(lines) + "\n")
+    kv = KeyedVectors(words, np.eye(6), counts=np.bincount(tokens, minlength=6))
+    cooc = count_cooccurrence(kv, str(tmp_path / "c.txt"), window=3, tokenizer="whitespace", progress=False)
     ref = np.zeros((6, 6))
     for i in range(40):
         for j in range(i + 1, min(40, i + 4)):
             if sentence[i] == sentence[j]:
                 ref[tokens[i], tokens[j]] += 1
                 ref[tokens[j], tokens[i]] += 1
-    np.testing.assert_array_equal(whole.toarray(), ref)
+    assert cooc.vocab.words == words
+    np.testing.assert_array_equal(cooc.matrix.toarray(), ref)
+    assert cooc.vocab.counts.tolist() == np.bincount(tokens, minlength=6).tolist()
 
 
 def test_count_cooccurrence_by_hand(tmp_path):
