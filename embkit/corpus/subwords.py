@@ -25,8 +25,38 @@ Fowler, Noll & Vo, the FNV-1a hash (32-bit offset basis 2166136261, prime 167776
 """
 import numpy as np
 
+
+def row_shifts(row_ptr, rows):
+    """Per word: the sum of its rows' squared multiplicities over their count (1 when none repeats).
+
+    When each listed row of a word gains a vector ``e`` (a row listed twice
+    gains it twice), the word's composite vector, the mean over the list,
+    moves by this number times ``e``; the skip-gram kernel keeps the centre
+    word's composite vector current with it (:mod:`embkit.kernels.subword`).
+
+    Parameters
+    ----------
+    row_ptr : int64 ndarray, shape (n_words + 1,)
+    rows : int64 ndarray
+        The input rows of each word, see :func:`input_rows`.
+
+    Returns
+    -------
+    float32 ndarray, shape (n_words,)
+    """
+    row_ptr, rows = np.asarray(row_ptr, np.int64), np.asarray(rows, np.int64)
+    n_words = len(row_ptr) - 1
+    lengths = np.diff(row_ptr)
+    if not len(rows):
+        return np.ones(n_words, np.float32)
+    word_of = np.repeat(np.arange(n_words, dtype=np.int64), lengths)
+    span = int(rows.max()) + 1
+    keys, multiplicity = np.unique(word_of * span + rows, return_counts=True)
+    squares = np.bincount(keys // span, weights=multiplicity.astype(np.float64) ** 2, minlength=n_words)
+    return (squares / np.maximum(lengths, 1)).astype(np.float32)
+
 __all__ = ["BOW", "EOW", "EOS", "FNV_OFFSET", "FNV_PRIME", "ft_hash", "char_ngrams", "ngram_buckets",
-           "ngram_csr", "input_rows", "compose", "count_ngrams"]
+           "ngram_csr", "input_rows", "row_shifts", "compose", "count_ngrams"]
 
 BOW = "<"
 EOW = ">"

@@ -12,8 +12,16 @@ character n-gram (see :func:`embkit.corpus.subwords.input_rows`).
   ``h`` predicts each context word against ``negative`` noise words.  Every
   input row of the centre word receives the whole error vector (fastText
   does not divide it by the number of rows for unsupervised models).
-* By default fastText's own update: each context word in turn, ``h``
-  recomputed from the current rows, fresh noise words for each pair.
+* By default fastText's own update: each context word in turn, fresh noise
+  words for each pair, ``h`` as the rows stand after the previous pair.
+  fastText recomputes ``h`` from the rows after each pair; here ``h`` is
+  moved by the pair's error instead (the mean of rows that each gained
+  ``e`` moves by ``e``, scaled for rows a word lists twice: see
+  :func:`embkit.corpus.subwords.row_shifts`) and the rows receive the window's summed error once,
+  at its end.  In exact arithmetic both give the same vectors (one thread;
+  with several, other threads' updates reach ``h`` at the next centre
+  word instead of the next pair); the rows are read and written once per
+  centre word instead of once per pair.
 * With ``share_negatives`` a centre word's window is one batch: ``h`` is
   computed once, the noise words are drawn once and shared by its ``k``
   context words, all scores come from the vectors as they were before the
@@ -143,8 +151,15 @@ def _batched_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
 def _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx, sig, logsig, max_exp, lr,
-                negative, train_in, train_out, h, err):
-    """fastText's skip-gram update: each context word in turn, fresh noise words; (state, loss, examples)."""
+                negative, train_in, train_out, h, err, acc, shift):
+    """fastText's skip-gram update: each context word in turn, fresh noise words; (state, loss, examples).
+
+    ``h`` is kept as fastText's recomputation would find it: after a pair
+    every input row of the centre has gained the pair's error, so their mean
+    moves by ``shift`` times it (``shift`` = sum of squared row multiplicities
+    over the row count: 1 when no row is listed twice).  The rows receive
+    the window's summed error ``acc`` once, at its end.
+    """
     dim = w_in.shape[1]
     centre = buf[j]
     loss = 0.0
@@ -152,8 +167,11 @@ def _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
     for p in range(lo, hi):
         if p == j:
             continue
+        if n_ex == 0:
+            _composite(row_ptr, rows, centre, w_in, h)
+            for d in range(dim):
+                acc[d] = 0.0
         target = buf[p]
-        _composite(row_ptr, rows, centre, w_in, h)
         for d in range(dim):
             err[d] = 0.0
         for q in range(negative + 1):
@@ -176,15 +194,19 @@ def _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
                 for d in range(dim):
                     w_out[t, d] += g * h[d]
         if train_in:
-            _add_to_rows(row_ptr, rows, centre, w_in, err)
+            for d in range(dim):
+                acc[d] += err[d]
+                h[d] += shift * err[d]
         n_ex += 1
+    if train_in and n_ex:
+        _add_to_rows(row_ptr, rows, centre, w_in, acc)
     return r, loss, n_ex
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
 def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds, w_in, w_out, row_ptr, rows,
-                      alias_prob, alias_idx, keep_prob, sig, logsig, max_exp, lr_start, lr_end, window, negative,
-                      max_len, shrink_windows, share_negatives, train_in, train_out,
+                      row_shift, alias_prob, alias_idx, keep_prob, sig, logsig, max_exp, lr_start, lr_end, window,
+                      negative, max_len, shrink_windows, share_negatives, train_in, train_out,
                       loss_out, examples_out, trained_out):
     """Train fastText skip-gram over some chunks of the corpus.
 
@@ -211,6 +233,11 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
     rows : int64 ndarray
         The input rows of each word (its own first), see
         :func:`embkit.corpus.subwords.input_rows`.
+    row_shift : float32 ndarray, shape (n_words,)
+        How far a word's composite vector moves when each of its listed
+        rows gains a vector ``e``, in units of ``e``: the sum of the squared
+        multiplicities of its rows over their count (1 without repeats; see
+        :func:`embkit.corpus.subwords.row_shifts`).
     alias_prob : float32 ndarray, shape (n_words,)
     alias_idx : int32 ndarray, shape (n_words,)
         Alias table of the noise distribution.
@@ -243,6 +270,7 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
         grad = np.empty(n_outs, np.float32)
         h = np.empty(dim, np.float32)
         err = np.empty(dim, np.float32)
+        acc = np.empty(dim, np.float32)
         loss = 0.0
         n_ex = 0
         n_kept = 0
@@ -258,7 +286,8 @@ def fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk
                                           grad, h, err)
                 else:
                     r, l, k = _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias_idx,
-                                          sig, logsig, max_exp, lr, negative, train_in, train_out, h, err)
+                                          sig, logsig, max_exp, lr, negative, train_in, train_out, h, err, acc,
+                                          row_shift[buf[j]])
                 loss += l
                 n_ex += k
         loss_out[c] = loss

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _params
 from ..corpus.encoded import EncodedCorpus
-from ..corpus.subwords import compose, count_ngrams, input_rows, ngram_csr
+from ..corpus.subwords import compose, count_ngrams, input_rows, ngram_csr, row_shifts
 from ..exceptions import InvalidParameterError
 from ._base import Estimator
 from ._training import apply_init, train
@@ -232,12 +232,14 @@ class FastText(Estimator):
         train_in, train_out = bool(p["train_in"]), bool(p["train_out"])
         if self.sg:
             share = bool(p["share_negatives"])
+            shifts = row_shifts(row_ptr, rows)
 
             def step(batch, w_in, w_out, lr0, lr1, seeds, loss, examples, trained):
                 tokens, token_base, bounds = batch
                 fasttext_sg_epoch(tokens, token_base, n_tokens, offsets, bounds, seeds, w_in, w_out, row_ptr, rows,
-                                  alias_prob, alias_idx, keep, sig, logsig, MAX_EXP, float(lr0), float(lr1), window,
-                                  negative, max_len, shrink, share, train_in, train_out, loss, examples, trained)
+                                  shifts, alias_prob, alias_idx, keep, sig, logsig, MAX_EXP, float(lr0), float(lr1),
+                                  window, negative, max_len, shrink, share, train_in, train_out, loss, examples,
+                                  trained)
             return step
         weighted = bool(p["position_weights"])
         pos_w = np.ones((2 * window if weighted else 1, p["dim"]), np.float32)

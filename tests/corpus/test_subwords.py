@@ -131,3 +131,16 @@ def test_compose_is_the_mean_of_row_and_ngrams():
     # (1,2)+(10,0)+(0,10) = (11,12), /3; a word without n-grams keeps its row; (0.5+1+1+10, 0.5+1+1+0)/4
     np.testing.assert_array_equal(out, np.array([[11 / 3, 4.0], [3.0, 3.0], [12.5 / 4, 2.5 / 4]], np.float32))
     assert compose(word_rows, ngrams, indptr, ids, out=word_rows) is word_rows
+
+
+def test_row_shifts_by_hand():
+    """A word's composite vector moves by sum(m^2)/n times e when each of its n listed rows gains e (m: repeats)."""
+    from embkit.corpus.subwords import row_shifts
+    row_ptr = np.array([0, 3, 7, 8])
+    rows = np.array([0, 10, 11,     1, 12, 12, 13,     2])
+    np.testing.assert_allclose(row_shifts(row_ptr, rows), [1.0, (1 + 4 + 1) / 4, 1.0])
+    # the definition: add e to each listed entry, then take the mean over the list
+    w = np.zeros((14, 2))
+    for i in range(row_ptr[1], row_ptr[2]):
+        w[rows[i]] += [1.0, 2.0]
+    np.testing.assert_allclose(w[rows[row_ptr[1]:row_ptr[2]]].mean(axis=0), [1.5, 3.0])
