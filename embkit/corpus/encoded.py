@@ -153,8 +153,10 @@ def _encode_into(source, tokenizer, vocab_settings, encoding_errors, workdir, pr
                     else [{"path": "-"} if f == STDIN else file_signature(f) for f in source]),
     }
     if terms is not None:
+        words = set(vocab.words)
+        kept = sum(terms.delimiter.join(t) in words for t in terms.terms)
         manifest["terms"] = {**terms.source, "count": len(terms), "delimiter": terms.delimiter,
-                             "sha256": terms.sha256()}
+                             "sha256": terms.sha256(), "in_vocabulary": kept}
     with open(workdir / "manifest.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
 
@@ -166,6 +168,13 @@ def _report(manifest, source):
         log.warning("%s: %d line(s) longer than max_sentence_length=%d tokens were split into consecutive "
                     "sentences (no token dropped)", source, n_split,
                     (manifest.get("vocab_settings") or {}).get("max_sentence_length"))
+    terms = manifest.get("terms") or {}
+    if terms.get("in_vocabulary") is not None:
+        min_count = (manifest.get("vocab_settings") or {}).get("min_count")
+        (log.warning if not terms["in_vocabulary"] else log.info)(
+            "%s: %d of the %d terms joined occur at least min_count=%s times%s", source, terms["in_vocabulary"],
+            terms["count"], min_count, "" if terms["in_vocabulary"] else
+            " (check the terms' case and tokenisation against the corpus's)")
     replaced = manifest.get("replaced_invalid_utf8") or 0
     if replaced:
         log.warning("%s: replaced %d invalid UTF-8 sequence(s) with U+FFFD", source, replaced)
@@ -487,7 +496,8 @@ def _term_list(source, tok, phrases, terms, settings):
         if isinstance(terms, TermList):
             found.append(terms)
         elif isinstance(terms, (str, os.PathLike)):
-            found.append(read_terms(terms, None if isinstance(tok, Sentences) else tok))
+            reader = None if isinstance(tok, Sentences) else BreakTokenizer.like(tok) if marks_breaks(tok) else tok
+            found.append(read_terms(terms, reader))      # split as the corpus is, breaks included
         else:
             raise ParameterTypeError(f"terms must be the path of a terms file or a TermList, "
                                      f"got {type(terms).__name__}")

@@ -302,6 +302,9 @@ class JoinedCorpus(EncodedCorpus):
                     "sources": [s for p in self.parts for s in p.manifest.get("sources") or []]}
         for k in _SUMMED:
             manifest[k] = sum(int(p.manifest.get(k) or 0) for p in self.parts)
+        joined = [{k: (p.manifest.get("terms") or {}).get(k) for k in ("phrases", "terms")} for p in self.parts]
+        if first.get("terms") and all(j == joined[0] for j in joined):     # the parts joined terms alike
+            manifest["terms"] = {**joined[0], "count": None}
         return manifest
 
     def __repr__(self):

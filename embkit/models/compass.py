@@ -517,7 +517,9 @@ def encode_slice(corpus, p):
     ----------
     corpus : str, os.PathLike, sequence of them, iterable of token lists, or EncodedCorpus
     p : dict
-        The estimator's checked parameters (tokenizer, lowercase, ...).
+        The estimator's checked parameters (tokenizer, lowercase, the terms
+        of ``phrases`` and ``terms`` joined, ...; ``phrases="auto"`` detects
+        each slice's terms in that slice).
 
     Returns
     -------
@@ -527,7 +529,8 @@ def encode_slice(corpus, p):
         return corpus
     return EncodedCorpus.encode(corpus, tokenizer=p["tokenizer"], lowercase=p["lowercase"], min_count=1,
                                 max_sentence_length=p["max_sentence_length"], encoding_errors=p["encoding_errors"],
-                                cache=p["cache"], progress=p["progress"])
+                                phrases=p.get("phrases"), terms=p.get("terms"), cache=p["cache"],
+                                progress=p["progress"])
 
 
 def slice_stats(enc, counts, senc, kv, compass):

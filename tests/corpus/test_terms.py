@@ -228,3 +228,30 @@ def test_a_phrases_file_detected_on_other_tokens_is_reported(tmp_path, caplog):
     assert warnings == [f"{phrases} was detected with tokenizer='regex', lowercase=True but this corpus is read "
                         "with tokenizer='whitespace', lowercase=False: terms tokenised or cased otherwise do not "
                         "join; read the corpus the same way"]
+
+
+def test_encoding_reports_a_term_the_regex_tokenizer_breaks(tmp_path, caplog):
+    """--terms with 'u.s. government' and --tokenizer regex: the term cannot join, and encoding says so."""
+    corpus = _write(tmp_path, "the u.s. government said\nthe us government\n" * 3)
+    terms = _write(tmp_path, "u.s. government\nus government\n", "terms.txt")
+    enc = embkit.EncodedCorpus.encode(corpus, tokenizer="regex", lowercase=True, min_count=1, terms=terms,
+                                      progress=False)
+    assert "us_government" in enc.vocab and "s_government" not in enc.vocab
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("line 1: 'u.s. government' holds punctuation the tokenizer breaks terms at" in w for w in warnings)
+
+
+def test_encoding_counts_the_terms_that_occur(tmp_path, caplog):
+    """How many listed terms made it into the vocabulary is recorded and said; none at all is a warning."""
+    import logging
+    corpus = _write(tmp_path, CORPUS)
+    terms = _write(tmp_path, "new york\nhot dog\nbig apple\n", "terms.txt")
+    with caplog.at_level(logging.INFO, logger="embkit"):
+        enc = embkit.EncodedCorpus.encode(corpus, tokenizer="regex", lowercase=True, min_count=1, terms=terms,
+                                          progress=False)
+    assert enc.manifest["terms"]["in_vocabulary"] == 2
+    assert any(r.getMessage().endswith("2 of the 3 terms joined occur at least min_count=1 times")
+               for r in caplog.records)
+    upper = _write(tmp_path, "NEW YORK\n", "upper.txt")                   # cased terms, cased reading: no match
+    embkit.EncodedCorpus.encode(corpus, min_count=1, terms=upper, progress=False)
+    assert any(r.levelname == "WARNING" and "0 of the 1 terms joined" in r.getMessage() for r in caplog.records)

@@ -122,3 +122,16 @@ def test_plot_of_a_composed_word(tmp_path):
     r = run(["shift", "out", "--words", "catz", "--min-count", "1", "--plot", "fig"], tmp_path)
     assert r.exit_code == 0, r.output
     assert (tmp_path / "fig-catz.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_align_joins_terms_in_every_slice(tmp_path):
+    """align --terms (and --phrases): each slice is encoded with the terms joined, as train does."""
+    (tmp_path / "a.txt").write_text("new york is big\nthe new york times\nold york\n" * 4)
+    (tmp_path / "b.txt").write_text("new york city\nin new york today\nyork minster\n" * 4)
+    (tmp_path / "t.txt").write_text("new york\n")
+    r = run(["-q", "align", "a.txt", "b.txt", "--terms", "t.txt", "--min-count", "2", "--dim", "8", "--epochs", "1",
+             "--threads", "1", "--seed", "1", "-o", "out"], tmp_path)
+    assert r.exit_code == 0, r.output
+    for name, york in (("a", 4), ("b", 4)):
+        kv = embkit.load(tmp_path / "out" / f"{name}.embkit")
+        assert kv.counts[kv.key_to_index["new_york"]] == 8 and kv.counts[kv.key_to_index["york"]] == york
