@@ -229,7 +229,10 @@ def _print_report(report):
     k = report["k"]
     for pair in report["pairs"]:
         a, b = pair["a"], pair["b"]
-        click.echo(f"{a} -> {b}: {pair['scored']} words occurring at least {report['min_count']} times in both; "
+        bare = [n for n in (a, b) if n in (report.get("uncounted") or ())]
+        which = (f"words in both (no count filter: {' and '.join(bare)} carr{'y' if len(bare) > 1 else 'ies'} "
+                 "no counts)" if bare else f"words occurring at least {report['min_count']} times in both")
+        click.echo(f"{a} -> {b}: {pair['scored']} {which}; "
                    f"shift = cosine distance, overlap = Jaccard of the {k} nearest neighbours (5 listed)")
         if "words" in pair:
             _print_rows("words", pair["words"], a, b)

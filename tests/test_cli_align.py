@@ -69,8 +69,11 @@ def test_align_options_and_usage_errors(here):
     manifest = json.loads(open("runs/manifest.json").read())
     assert manifest["method"] == "procrustes" and manifest["compass"] is None
     assert manifest["slices"][1]["anchors"] == 11 and manifest["settings"]["anchor_min_count"] == 5
-    r = run("shift", "runs", "--min-count", "5")
-    assert r.exit_code == 0 and r.output.startswith("1800s -> 1900s: 11 words")
+    r = run("shift", "runs", "--min-count", "5")      # .vec slices hold no counts: said, not silently ignored
+    assert r.exit_code == 0
+    assert "warning: slices 1800s, 1900s carry no word counts (word2vec .vec/.bin files store none): " \
+           "--min-count 5 cannot apply there" in r.stderr
+    assert r.stdout.startswith("1800s -> 1900s: 11 words in both (no count filter: 1800s and 1900s carry no counts)")
     r = run("shift", "nowhere")
     assert r.exit_code == 1 and "nowhere: no such directory" in r.output
     os.chdir("runs")

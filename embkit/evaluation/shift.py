@@ -19,6 +19,7 @@ Gonen, H., Jawahar, G., Seddah, D., Goldberg, Y. (2020). Simple, Interpretable
 and Stable Method for Detecting Words with Usage Change across Corpora.
 ACL 2020.
 """
+import logging
 import os
 from collections.abc import Mapping
 
@@ -26,6 +27,8 @@ import numpy as np
 
 from ..exceptions import InvalidDataError, InvalidParameterError, KeyNotFoundError, ParameterTypeError
 from ..subword_vectors import SubwordVectors
+
+log = logging.getLogger(__name__)
 
 BLOCK_ROWS = 512
 """Query rows scored at once (keeps the score matrix small)."""
@@ -352,6 +355,14 @@ def shift_report(aligned, pairs="consecutive", top=50, min_count=20, k=10, words
         raise InvalidDataError(f"a shift report needs at least two slices, found {len(s)}")
     report = {"slices": s.names, "method": s.manifest.get("method"), "min_count": min_count, "k": k,
               "pairs": []}
+    uncounted = [n for n in s.names if s[n].counts is None]
+    if uncounted and min_count > 1:
+        log.warning("slice%s %s carr%s no word counts (word2vec .vec/.bin files store none): min_count=%d cannot "
+                    "apply there, so every word %s holds is compared; write the slices in the native format "
+                    "to keep the counts", "s" if len(uncounted) > 1 else "", ", ".join(uncounted),
+                    "y" if len(uncounted) > 1 else "ies", min_count, "they" if len(uncounted) > 1 else "it",
+                    extra={"params": ("min_count",)})
+        report["uncounted"] = uncounted
     for a, b in slice_pairs(s.names, pairs):
         rows = shift_scores(s, a, b, min_count=min_count, k=k, words=words)
         entry = {"a": a, "b": b, "scored": len(rows) if words is None else len(_frequent_in_both(s[a], s[b],
