@@ -316,17 +316,28 @@ def foreign_option_hint(exc, args, command):
     from embkit._params import FOREIGN_NAMES
 
     known = set() if command is None else {o for p in command.params for o in getattr(p, "opts", ())}
-    single = [a for a in args if re.fullmatch(r"-[A-Za-z][A-Za-z]+", a)]
+    single = [a for a in args if re.fullmatch(r"-[A-Za-z][A-Za-z_]+", a)]
     wrong = exc.option_name
     if wrong.startswith("-") and not wrong.startswith("--") and single:
         wrong = single[0]                      # fastText's -dim, read by click as -d im
     name = wrong.lstrip("-")
+    own = flag(name.replace("-", "_"))
+    if own in known and wrong != own:          # --min_count, -minn: embkit's own option, spelled otherwise
+        return f"No such option '{wrong}': embkit spells it {own}"
+    if name in _MODEL_FLAGS and "--model" in known:
+        return f"No such option '{wrong}': embkit chooses the model with {_MODEL_FLAGS[name]}"
     key = next((k for k in (name, name.replace("-", "_")) if k in FOREIGN_NAMES), None)
-    target = FOREIGN_NAMES.get(key) if key else None
+    target = _CLI_NAMES.get(key, FOREIGN_NAMES.get(key)) if key else None
     if target is not None and flag(target) in known:
         return f"No such option '{wrong}': embkit calls it {flag(target)}"
     if key is not None and target:
-        return f"No such option '{wrong}': {as_flags(target, [target])}"
-    if flag(name) in known and wrong != flag(name):
-        return f"No such option '{wrong}': embkit's options take two dashes ({flag(name)})"
+        note = re.sub(r"\bsee (\w+)", lambda m: f"see {flag(m.group(1))}" if flag(m.group(1)) in known
+                      else m.group(0), target)
+        return f"No such option '{wrong}': {note}"
     return None
+
+
+# the options of other tools that choose the model, and n-gram names that are options on the command line
+_MODEL_FLAGS = {"sg": "--model sgns or --model cbow", "cbow": "--model cbow (or fasttext-cbow)",
+                "skipgram": "--model sgns (or fasttext)", "cbow_mean": "--model cbow (which always averages)"}
+_CLI_NAMES = {"min_n": "minn", "max_n": "maxn", "minn": "minn", "maxn": "maxn", "bucket": "bucket"}

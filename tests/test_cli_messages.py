@@ -115,11 +115,16 @@ def test_absurdly_long_option_values_are_quoted_short(tmp_path, option, value, s
     (["--size", "50"], "No such option '--size': embkit calls it --dim"),
     (["--vector-size", "50"], "No such option '--vector-size': embkit calls it --dim"),
     (["--workers", "2"], "No such option '--workers': embkit calls it --threads"),
-    (["-dim", "50"], "No such option '-dim': embkit's options take two dashes (--dim)"),
+    (["-dim", "50"], "No such option '-dim': embkit spells it --dim"),
+    (["--min_count", "3"], "No such option '--min_count': embkit spells it --min-count"),
+    (["--min_n", "2"], "No such option '--min_n': embkit calls it --minn"),
+    (["--sg", "0"], "No such option '--sg': embkit chooses the model with --model sgns or --model cbow"),
+    (["-cbow", "1"], "No such option '-cbow': embkit chooses the model with --model cbow"),
     (["-epoch", "3"], "No such option '-epoch': embkit calls it --epochs"),
     (["-minCount", "3"], "No such option '-minCount': embkit calls it --min-count"),
     (["-lr", "0.1"], "No such option '-lr': embkit calls it --alpha"),
-    (["--hs", "1"], "No such option '--hs': hierarchical softmax is not supported"),
+    (["--hs", "1"], "No such option '--hs': hierarchical softmax is not supported; embkit trains with negative "
+                    "sampling, see --negative"),
 ])
 def test_gensim_and_fasttext_option_names_are_translated(tmp_path, args, message):
     """The CLI answers gensim's and fastText's option names with embkit's, as the library does."""
