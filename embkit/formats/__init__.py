@@ -207,11 +207,8 @@ def _sniff(path, by_name):
         head = f.read(1 << 16)
     if head[:4] == _FASTTEXT_MAGIC:
         return FASTTEXT_BIN
-    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        raise FormatError(path, None, "a Python pickle (what gensim's model.save() and KeyedVectors.save() write): "
-                          "embkit never loads pickles, which can run code; in gensim, write "
-                          "model.wv.save_word2vec_format('vectors.bin', binary=True), or save_facebook_model() "
-                          "for a FastText model")
+    if _is_pickle(head):
+        raise _pickle_error(path)
     if by_name == WORD2VEC_BIN:
         return WORD2VEC_BIN
     first, _, rest = head.partition(b"\n")
@@ -293,6 +290,8 @@ def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
     except OSError as exc:
         raise file_error(exc, path) from None
     except FormatError as exc:
+        if _starts_with_pickle(path):        # named .vec/.txt, so read as text: the real reason first
+            raise _pickle_error(path) from None
         damage = check_integrity(path)       # malformed data in a compressed file: report the damage
         if damage is not None:
             raise damage from None
@@ -303,6 +302,26 @@ def read(path, format=None, limit=None, mmap=None, *, unicode_errors="strict"):
         if hint is None:
             raise
         raise FormatError(exc.path, exc.lineno, f"{exc.message}; {hint}") from None
+
+
+def _is_pickle(head):
+    """True when bytes start as a Python pickle of protocol 2 to 5 does."""
+    return head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+
+
+def _starts_with_pickle(path):
+    try:
+        with open_read(path) as f:
+            return _is_pickle(f.read(2))
+    except (OSError, EOFError, ValueError):
+        return False
+
+
+def _pickle_error(path):
+    return FormatError(path, None, "a Python pickle (what gensim's model.save() and KeyedVectors.save() write): "
+                       "embkit never loads pickles, which can run code; in gensim, write "
+                       "model.wv.save_word2vec_format('vectors.bin', binary=True), or save_facebook_model() "
+                       "for a FastText model")
 
 
 def _compressed_hint(path):

@@ -358,12 +358,13 @@ def test_has_header_of_a_damaged_file_is_a_format_error(tmp_path):
         io.load(path)
 
 
-@pytest.mark.parametrize("name", ["g.model", "g.kv", "g.bin"])
+@pytest.mark.parametrize("name", ["g.model", "g.kv", "g.bin", "g.kv.vec", "g.txt", "g.vec.gz"])
 def test_a_gensim_pickle_is_named_and_never_loaded(tmp_path, name):
     """gensim's model.save() writes pickles: the error says so and how to export vectors, and nothing is unpickled."""
     import pickle
 
     path = tmp_path / name
-    path.write_bytes(pickle.dumps({"vector_size": 3}, protocol=4))
+    data = pickle.dumps({"vector_size": 3}, protocol=4)
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     with pytest.raises(FormatError, match=r"a Python pickle \(what gensim's model.save\(\).*never loads pickles"):
         io.load(path)
