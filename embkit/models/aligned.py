@@ -28,6 +28,7 @@ from .. import _params
 from .._outputs import check_file_output, is_model_dir, output_file
 from .._version import __version__
 from ..exceptions import (
+    EmbkitError,
     FormatError,
     InvalidDataError,
     InvalidParameterError,
@@ -438,6 +439,14 @@ class OutputDirectory:
         self.sources, self._previous, self._compass_fits = {}, {}, False
         if self.skip:
             self._check_existing(names, corpora, method, model_name)
+        elif (self.dir / MANIFEST).is_file():
+            try:
+                held = [e.get("name") for e in read_manifest(self.dir).get("slices") or [] if isinstance(e, dict)]
+            except EmbkitError:
+                held = []
+            log.warning("%s holds an alignment already%s; this run replaces its models as it writes them "
+                        "(--skip-existing would reuse those that belong to this run)", directory,
+                        f" (slices {', '.join(map(str, held))})" if held else "", extra={"params": ("skip_existing",)})
 
     def _check_existing(self, names, corpora, method, model_name):
         """Refuse, before any training, a directory whose models were made by another method or from other corpora."""

@@ -135,3 +135,13 @@ def test_align_joins_terms_in_every_slice(tmp_path):
     for name, york in (("a", 4), ("b", 4)):
         kv = embkit.load(tmp_path / "out" / f"{name}.embkit")
         assert kv.counts[kv.key_to_index["new_york"]] == 8 and kv.counts[kv.key_to_index["york"]] == york
+
+
+def test_align_over_an_existing_alignment_says_it_replaces_it(tmp_path):
+    """Without --skip-existing, writing into a directory that holds an alignment warns before replacing it."""
+    args = ["align", str(SLICE1), str(SLICE2), "--names", "s1,s2", "--min-count", "2", "--slice-min-count", "1",
+            "--dim", "4", "--epochs", "1", "--threads", "1", "-o", "out"]
+    assert run(["-q", *args], tmp_path).exit_code == 0
+    r = run(["-q", *args], tmp_path)
+    assert r.exit_code == 0
+    assert "warning: out holds an alignment already (slices s1, s2); this run replaces its models" in r.stderr
