@@ -65,7 +65,7 @@ def test_cooccur_terminated_midway_removes_its_spilled_runs(corpus, tmp_path, mo
     spill = tmp_path / "spill"
     r = run("cooccur", corpus, "-o", tmp_path / "counts.npz", "--min-count", "1", "--tmp-dir", spill)
     assert r.exit_code == 143 and "terminated" in r.output
-    assert list(spill.iterdir()) == [] and not (tmp_path / "counts.npz").exists()
+    assert not spill.exists() and not (tmp_path / "counts.npz").exists()      # created for the run, removed
 
 
 def test_train_glove_with_its_own_defaults(corpus, tmp_path):
@@ -171,3 +171,17 @@ def test_damaged_counts_and_checkpoints_are_one_line_errors(corpus, tmp_path, da
     with pytest.raises(embkit.EmbkitError, match="not a GloVe checkpoint, or a damaged one"):
         _load_checkpoint(tmp_path / "bad.npz", {}, {}, None)
     assert not (tmp_path / "g.vec").exists()
+
+
+def test_a_missing_tmp_dir_is_refused_not_created(corpus, tmp_path):
+    """--tmp-dir: a chain of missing directories is an error before counting; none is left behind."""
+    missing = tmp_path / "spill" / "deep"
+    r = run("cooccur", corpus, "-o", tmp_path / "c.npz", "--min-count", "1", "--tmp-dir", missing)
+    assert r.exit_code == 1 and r.output.count("\n") == 1
+    assert f"{missing}: its directory {missing.parent} does not exist (--tmp-dir" in r.output
+    assert not (tmp_path / "spill").exists() and not (tmp_path / "c.npz").exists()
+    # one missing level is created for the run and removed again when left empty
+    r = run("cooccur", corpus, "-o", tmp_path / "c.npz", "--min-count", "1", "--tmp-dir", tmp_path / "spill",
+            "--max-memory", "1G", "-q")
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "spill").exists() and (tmp_path / "c.npz").exists()

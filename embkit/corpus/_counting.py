@@ -11,6 +11,7 @@ a third of what the cap leaves), a buffer the rows of a batch are counted
 into and compacted from (24 bytes an entry), and the counted runs kept in
 memory; runs that would exceed the cap spill to disk.
 """
+import errno
 import logging
 import math
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .._memory import check_budget, format_size, parse_size, release_library_pages, resident_bytes
-from ..exceptions import MemoryBudgetError
+from ..exceptions import MemoryBudgetError, MissingFileError, show_path
 from ._runs import Runs, SpillDir
 from .cache import cache_root
 
@@ -247,6 +248,10 @@ def count_runs(enc, window, weighting, context, sample=0.0, seed=1, dtype="float
     keep = keep_probabilities(enc.vocab.counts, sample) if sample > 0 else np.ones(n_words, np.float32)
     threads = resolve_threads(threads)
     sides = 2 if context == "both" else 1
+    if tmp_dir is not None and not Path(tmp_dir).is_dir() and not Path(tmp_dir).parent.is_dir():
+        raise MissingFileError(errno.ENOENT, "no such directory", tmp_dir, message=(
+            f"{show_path(tmp_dir)}: its directory {show_path(Path(tmp_dir).parent)} does not exist (--tmp-dir; "
+            "tmp_dir= in Python; embkit creates the spill directory itself, not the directories above it)"))
     dtype = np.dtype(dtype)
     n_stream = n_tokens + enc.n_sentences + 1
     with numba_threads(threads):
@@ -256,7 +261,7 @@ def count_runs(enc, window, weighting, context, sample=0.0, seed=1, dtype="float
         max_count = int(enc.vocab.counts.max()) if n_words else 0
         budget = _Budget(fixed, max_memory, n_words, n_tokens, max_count, n_tokens * sides * min(window, n_tokens))
         budget.check()
-        spill = SpillDir(Path(tmp_dir) if tmp_dir is not None else cache_root() / "tmp")
+        spill = SpillDir(Path(tmp_dir), own_parent=True) if tmp_dir is not None else SpillDir(cache_root() / "tmp")
         runs = Runs(n_words, dtype, spill)
         try:
             weights, scale, exact = _count_all(enc, keep, seed, window, weighting, context, budget, threads, runs,

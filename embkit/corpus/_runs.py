@@ -53,13 +53,19 @@ class SpillDir:
     ----------
     parent : str or os.PathLike
         Where to create it (e.g. ``$EMBKIT_CACHE/tmp``).
+    own_parent : bool
+        ``parent`` is the user's ``tmp_dir``: it is created only when its
+        own parent exists (never a chain of directories), and removed again
+        with the spill directory when it was created here and is left empty.
     """
 
     PREFIX = "cooccur-"
 
-    def __init__(self, parent):
+    def __init__(self, parent, own_parent=False):
         self.parent = Path(parent)
         self.path = None
+        self.own_parent = bool(own_parent)
+        self._made_parent = False
 
     def _tag(self):
         return f"{self.PREFIX}{socket.gethostname()}-"
@@ -72,6 +78,9 @@ class SpillDir:
         pathlib.Path
         """
         if self.path is None:
+            if self.own_parent and not self.parent.exists():
+                self.parent.mkdir()                 # one level: a missing grandparent is an error
+                self._made_parent = True
             self.parent.mkdir(parents=True, exist_ok=True)
             self.remove_stale()
             self.path = self.parent / f"{self._tag()}{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -105,6 +114,12 @@ class SpillDir:
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
             self.path = None
+        if self._made_parent:
+            try:
+                self.parent.rmdir()                 # only if empty
+            except OSError:
+                pass
+            self._made_parent = False
 
 
 class Runs:

@@ -126,7 +126,7 @@ def test_threads_batches_and_a_memory_cap_give_the_same_matrix(tiny, monkeypatch
         capped = runs.to_csr()
     finally:
         runs.spill.remove()
-    assert list(spill_parent.iterdir()) == []
+    assert not spill_parent.exists()                 # created for the run (one level), removed with the runs
     for a in ("indptr", "indices", "data"):
         np.testing.assert_array_equal(getattr(capped, a), getattr(reference, a))
 
