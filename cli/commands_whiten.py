@@ -173,6 +173,11 @@ def _print_analysis(vecs, r):
                    "scipy.sparse.save_npz arrays plus a vocab array (counts and settings optional).")
 @click.option("--window", type=click.IntRange(min=1), default=None, metavar="N",
               help="Window for --corpus [default: the model's].")
+@click.option("--tokenizer", type=click.Choice(["whitespace", "regex"]), default=None,
+              help="How --corpus is split [default: as the model recorded; whitespace for vectors that record "
+                   "nothing].")
+@click.option("--lowercase/--no-lowercase", default=None,
+              help="Lowercase --corpus [default: as the model recorded; no for vectors that record nothing].")
 @_freq_option("Word frequencies for the Zipfian measures and the bands, as for whiten: the model's counts, "
               "Zipf's law from the row order (for vectors without counts), or a 'word<TAB>count' file.")
 @click.option("--plot", default=None, metavar="OUT.png",
@@ -184,7 +189,8 @@ def _print_analysis(vecs, r):
                    "overestimated from few co-occurrences).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (summaries, no per-word arrays).")
 @read_options
-def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit, unicode_errors):
+def analyze(vecs, corpus, cooccur, window, tokenizer, lowercase, freq, min_count, plot, as_json, limit,
+            unicode_errors):
     """Geometry of the vectors VECS (default: the newest model here).
 
     Isotropy under uniform and Zipfian weights, the word-norm distribution
@@ -200,8 +206,9 @@ def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit
 
     if corpus is not None and cooccur is not None:
         raise click.UsageError("give --corpus or --cooccur, not both")
-    if window is not None and corpus is None:
-        raise click.BadParameter("applies to --corpus only", param_hint="--window")
+    for name, value in (("--window", window), ("--tokenizer", tokenizer), ("--lowercase", lowercase)):
+        if value is not None and corpus is None:
+            raise click.BadParameter("applies to --corpus only", param_hint=name)
     if plot is not None and importlib.util.find_spec("matplotlib") is None:
         raise EmbkitError(f"--plot needs matplotlib, which is not installed: {PLOT_INSTALL_HINT}")
     vecs = resolve_vecs(vecs)
@@ -210,7 +217,7 @@ def analyze(vecs, corpus, cooccur, window, freq, min_count, plot, as_json, limit
     kv = load_vectors(vecs, limit, unicode_errors)
     try:
         result = analyze_vectors(kv, freq=freq, cooccurrence=cooccur, corpus=corpus, window=window,
-                                 min_count=min_count)
+                                 min_count=min_count, tokenizer=tokenizer, lowercase=lowercase)
     except NoCountsError as exc:
         raise _naming_vecs(vecs, exc) from None
     if plot is not None:

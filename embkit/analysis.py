@@ -259,6 +259,13 @@ def _reading_settings(kv, tokenizer, lowercase):
         file that is gone, a term list given in Python).
     """
     params = kv.meta.get("params") or {}
+    if (tokenizer is None and "tokenizer" not in params) or (lowercase is None and "lowercase" not in params):
+        log.warning("the vectors do not record how their corpus was read (word2vec and fastText files do not): "
+                    "the corpus is read with tokenizer=%r and lowercase=%s; if the model read it otherwise, give "
+                    "them (--tokenizer, --lowercase; tokenizer=, lowercase= in Python), or fewer of its words "
+                    "will be counted",
+                    tokenizer or params.get("tokenizer") or "whitespace",
+                    bool(params.get("lowercase", False)) if lowercase is None else bool(lowercase))
     settings = {"tokenizer": tokenizer or params.get("tokenizer") or "whitespace",
                 "lowercase": bool(params.get("lowercase", False)) if lowercase is None else bool(lowercase),
                 "max_sentence_length": int(params.get("max_sentence_length") or 10000),
@@ -295,7 +302,8 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
     corpus : str, os.PathLike or sequence of them
         Text files as ``embkit train`` reads them.
     window : int, optional
-        Default: the model's ``window`` (``meta["params"]``).
+        Default: the model's ``window`` (``meta["params"]``, or the ``ws`` of
+        a fastText ``.bin`` header).
     tokenizer : {"whitespace", "regex"}, optional
         Default: the model's tokenizer, else ``"whitespace"``.
     lowercase : bool, optional
@@ -326,7 +334,7 @@ def count_cooccurrence(kv, corpus, window=None, tokenizer=None, lowercase=None, 
     from .corpus.vocab import Vocabulary
 
     params = kv.meta.get("params") or {}
-    window = params.get("window") if window is None else window
+    window = (params.get("window") or (kv.meta.get("fasttext_args") or {}).get("ws")) if window is None else window
     if window is None or int(window) < 1:
         raise InvalidParameterError("counting co-occurrences needs a window >= 1: the vectors' metadata has none, "
                                     "give one (--window N; window= in Python)")
@@ -435,7 +443,8 @@ def norm_information_gain(kv, cooccurrence, min_count=100):
             "settings": dict(settings)}
 
 
-def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_count=100):
+def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_count=100, tokenizer=None,
+            lowercase=None):
     """Isotropy, norms by frequency band and (with co-occurrence counts) norm against information gain.
 
     Parameters
@@ -456,6 +465,11 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_c
     min_count : int
         Also correlate over the words seen at least this often (see
         :func:`norm_information_gain`).
+    tokenizer : {"whitespace", "regex"}, optional
+        How ``corpus`` is split (default: as the model recorded, see
+        :func:`count_cooccurrence`).
+    lowercase : bool, optional
+        Lowercase ``corpus`` (default: as the model recorded).
 
     Returns
     -------
@@ -482,7 +496,7 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_c
               "probabilities": p, "squared_norm": _norms(kv.vectors) ** 2, "information_gain": None}
     result["isotropy"]["freq"] = result["norms_by_frequency"]["freq"] = result["freq"]
     if corpus is not None:
-        cooccurrence = count_cooccurrence(kv, corpus, window=window)
+        cooccurrence = count_cooccurrence(kv, corpus, window=window, tokenizer=tokenizer, lowercase=lowercase)
     if cooccurrence is not None:
         result["information_gain"] = norm_information_gain(kv, cooccurrence, min_count=min_count)
     return result

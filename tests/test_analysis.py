@@ -307,3 +307,20 @@ def test_a_missing_terms_file_is_one_warning_counting_the_words_left_out(tmp_pat
     assert "gone.txt" in warnings[0] and "1 of the 3 words of the vectors were not counted" in warnings[0]
     assert r.counts.tolist() == [0, 1, 2]
     np.testing.assert_array_equal(r.matrix.toarray(), [[0, 0, 0], [0, 0, 1], [0, 1, 0]])
+
+
+def test_corpus_reading_of_vectors_that_record_nothing(tmp_path, caplog):
+    """A .vec records no tokenizer: the default reading is said, and --tokenizer/--lowercase change it."""
+    from embkit.analysis import analyze, count_cooccurrence
+    (tmp_path / "c.txt").write_text("The Cat sat.\nthe cat sat\n" * 3)
+    kv = KeyedVectors(["the", "cat", "sat"], np.eye(3), counts=[6, 6, 6])
+    r = analyze(kv, corpus=str(tmp_path / "c.txt"), window=2, min_count=1)
+    assert any("do not record how their corpus was read" in m for m in caplog.messages)
+    assert r["information_gain"]["settings"]["tokenizer"] == "whitespace"
+    plain = count_cooccurrence(kv, str(tmp_path / "c.txt"), window=2, progress=False)
+    assert plain.vocab.counts.tolist() == [3, 3, 3]              # 'The', 'Cat', 'sat.' are other words
+    read = count_cooccurrence(kv, str(tmp_path / "c.txt"), window=2, tokenizer="regex", lowercase=True,
+                              progress=False)
+    assert read.vocab.counts.tolist() == [6, 6, 6]
+    r = analyze(kv, corpus=str(tmp_path / "c.txt"), window=2, min_count=1, tokenizer="regex", lowercase=True)
+    assert r["information_gain"]["settings"]["lowercase"] is True

@@ -95,6 +95,8 @@ def test_quiet_leaves_stderr_empty_and_stdout_unchanged(name, workdir, tmp_path)
         assert loud.stdout == ""                          # these print no result, only status lines
     for quiet in (["-q"] + args, args + ["-q"], ["--quiet"] + args, args + ["--quiet"],
                   ["--log-level", "WARNING"] + args, args + ["--log-level", "warning"]):
+        if name == "align":                              # into a fresh directory: an existing one is warned of
+            shutil.rmtree(cwd / "al2")
         r = invoke(quiet, cwd)
         assert r.exit_code == 0, r.output
         assert r.stderr == "", (quiet, r.stderr)
