@@ -358,9 +358,9 @@ def shift_report(aligned, pairs="consecutive", top=50, min_count=20, k=10, words
     uncounted = [n for n in s.names if s[n].counts is None]
     if uncounted and min_count > 1:
         log.warning("slice%s %s carr%s no word counts (word2vec .vec/.bin files store none): min_count=%d cannot "
-                    "apply there, so every word %s holds is compared; write the slices in the native format "
+                    "apply there, so every word %s is compared; write the slices in the native format "
                     "to keep the counts", "s" if len(uncounted) > 1 else "", ", ".join(uncounted),
-                    "y" if len(uncounted) > 1 else "ies", min_count, "they" if len(uncounted) > 1 else "it",
+                    "y" if len(uncounted) > 1 else "ies", min_count, "they hold" if len(uncounted) > 1 else "it holds",
                     extra={"params": ("min_count",)})
         report["uncounted"] = uncounted
     for a, b in slice_pairs(s.names, pairs):

@@ -444,8 +444,9 @@ class OutputDirectory:
                 held = [e.get("name") for e in read_manifest(self.dir).get("slices") or [] if isinstance(e, dict)]
             except EmbkitError:
                 held = []
-            log.warning("%s holds an alignment already%s; this run replaces its models as it writes them "
-                        "(--skip-existing would reuse those that belong to this run)", directory,
+            log.warning("%s holds an alignment already%s; this run replaces its compass, manifest and the slices "
+                        "of the same names as it writes them, and leaves other files there (--skip-existing would "
+                        "reuse the models that belong to this run)", directory,
                         f" (slices {', '.join(map(str, held))})" if held else "", extra={"params": ("skip_existing",)})
 
     def _check_existing(self, names, corpora, method, model_name):

@@ -326,6 +326,11 @@ class CompassAligner(Estimator):
         names, corpora = named_corpora(corpora)
         if len(names) < 2:
             raise InvalidParameterError(f"aligning needs at least two slices, got {len(names)}")
+        if p.get("phrases") == "auto":
+            log.warning("phrases='auto' detects terms in each slice on its own, so the slices may join different "
+                        "terms (a term detected in one slice only stays two words in the others); for the same "
+                        "terms everywhere, detect them once over every slice (`embkit phrases A B ... -o "
+                        "phrases.tsv`) and give that file", extra={"params": ("phrases",)})
         out = None
         if output is not None:
             out = layout.OutputDirectory(output, names, format, skip_existing, est.model_name, p, corpora,

@@ -144,4 +144,5 @@ def test_align_over_an_existing_alignment_says_it_replaces_it(tmp_path):
     assert run(["-q", *args], tmp_path).exit_code == 0
     r = run(["-q", *args], tmp_path)
     assert r.exit_code == 0
-    assert "warning: out holds an alignment already (slices s1, s2); this run replaces its models" in r.stderr
+    assert "warning: out holds an alignment already (slices s1, s2); this run replaces its compass, manifest" \
+           in r.stderr
