@@ -313,19 +313,26 @@ def foreign_option_hint(exc, args, command):
     -------
     str or None
     """
-    from embkit._params import FOREIGN_NAMES
-
     known = set() if command is None else {o for p in command.params for o in getattr(p, "opts", ())}
     single = [a for a in args if re.fullmatch(r"-[A-Za-z][A-Za-z_]+", a)]
     wrong = exc.option_name
     if wrong.startswith("-") and not wrong.startswith("--") and single:
         wrong = single[0]                      # fastText's -dim, read by click as -d im
+    return _hint(wrong, known)
+
+
+def _hint(wrong, known):
+    """What embkit takes for the unknown option ``wrong`` (``--size``, ``-min-count``), or None."""
+    from embkit._params import FOREIGN_NAMES
+
     name = wrong.lstrip("-")
     own = flag(name.replace("-", "_"))
     if own in known and wrong != own:          # --min_count, -minn: embkit's own option, spelled otherwise
         return f"No such option '{wrong}': embkit spells it {own}"
     if name in _MODEL_FLAGS and "--model" in known:
         return f"No such option '{wrong}': embkit chooses the model with {_MODEL_FLAGS[name]}"
+    if not wrong.startswith("--") and name in _C_TOOL_OPTIONS:
+        return f"No such option '{wrong}': in embkit, {_C_TOOL_OPTIONS[name]}"
     key = next((k for k in (name, name.replace("-", "_")) if k in FOREIGN_NAMES), None)
     target = _CLI_NAMES.get(key, FOREIGN_NAMES.get(key)) if key else None
     if target is not None and flag(target) in known:
@@ -341,3 +348,38 @@ def foreign_option_hint(exc, args, command):
 _MODEL_FLAGS = {"sg": "--model sgns or --model cbow", "cbow": "--model cbow (or fasttext-cbow)",
                 "skipgram": "--model sgns (or fasttext)", "cbow_mean": "--model cbow (which always averages)"}
 _CLI_NAMES = {"min_n": "minn", "max_n": "maxn", "minn": "minn", "maxn": "maxn", "bucket": "bucket"}
+
+
+# word2vec.c's and GloVe's own options, by their single-dash names: what embkit takes instead
+_C_TOOL_OPTIONS = {"train": "the corpus is the first argument (embkit train CORPUS)",
+                   "output": "-o/--output", "save-vocab": "`embkit vocab CORPUS -o vocab.tsv`",
+                   "read-vocab": "not needed: embkit counts the corpus itself", "binary": "-o NAME.bin",
+                   "size": "--dim", "vector-size": "--dim", "threads": "--threads", "iter": "--epochs",
+                   "memory": "--max-memory", "vocab-min-count": "--min-count", "classes": "not supported",
+                   "debug": "--debug or --log-level debug", "hs": "not supported (negative sampling only: --negative)"}
+
+
+def single_dash_option(args, command):
+    """A one-line message for an option written with one dash (word2vec.c's and fastText's style), or None.
+
+    click reads ``-output x`` as ``-o utput`` and ``-min-count 3`` as ``-m``:
+    such words are caught before parsing.
+
+    Parameters
+    ----------
+    args : list of str
+        The command's raw arguments.
+    command : click.Command or None
+
+    Returns
+    -------
+    str or None
+    """
+    known = set() if command is None else {o for p in command.params for o in getattr(p, "opts", ())}
+    for arg in args:
+        if arg == "--":
+            return None
+        if re.fullmatch(r"-[A-Za-z][A-Za-z_-]+", arg) and arg not in known:
+            return _hint(arg, known) or (f"No such option '{arg}': embkit's options take two dashes "
+                                         f"({flag(arg[1:].replace('-', '_'))}?)")
+    return None

@@ -10,7 +10,7 @@ import click
 
 from embkit.exceptions import EmbkitError, one_line, show_path
 
-from ._common import CONTEXT, add_shared_options, as_flags, foreign_option_hint, settings, shorten
+from ._common import CONTEXT, add_shared_options, as_flags, foreign_option_hint, settings, shorten, single_dash_option
 
 _LONG_WORD = re.compile(r"\S{40,}")
 
@@ -37,6 +37,19 @@ def _on_signal(signum, frame):
 _resend = None          # the timer that sends the signal again while it has not ended the process
 
 
+def _leaf(group, ctx, args):
+    """The (sub)command the raw ``args`` name under ``group``, or None."""
+    command = group
+    for arg in args:
+        if not isinstance(command, click.Group):
+            break
+        sub = command.get_command(ctx, arg) if not arg.startswith("-") else None
+        if sub is None:
+            break
+        command = sub
+    return command if not isinstance(command, click.Group) else None
+
+
 class _Group(click.Group):
     def make_context(self, info_name, args, parent=None, **extra):
         # logging is set up before any option is parsed: -q and --log-level (callbacks) then adjust it
@@ -45,6 +58,10 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         raw = [*ctx._protected_args, *ctx.args] if hasattr(ctx, "_protected_args") else list(ctx.args)
+        command = _leaf(self, ctx, raw)
+        message = single_dash_option(raw, command)
+        if message:
+            raise click.UsageError(message, ctx)
         try:
             return super().invoke(ctx)
         except click.NoSuchOption as exc:

@@ -131,3 +131,18 @@ def test_gensim_and_fasttext_option_names_are_translated(tmp_path, args, message
     r = CliRunner().invoke(cli, ["train", str(tmp_path / "c.txt"), *args])
     assert r.exit_code == 2 and message in r.output, r.output
     assert "Did you mean" not in r.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-output", "v.vec"], "No such option '-output': embkit spells it --output"),
+    (["-min-count", "3"], "No such option '-min-count': embkit spells it --min-count"),
+    (["-binary", "1"], "No such option '-binary': in embkit, -o NAME.bin"),
+    (["-save-vocab", "v.txt"], "No such option '-save-vocab': in embkit, `embkit vocab CORPUS -o vocab.tsv`"),
+])
+def test_word2vec_c_single_dash_options_are_caught_before_parsing(tmp_path, args, message):
+    """word2vec.c's -output x would be read as -o utput (a model named 'utput'): refused before anything runs."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 5)
+    r = CliRunner().invoke(cli, ["train", str(corpus), *args])
+    assert r.exit_code == 2 and message in r.output, r.output
+    assert not list(tmp_path.glob("utput*")) and not (tmp_path / "c.embkit").exists()
