@@ -185,3 +185,5 @@ def test_a_missing_tmp_dir_is_refused_not_created(corpus, tmp_path):
             "--max-memory", "1G", "-q")
     assert r.exit_code == 0, r.output
     assert not (tmp_path / "spill").exists() and (tmp_path / "c.npz").exists()
+    r = run("cooccur", corpus, "-o", tmp_path / "d.npz", "--min-count", "1", "--tmp-dir", tmp_path / "c.npz")
+    assert r.exit_code == 1 and "c.npz: not a directory (--tmp-dir" in r.output

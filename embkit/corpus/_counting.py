@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .._memory import check_budget, format_size, parse_size, release_library_pages, resident_bytes
-from ..exceptions import MemoryBudgetError, MissingFileError, show_path
+from ..exceptions import MemoryBudgetError, MissingFileError, NotDirectoryError, show_path
 from ._runs import Runs, SpillDir
 from .cache import cache_root
 
@@ -248,6 +248,9 @@ def count_runs(enc, window, weighting, context, sample=0.0, seed=1, dtype="float
     keep = keep_probabilities(enc.vocab.counts, sample) if sample > 0 else np.ones(n_words, np.float32)
     threads = resolve_threads(threads)
     sides = 2 if context == "both" else 1
+    if tmp_dir is not None and Path(tmp_dir).exists() and not Path(tmp_dir).is_dir():
+        raise NotDirectoryError(errno.ENOTDIR, "not a directory", tmp_dir, message=(
+            f"{show_path(tmp_dir)}: not a directory (--tmp-dir; tmp_dir= in Python: where spilled runs go)"))
     if tmp_dir is not None and not Path(tmp_dir).is_dir() and not Path(tmp_dir).parent.is_dir():
         raise MissingFileError(errno.ENOENT, "no such directory", tmp_dir, message=(
             f"{show_path(tmp_dir)}: its directory {show_path(Path(tmp_dir).parent)} does not exist (--tmp-dir; "
