@@ -463,7 +463,7 @@ COUNT_RUN = (
 COOCCUR = (
     *counting(10, "harmonic"),
     Param("dtype", "choice", "float64", choices=("float64", "float32"), help="Type of the counts written."),
-    *(p for p in CORPUS if p.name not in ("phrases", "terms")),     # counting joins no terms (yet)
+    *CORPUS,
     *COUNT_RUN,
     *IO,
 )

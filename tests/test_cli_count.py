@@ -187,3 +187,19 @@ def test_a_missing_tmp_dir_is_refused_not_created(corpus, tmp_path):
     assert not (tmp_path / "spill").exists() and (tmp_path / "c.npz").exists()
     r = run("cooccur", corpus, "-o", tmp_path / "d.npz", "--min-count", "1", "--tmp-dir", tmp_path / "c.npz")
     assert r.exit_code == 1 and "c.npz: not a directory (--tmp-dir" in r.output
+
+
+def test_cooccur_joins_terms_as_train_does(tmp_path):
+    """cooccur --terms (and --phrases): term vectors get counts, so analyze --cooccur covers them."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("new york is big\nin new york today\n" * 5)
+    (tmp_path / "t.txt").write_text("new york\n")
+    r = run("cooccur", corpus, "--terms", tmp_path / "t.txt", "--min-count", "1", "--window", "1",
+            "-o", tmp_path / "c.npz", "-q")
+    assert r.exit_code == 0, r.output
+    counts = embkit.Cooccurrence.load(tmp_path / "c.npz")
+    assert "new_york" in counts.vocab and "york" not in counts.vocab
+    i, j = counts.vocab["new_york"], counts.vocab["is"]
+    assert counts.matrix[i, j] == 5 and counts.matrix[j, i] == 5           # window 1, harmonic weight 1
+    r = run("cooccur", corpus, "--terms", tmp_path / "t.txt", "-o", tmp_path / "t.txt")
+    assert r.exit_code == 1 and "is also an input" in r.output

@@ -297,8 +297,8 @@ def _check_arrays(path, indices, indptr, data, n):
 
 def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both", sample=0.0, dtype="float64",
             min_count=5, max_vocab_size=None, max_sentence_length=10000, tokenizer="whitespace", lowercase=False,
-            encoding_errors="strict", threads=None, seed=1, max_memory=None, tmp_dir=None, cache=True,
-            progress=True):
+            encoding_errors="strict", phrases=None, terms=None, threads=None, seed=1, max_memory=None, tmp_dir=None,
+            cache=True, progress=True):
     """Count the co-occurrences of a corpus.
 
     Parameters
@@ -318,8 +318,9 @@ def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both"
         Subsampling threshold applied before counting (0: off).
     dtype : {"float64", "float32"}
         Type of the counts.
-    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors
-        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode`.
+    min_count, max_vocab_size, max_sentence_length, tokenizer, lowercase, encoding_errors, phrases, terms
+        Corpus encoding, see :meth:`embkit.EncodedCorpus.encode` (``phrases``
+        and ``terms`` join multi-word terms, so term vectors get counts).
     threads : int, optional
         Threads (default all); the counts do not depend on it.
     seed : int
@@ -361,7 +362,7 @@ def cooccur(corpus, output=None, window=10, weighting="harmonic", context="both"
     from .encoded import EncodedCorpus
 
     p = _params.validate(_params.COOCCUR, {k: v for k, v in locals().items() if k not in ("corpus", "output")})
-    inputs = corpus_paths(corpus)
+    inputs = corpus_paths(corpus) + _params.input_files(_params.CORPUS, p)
     if output is not None:
         check_file_output(output, inputs, what=COUNTS)          # before counting, not after
     if isinstance(corpus, EncodedCorpus):
