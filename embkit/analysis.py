@@ -443,6 +443,10 @@ def norm_information_gain(kv, cooccurrence, min_count=100):
             "settings": dict(settings)}
 
 
+#: ``analyze`` warns when the counts cover less than this share of the vectors' words.
+COVERAGE_WARNING = 0.5
+
+
 def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_count=100, tokenizer=None,
             lowercase=None):
     """Isotropy, norms by frequency band and (with co-occurrence counts) norm against information gain.
@@ -498,7 +502,11 @@ def analyze(kv, freq="model", cooccurrence=None, corpus=None, window=None, min_c
     if corpus is not None:
         cooccurrence = count_cooccurrence(kv, corpus, window=window, tokenizer=tokenizer, lowercase=lowercase)
     if cooccurrence is not None:
-        result["information_gain"] = norm_information_gain(kv, cooccurrence, min_count=min_count)
+        result["information_gain"] = ig = norm_information_gain(kv, cooccurrence, min_count=min_count)
+        if ig["n_words"] < COVERAGE_WARNING * len(kv):
+            log.warning("the co-occurrence counts give an information gain for only %d of the %d words of the "
+                        "vectors: counts of another corpus, or read with another tokenizer or case?",
+                        ig["n_words"], len(kv))
     return result
 
 

@@ -324,3 +324,12 @@ def test_corpus_reading_of_vectors_that_record_nothing(tmp_path, caplog):
     assert read.vocab.counts.tolist() == [6, 6, 6]
     r = analyze(kv, corpus=str(tmp_path / "c.txt"), window=2, min_count=1, tokenizer="regex", lowercase=True)
     assert r["information_gain"]["settings"]["lowercase"] is True
+
+
+def test_counts_of_another_text_are_warned_of(tmp_path, caplog):
+    """Counts that cover under half of the vectors' words (another corpus or reading) get a warning."""
+    from embkit.analysis import analyze
+    (tmp_path / "c.txt").write_text("a b a b\n" * 5)
+    kv = KeyedVectors(["a", "b", "c", "d", "e"], np.eye(5), counts=[5, 5, 5, 5, 5])
+    analyze(kv, corpus=str(tmp_path / "c.txt"), window=1, min_count=1, tokenizer="whitespace", lowercase=False)
+    assert any("give an information gain for only 2 of the 5 words" in m for m in caplog.messages)
