@@ -486,6 +486,8 @@ def _term_list(source, tok, phrases, terms, settings):
         if isinstance(phrases, str) and phrases == "auto":
             source, auto = _detected_terms(source, tok, settings)
             found.append(auto)
+        elif isinstance(phrases, TermList):              # terms detected already (e.g. over every slice)
+            found.append(phrases)
         elif isinstance(phrases, (str, os.PathLike)):
             found.append(phrases_terms(phrases))
             _check_phrases_tokens(phrases, tok)
@@ -525,6 +527,36 @@ def _check_phrases_tokens(path, tok):
                     "otherwise do not join; read the corpus the same way", path,
                     ", ".join(f"{k}={v!r}" for k, v in theirs.items()),
                     ", ".join(f"{k}={ours[k]!r}" for k in theirs), extra={"params": ("tokenizer", "lowercase")})
+
+
+def detect_terms(corpus, tokenizer="whitespace", lowercase=False, max_sentence_length=10000,
+                 encoding_errors="strict", cache=True, cache_dir=None, progress=True):
+    """The terms ``phrases="auto"`` joins, detected once over ``corpus`` (e.g. every slice of an alignment).
+
+    Parameters
+    ----------
+    corpus : str, os.PathLike, sequence of them, or iterable of token lists
+    tokenizer : {"whitespace", "regex"}
+    lowercase : bool
+    max_sentence_length : int
+    encoding_errors : {"strict", "replace"}
+    cache : bool
+    cache_dir : str or os.PathLike, optional
+    progress : bool
+        As for :meth:`EncodedCorpus.encode`.
+
+    Returns
+    -------
+    TermList
+        With ``source`` ``{"phrases": "auto"}``: given as ``phrases`` to
+        :meth:`EncodedCorpus.encode`, a corpus is encoded (and cached) as
+        with ``phrases="auto"``, with these terms.
+    """
+    source, tok = corpus_source(corpus, tokenizer, lowercase)
+    _, found = _detected_terms(source, tok, dict(max_sentence_length=max_sentence_length,
+                                                 encoding_errors=encoding_errors, cache=cache, cache_dir=cache_dir,
+                                                 progress=progress))
+    return found.lowercased() if tok.lowercase else found
 
 
 def _detected_terms(source, tok, settings):

@@ -37,12 +37,13 @@ Distributional Embeddings for Studying Semantic Differences across Corpora.
 arXiv:2004.06519.
 """
 import logging
+import os
 from collections.abc import Mapping
 
 import numpy as np
 
 from .._params import INT32_MAX, INT64_MAX, Param, meta_params, validate
-from ..corpus.encoded import EncodedCorpus
+from ..corpus.encoded import EncodedCorpus, detect_terms
 from ..corpus.multi import JoinedCorpus, joint_vocabulary, kept_vocabulary, restrict, token_counts
 from ..exceptions import CorpusError, InvalidParameterError, NotFittedError, ParameterTypeError
 from ..postprocess.align import procrustes_align
@@ -212,6 +213,7 @@ class CompassAligner(Estimator):
         if s["method"] != "cade":
             raise InvalidParameterError("method='procrustes' trains no compass; use fit()", param="method")
         names, corpora = named_corpora(corpora)
+        p = _shared_auto_terms(p, corpora)
         encs = {n: encode_slice(c, p) for n, c in zip(names, corpora)}
         self._start(est, p, s)
         self._fit_compass(est, p, s, encs)
@@ -326,11 +328,7 @@ class CompassAligner(Estimator):
         names, corpora = named_corpora(corpora)
         if len(names) < 2:
             raise InvalidParameterError(f"aligning needs at least two slices, got {len(names)}")
-        if p.get("phrases") == "auto":
-            log.warning("phrases='auto' detects terms in each slice on its own, so the slices may join different "
-                        "terms (a term detected in one slice only stays two words in the others); for the same "
-                        "terms everywhere, detect them once over every slice (`embkit phrases A B ... -o "
-                        "phrases.tsv`) and give that file", extra={"params": ("phrases",)})
+        p = _shared_auto_terms(p, corpora)
         out = None
         if output is not None:
             out = layout.OutputDirectory(output, names, format, skip_existing, est.model_name, p, corpora,
@@ -513,6 +511,35 @@ def named_corpora(corpora):
     if dup:
         raise InvalidParameterError(f"two slices are named {dup[0]!r}; name them (e.g. --names a,b)")
     return names, values
+
+
+def _shared_auto_terms(p, corpora):
+    """``p`` with ``phrases="auto"`` replaced by the terms detected once over every slice's files.
+
+    So that every slice joins the same terms.  Slices given as token lists
+    or encoded corpora keep a detection of their own (with a warning).
+    """
+    if not (isinstance(p.get("phrases"), str) and p["phrases"] == "auto"):
+        return p
+    def paths(c):
+        if isinstance(c, (str, os.PathLike)):
+            return [c]
+        if isinstance(c, (list, tuple)) and c and all(isinstance(f, (str, os.PathLike)) for f in c):
+            return list(c)
+        return None
+
+    per_slice = [paths(c) for c in corpora]
+    files = [f for fs in per_slice if fs for f in fs]
+    if any(fs is None for fs in per_slice):
+        log.warning("phrases='auto' detects terms in each slice given as token lists or an encoded corpus on its "
+                    "own, so slices may join different terms; give files, or detect the terms once (`embkit "
+                    "phrases A B ... -o phrases.tsv`) and give that file", extra={"params": ("phrases",)})
+        return p
+    terms = detect_terms(files, tokenizer=p["tokenizer"], lowercase=p["lowercase"],
+                         max_sentence_length=p["max_sentence_length"], encoding_errors=p["encoding_errors"],
+                         cache=p["cache"], progress=p["progress"])
+    log.info("phrases='auto': %d terms detected over every slice, joined in each", len(terms))
+    return {**p, "phrases": terms}
 
 
 def encode_slice(corpus, p):

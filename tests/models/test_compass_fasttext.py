@@ -146,3 +146,17 @@ def test_align_over_an_existing_alignment_says_it_replaces_it(tmp_path):
     assert r.exit_code == 0
     assert "warning: out holds an alignment already (slices s1, s2); this run replaces its compass, manifest" \
            in r.stderr
+
+
+def test_align_phrases_auto_detects_once_over_every_slice(tmp_path):
+    """--phrases auto: a term frequent in one slice only is joined in the other slice too (one detection)."""
+    filler = "the cat sat on the mat\nsome other words here\n"
+    (tmp_path / "a.txt").write_text("big new york city\nto new york again\n" * 6 + filler * 3)
+    (tmp_path / "b.txt").write_text("one new york day\n" * 2 + filler * 6)
+    r = run(["align", "a.txt", "b.txt", "--phrases", "auto", "--min-count", "2", "--slice-min-count", "1",
+             "--dim", "8", "--epochs", "1", "--threads", "1", "--seed", "1", "-o", "out", "--log-level", "info"],
+            tmp_path)
+    assert r.exit_code == 0, r.output
+    assert "terms detected over every slice, joined in each" in r.stderr
+    b = embkit.load(tmp_path / "out" / "b.embkit")
+    assert b.counts[b.key_to_index["new_york"]] == 2 and "york" not in b
