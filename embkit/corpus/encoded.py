@@ -444,6 +444,10 @@ def _key(source, tok, vocab_settings, encoding_errors, vocab, term_list):
               "given_vocab": vocab.sha256() if vocab is not None else None, "token_rules": TOKEN_RULES}
     if term_list is not None:          # only then: the keys of corpora without terms stay as they were
         fields["terms"] = term_list.sha256()
+        # where the terms came from is recorded in the manifest and checked against the settings, so the same
+        # terms from a phrases file and from phrases="auto" are two entries
+        fields["terms_from"] = {k: (os.fspath(v) if isinstance(v, os.PathLike) else v)
+                                for k, v in sorted(term_list.source.items())}
     return cache_key(fields)
 
 

@@ -255,3 +255,19 @@ def test_encoding_counts_the_terms_that_occur(tmp_path, caplog):
     upper = _write(tmp_path, "NEW YORK\n", "upper.txt")                   # cased terms, cased reading: no match
     embkit.EncodedCorpus.encode(corpus, min_count=1, terms=upper, progress=False)
     assert any(r.levelname == "WARNING" and "0 of the 1 terms joined" in r.getMessage() for r in caplog.records)
+
+
+def test_same_terms_from_a_file_and_from_auto_are_two_cache_entries(tmp_path):
+    """The manifest records where terms came from, and training checks it: a phrases file and phrases='auto'
+    that give the same terms must not share a cache entry (the second was refused as 'settings disagree')."""
+    from embkit.corpus.encoded import detect_terms
+    corpus = _write(tmp_path, "new york is big\nin new york today\n" * 10)
+    auto = detect_terms(corpus, progress=False)
+    rows = "".join(f"{'_'.join(t)}\t5\t0.9\n" for t in auto.terms)
+    phrases = _write(tmp_path, rows, "p.tsv")
+    from_file = embkit.EncodedCorpus.encode(corpus, min_count=1, phrases=phrases, progress=False)
+    from_auto = embkit.EncodedCorpus.encode(corpus, min_count=1, phrases="auto", progress=False)
+    assert from_file.path != from_auto.path
+    assert from_file.manifest["terms"]["phrases"] == phrases and from_auto.manifest["terms"]["phrases"] == "auto"
+    model = embkit.SkipGram(min_count=1, dim=4, epochs=1, threads=1, phrases="auto", progress=False).fit(corpus)
+    assert model.wv.index_to_key == from_auto.vocab.words and any("_" in w for w in model.wv.index_to_key)
