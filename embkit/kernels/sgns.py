@@ -93,6 +93,40 @@ def _draw_negative(r, alias_prob, alias_idx):
     return r, i
 
 
+@njit(cache=True, inline="always", fastmath=FASTMATH)
+def _noise_contrast(r, h, target, w_out, alias_prob, alias_idx, sig, logsig, max_exp, lr, negative, train_out, err):
+    """One example: ``h`` against ``target`` (label 1), then ``negative`` noise words (label 0).
+
+    word2vec.c's inner loop: a noise word equal to the target is skipped;
+    each output row's gradient times the row is added to ``err`` (not reset
+    here), and the row is updated at once when ``train_out``.  ``h`` may be
+    a row of the input matrix (it is not changed).  Returns (generator
+    state, loss).
+    """
+    dim = h.shape[0]
+    loss = 0.0
+    for q in range(negative + 1):
+        if q == 0:
+            t = target
+            label = 1
+        else:
+            r, t = _draw_negative(r, alias_prob, alias_idx)
+            if t == target:
+                continue
+            label = 0
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += h[d] * w_out[t, d]
+        g, l = _score(f, label, lr, sig, logsig, max_exp)
+        loss += l
+        for d in range(dim):
+            err[d] += g * w_out[t, d]
+        if train_out:
+            for d in range(dim):
+                w_out[t, d] += g * h[d]
+    return r, loss
+
+
 @njit(cache=True, inline="always")
 def _subsample(tokens, token_base, lo, hi, keep_prob, r, buf, pos):
     """Copy the kept tokens at corpus positions lo..hi-1 into buf (ids) and pos (positions).
@@ -312,30 +346,9 @@ def sgns_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds,
                     ctx = buf[k]
                     for d in range(dim):
                         neu1e[d] = 0.0
-                    f = np.float32(0.0)
-                    for d in range(dim):
-                        f += w_in[ctx, d] * w_out[centre, d]
-                    g, l = _score(f, 1, lr, sig, logsig, max_exp)
+                    r, l = _noise_contrast(r, w_in[ctx], centre, w_out, alias_prob, alias_idx, sig, logsig, max_exp,
+                                           lr, negative, train_out, neu1e)
                     loss += l
-                    for d in range(dim):
-                        neu1e[d] += g * w_out[centre, d]
-                    if train_out:
-                        for d in range(dim):
-                            w_out[centre, d] += g * w_in[ctx, d]
-                    for _q in range(negative):
-                        r, t = _draw_negative(r, alias_prob, alias_idx)
-                        if t == centre:
-                            continue
-                        f = np.float32(0.0)
-                        for d in range(dim):
-                            f += w_in[ctx, d] * w_out[t, d]
-                        g, l = _score(f, 0, lr, sig, logsig, max_exp)
-                        loss += l
-                        for d in range(dim):
-                            neu1e[d] += g * w_out[t, d]
-                        if train_out:
-                            for d in range(dim):
-                                w_out[t, d] += g * w_in[ctx, d]
                     if train_in:
                         for d in range(dim):
                             w_in[ctx, d] += neu1e[d]
@@ -446,25 +459,9 @@ def cbow_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chunk_seeds,
                 inv = np.float32(1.0 / count)
                 for d in range(dim):
                     h[d] *= inv
-                for q in range(negative + 1):
-                    if q == 0:
-                        t = centre
-                        label = 1
-                    else:
-                        r, t = _draw_negative(r, alias_prob, alias_idx)
-                        if t == centre:
-                            continue
-                        label = 0
-                    f = np.float32(0.0)
-                    for d in range(dim):
-                        f += h[d] * w_out[t, d]
-                    g, l = _score(f, label, lr, sig, logsig, max_exp)
-                    loss += l
-                    for d in range(dim):
-                        neu1e[d] += g * w_out[t, d]
-                    if train_out:
-                        for d in range(dim):
-                            w_out[t, d] += g * h[d]
+                r, l = _noise_contrast(r, h, centre, w_out, alias_prob, alias_idx, sig, logsig, max_exp, lr,
+                                       negative, train_out, neu1e)
+                loss += l
                 if train_in:
                     for k in range(lo, hi):
                         if k != j:

@@ -65,7 +65,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._jit import FASTMATH
-from .sgns import _draw_negative, _score, _subsample, _window
+from .sgns import _draw_negative, _noise_contrast, _score, _subsample, _window
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
@@ -171,28 +171,11 @@ def _classic_sg(r, buf, j, lo, hi, w_in, w_out, row_ptr, rows, alias_prob, alias
             _composite(row_ptr, rows, centre, w_in, h)
             for d in range(dim):
                 acc[d] = 0.0
-        target = buf[p]
         for d in range(dim):
             err[d] = 0.0
-        for q in range(negative + 1):
-            if q == 0:
-                t = target
-                label = 1
-            else:
-                r, t = _draw_negative(r, alias_prob, alias_idx)
-                if t == target:
-                    continue
-                label = 0
-            f = np.float32(0.0)
-            for d in range(dim):
-                f += h[d] * w_out[t, d]
-            g, l = _score(f, label, lr, sig, logsig, max_exp)
-            loss += l
-            for d in range(dim):
-                err[d] += g * w_out[t, d]
-            if train_out:
-                for d in range(dim):
-                    w_out[t, d] += g * h[d]
+        r, l = _noise_contrast(r, h, buf[p], w_out, alias_prob, alias_idx, sig, logsig, max_exp, lr, negative,
+                               train_out, err)
+        loss += l
         if train_in:
             for d in range(dim):
                 acc[d] += err[d]
@@ -400,25 +383,9 @@ def fasttext_cbow_epoch(tokens, token_base, n_tokens, offsets, chunk_bounds, chu
                                       sums, h)
                 for d in range(dim):
                     err[d] = 0.0
-                for q in range(negative + 1):
-                    if q == 0:
-                        t = centre
-                        label = 1
-                    else:
-                        r, t = _draw_negative(r, alias_prob, alias_idx)
-                        if t == centre:
-                            continue
-                        label = 0
-                    f = np.float32(0.0)
-                    for d in range(dim):
-                        f += h[d] * w_out[t, d]
-                    g, l = _score(f, label, lr, sig, logsig, max_exp)
-                    loss += l
-                    for d in range(dim):
-                        err[d] += g * w_out[t, d]
-                    if train_out:
-                        for d in range(dim):
-                            w_out[t, d] += g * h[d]
+                r, l = _noise_contrast(r, h, centre, w_out, alias_prob, alias_idx, sig, logsig, max_exp, lr,
+                                       negative, train_out, err)
+                loss += l
                 if train_in:
                     _cbow_backward(buf, j, lo, hi, window, w_in, row_ptr, rows, pos_w, position_weights, sums,
                                    n_rows, err, werr)
