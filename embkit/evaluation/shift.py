@@ -26,6 +26,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..exceptions import InvalidDataError, InvalidParameterError, KeyNotFoundError, ParameterTypeError
+from ..postprocess.align import anchor_words
 from ..subword_vectors import SubwordVectors
 
 log = logging.getLogger(__name__)
@@ -106,21 +107,6 @@ def _unit_rows(kv, words):
     return out
 
 
-def _frequent_in_both(ka, kb, min_count):
-    """Words of ``ka`` (in its order) that ``kb`` has too, each occurring at least ``min_count`` times."""
-    out = []
-    for i, w in enumerate(ka.index_to_key):
-        j = kb.key_to_index.get(w)
-        if j is None:
-            continue
-        if ka.counts is not None and ka.counts[i] < min_count:
-            continue
-        if kb.counts is not None and kb.counts[j] < min_count:
-            continue
-        out.append(w)
-    return out
-
-
 def _top_k(unit_queries, unit_keys, k, exclude=None):
     """Indices of the ``k`` best keys for each query (cosine; equal scores by key index), ``(n, k)`` int64."""
     n = len(unit_queries)
@@ -184,7 +170,7 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
     ka, kb = s[a], s[b]
     if ka.dim != kb.dim:
         raise InvalidDataError(f"slices {a!r} and {b!r} have dims {ka.dim} and {kb.dim}: they are not aligned")
-    universe = _frequent_in_both(ka, kb, min_count)
+    universe = anchor_words(kb, ka, min_count)        # ka's words, frequent in both
     if words is not None:
         words = list(dict.fromkeys(words))
         for name, kv in ((a, ka), (b, kb)):
@@ -291,7 +277,7 @@ def self_retrieval(aligned, a, b, min_count=50):
     """
     s = as_aligned(aligned)
     ka, kb = s[a], s[b]
-    words = _frequent_in_both(ka, kb, min_count)
+    words = anchor_words(kb, ka, min_count)
     if not words:
         return {"top1": None, "words": 0, "hits": 0}
     queries = ka.unit_vectors[[ka.key_to_index[w] for w in words]]
@@ -365,8 +351,8 @@ def shift_report(aligned, pairs="consecutive", top=50, min_count=20, k=10, words
         report["uncounted"] = uncounted
     for a, b in slice_pairs(s.names, pairs):
         rows = shift_scores(s, a, b, min_count=min_count, k=k, words=words)
-        entry = {"a": a, "b": b, "scored": len(rows) if words is None else len(_frequent_in_both(s[a], s[b],
-                                                                                                 min_count))}
+        scored = len(rows) if words is None else len(anchor_words(s[b], s[a], min_count))
+        entry = {"a": a, "b": b, "scored": scored}
         if words is not None:
             entry["words"] = rows
         else:
