@@ -231,3 +231,32 @@ def _unknown_message(cls, unknown):
         parts.append(f"{key!r}" + (f" ({hint})" if hint else ""))
     listing = f"; its parameters are: {', '.join(names)}" if unexplained else ""
     return f"{cls.__name__} has no parameter {', '.join(parts)}{listing}"
+
+
+class VectorEstimator(Estimator):
+    """An estimator whose ``fit`` leaves word vectors in ``wv``: adds :meth:`save`."""
+
+    def save(self, path, format=None):
+        """Save the vectors ``wv`` (see :func:`embkit.save`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Output directory (native) or file: ``.vec``/``.txt`` word2vec
+            text, ``.bin`` word2vec binary (fastText's format for subword
+            vectors).
+        format : {"native", "word2vec", "word2vec-bin", "fasttext-bin"}, optional
+            Default: from the name.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        """
+        self.wv.save(path, format=format)
+        return self
+

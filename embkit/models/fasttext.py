@@ -21,7 +21,7 @@ from .. import _params
 from ..corpus.encoded import EncodedCorpus
 from ..corpus.subwords import compose, count_ngrams, input_rows, ngram_csr, row_shifts
 from ..exceptions import InvalidParameterError
-from ._base import Estimator
+from ._base import VectorEstimator
 from ._training import apply_init, train
 from .word2vec import MAX_EXP, SIGMOID_TABLE_SIZE
 
@@ -30,7 +30,7 @@ __all__ = ["FastText", "warmup"]
 log = logging.getLogger(__name__)
 
 
-class FastText(Estimator):
+class FastText(VectorEstimator):
     """fastText: skip-gram (``sg=True``) or CBOW with negative sampling over words and their character n-grams.
 
     A word's input vector is the mean of its own row and the rows of its
@@ -170,24 +170,6 @@ class FastText(Estimator):
             self.corpus_, self.training_, self.wv = train(self, corpus)
         finally:
             self._index = None
-        return self
-
-    def save(self, path, format=None):
-        """Save the vectors (see :func:`embkit.save`).
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-            Output directory or file (``.bin``: fastText's format; ``.vec``:
-            the word vectors as text).
-        format : {"native", "fasttext-bin", "word2vec", "word2vec-bin"}, optional
-            Default: from the name.
-
-        Returns
-        -------
-        self
-        """
-        self.wv.save(path, format=format)
         return self
 
     # -- hooks of the training driver (embkit.models._training) ---------------------

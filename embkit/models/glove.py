@@ -31,7 +31,7 @@ from ..exceptions import (
     MissingFileError,
     TrainingDivergedError,
 )
-from ._base import Estimator
+from ._base import VectorEstimator
 from ._counts import count_meta, counts_for
 from ._training import KERNEL_LOAD_BYTES, init_matrices, load_numba, release_free_memory, run_epochs
 
@@ -131,7 +131,7 @@ class PairBlocks:
         return f"cost {rec['loss_mean']:.6f} over {rec['examples']} pairs, {rec['seconds']:.1f} s"
 
 
-class GloVe(Estimator):
+class GloVe(VectorEstimator):
     """GloVe word vectors (Pennington et al. 2014) from co-occurrence counts.
 
     Counts are computed from the corpus (:func:`embkit.cooccur`, cached) or
@@ -276,23 +276,6 @@ class GloVe(Estimator):
                           time.perf_counter() - started, cooc)
         self.cooccurrence_ = cooc
         self.wv = KeyedVectors(cooc.words, vectors, counts=cooc.counts, context=c, meta=meta)
-        return self
-
-    def save(self, path, format=None):
-        """Save the vectors (see :func:`embkit.save`).
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-            Output file or directory.
-        format : {"native", "word2vec", "word2vec-bin"}, optional
-            Default: from the name.
-
-        Returns
-        -------
-        self
-        """
-        self.wv.save(path, format=format)
         return self
 
     def _check_memory(self, n_words, dim, nnz, p):

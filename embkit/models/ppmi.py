@@ -37,7 +37,7 @@ import numpy as np
 from .. import _params
 from .._memory import check_budget, resident_bytes
 from ..exceptions import InvalidParameterError, KeyNotFoundError
-from ._base import Estimator
+from ._base import VectorEstimator
 from ._counts import count_meta, counts_for
 from ._training import KERNEL_LOAD_BYTES, load_numba
 
@@ -215,7 +215,7 @@ def arpack_svd(a, k, seed):
     return u.astype(np.float32), s[order], vt.astype(np.float32)
 
 
-class PPMISVD(Estimator):
+class PPMISVD(VectorEstimator):
     """Word vectors from the truncated SVD of the shifted PPMI matrix (Levy, Goldberg & Dagan 2015).
 
     See the module docstring for the formulas.  Counts are computed from the

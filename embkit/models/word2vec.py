@@ -13,14 +13,14 @@ of Words and Phrases and their Compositionality", NIPS.
 """
 from .. import _params
 from ..corpus.encoded import EncodedCorpus
-from ._base import Estimator
+from ._base import VectorEstimator
 from ._training import train, warm_up
 
 MAX_EXP = 6.0
 SIGMOID_TABLE_SIZE = 4096
 
 
-class Word2Vec(Estimator):
+class Word2Vec(VectorEstimator):
     """word2vec with negative sampling: skip-gram (``sg=True``) or CBOW.
 
     Parameters are stored as given; :meth:`fit` validates them against the
@@ -143,23 +143,6 @@ class Word2Vec(Estimator):
             A non-finite loss or weight after an epoch (lower ``alpha``).
         """
         self.corpus_, self.training_, self.wv = train(self, corpus)
-        return self
-
-    def save(self, path, format=None):
-        """Save the vectors (see :func:`embkit.save`).
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-            Output file or directory.
-        format : {"native", "word2vec", "word2vec-bin"}, optional
-            Default: from the name.
-
-        Returns
-        -------
-        self
-        """
-        self.wv.save(path, format=format)
         return self
 
     def _memory_parts(self, n_words, p, chunks):

@@ -7,7 +7,7 @@ import pytest
 import embkit
 from embkit import _params
 from embkit._params import Param
-from embkit.exceptions import EmbkitError, InvalidParameterError, UnknownParameterError
+from embkit.exceptions import EmbkitError, InvalidParameterError, NotFittedError, UnknownParameterError
 from embkit.models._base import Estimator, clone
 
 ESTIMATORS = [embkit.SkipGram, embkit.CBOW, embkit.Word2Vec]
@@ -149,3 +149,17 @@ def test_a_corpus_given_to_the_constructor_is_named(cls, tmp_path):
     with pytest.raises(UnknownParameterError, match=r"first argument is min_count, got list"):
         embkit.Phrases(sentences, min_count=1)
     assert embkit.SkipGram(50).dim == 50            # numbers still go in order
+
+
+def test_every_vector_model_saves_its_vectors(tmp_path):
+    """save() comes from one place for every model that fits word vectors (PPMI-SVD had none)."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat\nthe dog sat on the log\n" * 5)
+    for est in (embkit.SkipGram(dim=4, epochs=1), embkit.GloVe(dim=4, epochs=1), embkit.PPMISVD(dim=2, window=2),
+                embkit.FastText(dim=4, epochs=1, bucket=50)):
+        est.set_params(min_count=1, threads=1, progress=False)
+        with pytest.raises(NotFittedError):
+            est.save(tmp_path / "early.vec")
+        out = tmp_path / f"{type(est).__name__}.vec"
+        assert est.fit(str(corpus)).save(out) is est
+        assert embkit.load(out).index_to_key == est.wv.index_to_key
