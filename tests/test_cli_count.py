@@ -203,3 +203,22 @@ def test_cooccur_joins_terms_as_train_does(tmp_path):
     assert counts.matrix[i, j] == 5 and counts.matrix[j, i] == 5           # window 1, harmonic weight 1
     r = run("cooccur", corpus, "--terms", tmp_path / "t.txt", "-o", tmp_path / "t.txt")
     assert r.exit_code == 1 and "is also an input" in r.output
+
+
+def test_terms_given_with_counts_must_be_those_the_counts_joined(tmp_path):
+    """train --cooccur: --terms/--phrases that the counts did not join are usage errors; the counts' terms are
+    recorded in the model."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("new york is big\nin new york today\n" * 5)
+    (tmp_path / "t.txt").write_text("new york\n")
+    assert run("cooccur", corpus, "--terms", tmp_path / "t.txt", "--min-count", "1", "-o", tmp_path / "c.npz",
+               "-q").exit_code == 0
+    r = run("train", "--cooccur", tmp_path / "c.npz", "--model", "glove", "--terms", tmp_path / "nothere.txt",
+            "-o", tmp_path / "g.vec")
+    assert r.exit_code == 2 and "disagree with the given co-occurrence counts" in r.output and "terms=" in r.output
+    r = run("train", "--cooccur", tmp_path / "c.npz", "--model", "glove", "--phrases", "auto", "-o", tmp_path / "g.vec")
+    assert r.exit_code == 2 and "phrases='auto' (the counts have None)" in r.output
+    r = run("train", "--cooccur", tmp_path / "c.npz", "--model", "glove", "--dim", "4", "--epochs", "1",
+            "-o", tmp_path / "g.embkit", "-q")
+    assert r.exit_code == 0, r.output
+    assert embkit.load(tmp_path / "g.embkit").meta["params"]["terms"] == str(tmp_path / "t.txt")

@@ -88,11 +88,12 @@ def corpus_stats(enc):
     -------
     dict
         Token, sentence and line counts, the vocabulary's size and SHA-256,
-        the tokenizer and vocabulary settings and the source files.
+        the tokenizer and vocabulary settings, the source files and the
+        joined terms (where they came from, their number and digest).
     """
     m = enc.manifest
     keys = ("raw_tokens", "tokens", "sentences", "lines", "vocab_size", "vocab_sha256", "tokenizer",
-            "vocab_settings", "sources")
+            "vocab_settings", "sources", "terms")
     return {k: m.get(k) for k in keys}
 
 

@@ -81,9 +81,13 @@ def adopt_count_settings(p, settings, defaults):
                      "max_sentence_length": vs.get("max_sentence_length"), "tokenizer": tok.get("kind"),
                      "lowercase": tok.get("lowercase")})
     recorded.pop("seed")                  # the counts' subsampling seed; the model's own seed trains it
+    if corpus:                            # the terms joined before counting (none when the record has none)
+        terms = corpus.get("terms") or {}
+        recorded.update({"phrases": terms.get("phrases"), "terms": terms.get("terms")})
     conflicts = []
     for name, value in recorded.items():
-        if name not in p or (value is None and (name != "max_vocab_size" or not vs)):
+        if name not in p or (value is None and name not in ("phrases", "terms")
+                             and (name != "max_vocab_size" or not vs)):
             continue                      # not recorded (a hand-made file)
         given = getattr(p[name], "kind", p[name])
         if given != value and given != defaults.get(name):
