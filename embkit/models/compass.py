@@ -213,8 +213,8 @@ class CompassAligner(Estimator):
         if s["method"] != "cade":
             raise InvalidParameterError("method='procrustes' trains no compass; use fit()", param="method")
         names, corpora = named_corpora(corpora)
-        p = _shared_auto_terms(p, corpora)
-        encs = {n: encode_slice(c, p) for n, c in zip(names, corpora)}
+        reading = _shared_auto_terms(p, corpora)         # encoding only: the records keep phrases='auto'
+        encs = {n: encode_slice(c, reading) for n, c in zip(names, corpora)}
         self._start(est, p, s)
         self._fit_compass(est, p, s, encs)
         return self
@@ -328,7 +328,7 @@ class CompassAligner(Estimator):
         names, corpora = named_corpora(corpora)
         if len(names) < 2:
             raise InvalidParameterError(f"aligning needs at least two slices, got {len(names)}")
-        p = _shared_auto_terms(p, corpora)
+        reading = _shared_auto_terms(p, corpora)         # encoding only: the records keep phrases='auto'
         out = None
         if output is not None:
             out = layout.OutputDirectory(output, names, format, skip_existing, est.model_name, p, corpora,
@@ -338,7 +338,7 @@ class CompassAligner(Estimator):
 
         def enc(name):
             if name not in encs:
-                encs[name] = encode_slice(corpora[names.index(name)], p)
+                encs[name] = encode_slice(corpora[names.index(name)], reading)
             return encs[name]
 
         compass_sha = self._compass_step(est, p, s, out, names, enc) if s["method"] == "cade" else None

@@ -160,3 +160,17 @@ def test_align_phrases_auto_detects_once_over_every_slice(tmp_path):
     assert "terms detected over every slice, joined in each" in r.stderr
     b = embkit.load(tmp_path / "out" / "b.embkit")
     assert b.counts[b.key_to_index["new_york"]] == 2 and "york" not in b
+
+
+def test_phrases_auto_rerun_with_skip_existing_reuses_quietly(tmp_path):
+    """The terms detected over every slice are for encoding only: records keep phrases='auto', so a re-run with
+    --skip-existing reuses every model without a settings warning."""
+    (tmp_path / "a.txt").write_text("big new york city\nto new york again\n" * 6)
+    (tmp_path / "b.txt").write_text("one new york day\nthe cat sat\n" * 4)
+    args = ["align", "a.txt", "b.txt", "--phrases", "auto", "--min-count", "2", "--slice-min-count", "1", "--dim",
+            "8", "--epochs", "1", "--threads", "1", "--seed", "1", "-o", "out", "-q"]
+    assert run(args, tmp_path).exit_code == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["settings"]["phrases"] == "auto"
+    r = run(args + ["--skip-existing"], tmp_path)
+    assert r.exit_code == 0 and r.stderr == "", r.stderr
