@@ -352,6 +352,7 @@ _CLI_NAMES = {"min_n": "minn", "max_n": "maxn", "minn": "minn", "maxn": "maxn", 
 
 # word2vec.c's and GloVe's own options, by their single-dash names: what embkit takes instead
 _C_TOOL_OPTIONS = {"train": "the corpus is the first argument (embkit train CORPUS)",
+                   "input": "the corpus is the first argument (embkit train CORPUS)",
                    "output": "-o/--output", "save-vocab": "`embkit vocab CORPUS -o vocab.tsv`",
                    "read-vocab": "not needed: embkit counts the corpus itself", "binary": "-o NAME.bin",
                    "size": "--dim", "vector-size": "--dim", "threads": "--threads", "iter": "--epochs",

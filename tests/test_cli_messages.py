@@ -137,6 +137,7 @@ def test_gensim_and_fasttext_option_names_are_translated(tmp_path, args, message
     (["-output", "v.vec"], "No such option '-output': embkit spells it --output"),
     (["-min-count", "3"], "No such option '-min-count': embkit spells it --min-count"),
     (["-binary", "1"], "No such option '-binary': in embkit, -o NAME.bin"),
+    (["-input", "c.txt"], "No such option '-input': in embkit, the corpus is the first argument"),
     (["-save-vocab", "v.txt"], "No such option '-save-vocab': in embkit, `embkit vocab CORPUS -o vocab.tsv`"),
 ])
 def test_word2vec_c_single_dash_options_are_caught_before_parsing(tmp_path, args, message):
