@@ -14,11 +14,28 @@ __all__ = ["EmbkitError", "FormatError", "CorpusError", "MissingCorpusError", "F
            "MissingFileError", "FilePermissionError", "IsDirectoryError", "NotDirectoryError",
            "TrainingDivergedError", "MemoryBudgetError", "KeyNotFoundError", "InvalidParameterError",
            "ParameterTypeError", "UnknownParameterError", "NotFittedError", "InvalidDataError",
-           "MissingDependencyError", "NPZ_ERRORS", "show_path", "one_line", "file_error"]
+           "MissingDependencyError", "NPZ_ERRORS", "npz_reason", "show_path", "one_line", "file_error"]
 
 #: What reading a damaged ``.npz`` file (a zip archive of ``.npy`` members) raises besides OSError and
 #: ValueError: a truncated or overwritten archive, a member whose compressed data or CRC is wrong.
 NPZ_ERRORS = (OSError, ValueError, EOFError, _zipfile.BadZipFile, _zlib.error)
+
+
+def npz_reason(exc):
+    """Why reading a ``.npz`` failed, for a message: NumPy's advice to unpickle is never passed on.
+
+    Parameters
+    ----------
+    exc : Exception
+        One of :data:`NPZ_ERRORS`.
+
+    Returns
+    -------
+    str
+    """
+    if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+        return "it holds pickled Python objects, which embkit never loads"
+    return str(exc)
 
 
 def show_path(path):

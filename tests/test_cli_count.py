@@ -222,3 +222,12 @@ def test_terms_given_with_counts_must_be_those_the_counts_joined(tmp_path):
             "-o", tmp_path / "g.embkit", "-q")
     assert r.exit_code == 0, r.output
     assert embkit.load(tmp_path / "g.embkit").meta["params"]["terms"] == str(tmp_path / "t.txt")
+
+
+def test_a_pickled_npz_is_refused_without_numpys_advice_to_unpickle(tmp_path):
+    """An .npz holding objects: the error says embkit never loads pickles, not NumPy's allow_pickle hint."""
+    bad = tmp_path / "obj.npz"
+    np.savez(bad, indices=np.array([{"x": 1}], dtype=object))
+    r = run("train", "--cooccur", bad, "--model", "glove", "-o", tmp_path / "g.vec")
+    assert r.exit_code == 1 and "holds pickled Python objects, which embkit never loads" in r.output
+    assert "allow_pickle" not in r.output

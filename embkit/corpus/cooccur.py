@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import _params
 from .._outputs import check_file_output
-from ..exceptions import NPZ_ERRORS, EmbkitError, FormatError, InvalidDataError, MissingFileError
+from ..exceptions import NPZ_ERRORS, EmbkitError, FormatError, InvalidDataError, MissingFileError, npz_reason
 from ._counting import CHUNK_TOKENS, corpus_stats, count_runs, unit_weights
 from ._runs import COUNTS, write_matrix_npz
 from .cache import cache_key, cached
@@ -168,7 +168,7 @@ def _load_npz(path):
     except FileNotFoundError:
         raise MissingFileError(errno.ENOENT, "no such file", path) from None
     except NPZ_ERRORS as exc:
-        raise FormatError(path, None, f"not a counts .npz file, or a damaged one ({exc})") from None
+        raise FormatError(path, None, f"not a counts .npz file, or a damaged one ({npz_reason(exc)})") from None
     fmt = arrays["format"] if "format" in arrays else np.array(b"csr")
     fmt = fmt.item() if fmt.ndim == 0 and fmt.dtype.kind in "US" else repr(fmt.tolist())
     fmt = fmt.decode("ascii", "replace") if isinstance(fmt, bytes) else fmt
