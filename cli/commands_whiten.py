@@ -59,17 +59,20 @@ def _naming_vecs(vecs, exc):
 @click.option("--eps", type=FiniteFloat(min=0.0, max=1.0, max_open=True), default=1e-6,
               help="Added to every covariance eigenvalue, relative to the largest, so near-singular "
                    "covariances stay finite.")
+@click.option("--min-count", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Fit the mean and covariance on the words the model saw at least N times (its stored "
+                   "counts); every word is still transformed. [default: every word]")
 @click.option("-o", "--output", default=None, metavar="OUT",
               help="Output: a directory/.embkit (native, keeps the counts), .vec/.txt or .bin. "
                    "[default: <VECS name>.whiten-<method>.embkit in the current directory]")
 @read_options
-def whiten(vecs, method, freq, remove, keep, eps, output, limit, unicode_errors):
+def whiten(vecs, method, freq, remove, keep, eps, min_count, output, limit, unicode_errors):
     """Whiten the vectors VECS (default: the newest model here) and write them to OUT.
 
     The output keeps the words, their order and their counts.
     """
     from embkit import io
-    from embkit.exceptions import InvalidParameterError
+    from embkit.exceptions import InvalidDataError, InvalidParameterError
     from embkit.postprocess.frequencies import NoCountsError
     from embkit.postprocess.whiten import whiten as whiten_vectors
 
@@ -91,15 +94,19 @@ def whiten(vecs, method, freq, remove, keep, eps, output, limit, unicode_errors)
     check_vectors_output(out, inputs=[vecs, *_freq_files(freq)])     # fail now, not after the work
     kv = load_vectors(vecs, limit, unicode_errors)
     try:
-        result = whiten_vectors(kv, method=method, freq=freq, remove=remove, keep=keep, eps=eps)
+        result = whiten_vectors(kv, method=method, freq=freq, remove=remove, keep=keep, eps=eps,
+                                min_count=min_count)
     except InvalidParameterError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.param}" if exc.param else None) from None
-    except NoCountsError as exc:
+    except (NoCountsError, InvalidDataError) as exc:
         raise _naming_vecs(vecs, exc) from None
     io.save(result, out)
     record = result.meta["postprocess"][-1]
     detail = {"zipfian": f", frequencies from {record.get('freq', {}).get('source', freq)}",
               "abtt": f", top {record.get('remove')} component(s) removed"}.get(method, "")
+    if min_count is not None:
+        detail += (f", fitted on the {record['fit_words']} words seen at least {min_count} "
+                   f"time{'' if min_count == 1 else 's'}")
     status(f"wrote {show_path(out)}: {len(result)} words x {result.dim}, {method}{detail}")
 
 

@@ -62,6 +62,19 @@ def test_whiten_methods_and_output_formats(model, tmp_path):
     np.testing.assert_allclose(io.load(tmp_path / "c.embkit").vectors.mean(0), 0, atol=1e-6)
 
 
+def test_whiten_min_count(model, tmp_path, vec_file):
+    res = run("whiten", model, "--method", "center", "--min-count", 1, "-o", tmp_path / "m1.embkit")
+    assert res.exit_code == 0 and "fitted on the 3 words seen at least 1 time" in res.stderr
+    assert io.load(tmp_path / "m1.embkit").meta["postprocess"][-1]["fit_words"] == 3
+    res = run("whiten", model, "--min-count", 2, "-o", tmp_path / "m2.embkit")   # counts 2, 1, 1
+    assert res.exit_code == 1 and "min_count=2 leaves 1 word(s)" in error_line(res)
+    assert str(model) in error_line(res)
+    assert not (tmp_path / "m2.embkit").exists()
+    res = run("whiten", vec_file, "--freq", "zipf", "--min-count", 2, "-o", tmp_path / "v.embkit")
+    assert res.exit_code == 1 and str(vec_file) in error_line(res) and "counts" in error_line(res)
+    assert run("whiten", model, "--min-count", 0).exit_code == 2
+
+
 def test_whiten_uses_the_newest_model_here(model, monkeypatch):
     monkeypatch.chdir(model.parent)
     res = run("whiten", "--method", "center")

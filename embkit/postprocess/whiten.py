@@ -22,6 +22,12 @@ changed):
     principal components of the centred vectors:
     ``A = I - U U^T`` (default ``remove`` = dim // 100, at least 1).
 
+``min_count`` fits the mean and covariance (of every method) on the words
+the model saw at least ``min_count`` times, by its stored counts; every
+word is still transformed. Vectors of rare words come from few updates and
+their counts are noisy; the paper's experiments fit on a frequency list of
+words seen at least 200 times in Wikipedia. Default: every word.
+
 ``keep`` (zipfian and uniform) keeps the top ``keep`` whitened components,
 so the output has ``keep`` dimensions. Whitened vectors are expressed in the
 principal axes (PCA whitening); a rotation back (ZCA) would change no cosine
@@ -50,7 +56,7 @@ import numpy as np
 
 from ..exceptions import InvalidDataError, InvalidParameterError, ParameterTypeError
 from ..vectors import KeyedVectors
-from .frequencies import probabilities_with_info
+from .frequencies import NoCountsError, probabilities_with_info
 from .rows import NGRAM_ATTRIBUTES, apply_affine, map_rows
 
 __all__ = ["METHODS", "DEFAULT_EPS", "NGRAM_ATTRIBUTES", "whiten", "weighted_moments", "whitening_transform",
@@ -185,7 +191,7 @@ def abtt_transform(cov, remove):
     return np.eye(len(lam)) - top @ top.T, lam
 
 
-def _check(kv, method, remove, keep, eps):
+def _check(kv, method, remove, keep, eps, min_count):
     if not isinstance(kv, KeyedVectors):
         raise ParameterTypeError(f"whiten() needs a KeyedVectors, got {type(kv).__name__}")
     if method not in METHODS:
@@ -206,17 +212,39 @@ def _check(kv, method, remove, keep, eps):
                                     f"got {remove}", param="remove")
     if not (isinstance(eps, (int, float, np.floating)) and 0 <= float(eps) < 1):
         raise InvalidParameterError(f"eps must be a number in [0, 1), got {eps!r}", param="eps")
+    if min_count is not None and (isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer))
+                                  or min_count < 1):
+        raise InvalidParameterError(f"min_count must be a positive integer, got {min_count!r}", param="min_count")
 
 
-def _map(kv, method, freq, remove, keep, eps):
+def _fit_mask(kv, min_count):
+    """Boolean row mask of the words the moments are fitted on (None: every word)."""
+    if min_count is None:
+        return None
+    if kv.counts is None:
+        raise NoCountsError(f"min_count={min_count} needs the model's word counts, and these vectors carry none "
+                            "(word2vec files): leave min_count out")
+    mask = np.asarray(kv.counts) >= min_count
+    kept = int(mask.sum())
+    if kept < 2:
+        raise InvalidDataError(f"min_count={min_count} leaves {kept} word(s) to fit on (the most frequent word "
+                               f"was seen {int(np.max(kv.counts))} times); at least 2 are needed: lower min_count")
+    return mask
+
+
+def _map(kv, method, freq, remove, keep, eps, min_count):
     """(mean, transform or None, record) of the affine map of ``method``."""
     vectors = kv.vectors
     record = {"method": method}
+    mask = _fit_mask(kv, min_count)
     if method == "zipfian":
         p, info = probabilities_with_info(kv, freq)
         record["freq"] = {k: v for k, v in info.items() if isinstance(v, (str, int, float))}
     else:
         p = None
+    if mask is not None:
+        p = mask.astype(np.float64) if p is None else np.where(mask, p, 0.0)
+        record.update(min_count=int(min_count), fit_words=int(mask.sum()))
     mean, cov = weighted_moments(vectors, p)
     if method in ("zipfian", "uniform"):
         transform, lam = whitening_transform(cov, keep, eps)
@@ -234,7 +262,7 @@ def _map(kv, method, freq, remove, keep, eps):
     return mean, transform, record
 
 
-def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAULT_EPS):
+def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAULT_EPS, min_count=None):
     """Whiten, centre or apply all-but-the-top to word vectors.
 
     Parameters
@@ -256,6 +284,11 @@ def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAU
     eps : float
         Regularisation of near-singular covariances, relative to the largest
         eigenvalue (see the module notes); 0 disables it.
+    min_count : int, optional
+        Fit the mean and covariance on the words whose stored count is at
+        least this (every method; all words are transformed); default every
+        word. For ``zipfian`` the left-out words' probabilities are dropped
+        and the rest renormalised.
 
     Returns
     -------
@@ -273,13 +306,16 @@ def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAU
     ------
     InvalidParameterError
         An unknown method, ``remove``/``keep`` with a method that does not
-        use them or out of range, or ``eps`` outside [0, 1).
+        use them or out of range, ``eps`` outside [0, 1), or ``min_count``
+        not a positive integer.
     NoCountsError
-        ``method="zipfian"`` with ``freq="model"`` on vectors without
-        counts (word2vec files): use a frequency file or ``"zipf"``.
+        ``method="zipfian"`` with ``freq="model"``, or ``min_count``, on
+        vectors without counts (word2vec files): use a frequency file or
+        ``"zipf"``, and no ``min_count``.
     EmbkitError
-        Fewer than 2 vectors, all vectors equal, or a frequency file that
-        covers less than half of the vocabulary.
+        Fewer than 2 vectors (or fewer than 2 words seen ``min_count``
+        times), all vectors equal, or a frequency file that covers less than
+        half of the vocabulary.
 
     Examples
     --------
@@ -293,8 +329,8 @@ def whiten(kv, method="zipfian", freq="model", remove=None, keep=None, eps=DEFAU
     >>> np.allclose((w.vectors * p[:, None]).T @ w.vectors, np.eye(2), atol=1e-5)
     True
     """
-    _check(kv, method, remove, keep, eps)
-    mean, transform, record = _map(kv, method, freq, remove, keep, eps)
+    _check(kv, method, remove, keep, eps, min_count)
+    mean, transform, record = _map(kv, method, freq, remove, keep, eps, min_count)
     record["input_dim"] = kv.dim
     meta = dict(kv.meta)
     meta["postprocess"] = list(meta.get("postprocess") or []) + [record]

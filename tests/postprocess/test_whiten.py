@@ -167,11 +167,37 @@ def test_zipfian_with_other_frequency_sources(tmp_path):
     ({"method": "abtt", "remove": 2}, "remove"),
     ({"eps": -1e-3}, "eps"),
     ({"eps": float("nan")}, "eps"),
+    ({"min_count": 0}, "min_count"),
+    ({"min_count": 2.5}, "min_count"),
+    ({"min_count": True}, "min_count"),
 ])
 def test_invalid_parameters(kwargs, param):
     with pytest.raises(InvalidParameterError) as info:
         whiten(kv3(), **kwargs)
     assert info.value.param == param
+
+
+def test_min_count_fits_on_the_frequent_words_and_transforms_all():
+    # counts 5, 1, 5: min_count 2 fits on a and c only, with p = (1/2, 0, 1/2)
+    kv = KeyedVectors(["a", "b", "c"], W3, counts=[5, 1, 5])
+    out = whiten(kv, method="center", min_count=2)
+    # mean of a and c = (1, 1); b is moved by it too
+    np.testing.assert_allclose(out.vectors, [[0, -1], [-1, 1], [0, 1]], atol=1e-6)
+    rec = out.meta["postprocess"][-1]
+    assert rec["min_count"] == 2 and rec["fit_words"] == 2
+    z = whiten(kv, method="zipfian", min_count=2, eps=0)
+    # fitted on a and c alone: mean (1, 1), covariance diag(0, 1); the first axis is y (variance 1,
+    # so y - 1 is kept as is), the second x (no variance: mapped to 0 with eps=0); b follows the map
+    np.testing.assert_allclose(z.vectors, [[-1, 0], [1, 0], [1, 0]], atol=1e-6)
+    # every word counted at least min_count times: the same map as without it
+    np.testing.assert_allclose(whiten(kv3(), min_count=1).vectors, whiten(kv3()).vectors, atol=1e-6)
+
+
+def test_min_count_errors():
+    with pytest.raises(NoCountsError, match="min_count=2 needs the model's word counts"):
+        whiten(KeyedVectors(["a", "b", "c"], W3), method="center", min_count=2)
+    with pytest.raises(EmbkitError, match="leaves 1 word"):
+        whiten(KeyedVectors(["a", "b", "c"], W3, counts=[5, 1, 1]), min_count=2)
 
 
 def test_degenerate_inputs():
