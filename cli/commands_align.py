@@ -125,7 +125,9 @@ def shift(directory, pairs, top, min_count, k, words, as_json, plot):
             raise click.UsageError(f"no DIR given and no ./{DEFAULT_DIR} here; align corpora first with "
                                    "`embkit align CORPUS_A CORPUS_B`")
         directory = DEFAULT_DIR
-    word_list = list(dict.fromkeys(w.strip() for w in words.split(",") if w.strip())) if words else None
+    word_list = list(dict.fromkeys(w.strip() for w in words.split(",") if w.strip())) if words is not None else None
+    if word_list == []:
+        raise click.BadParameter("give at least one word (W1,W2,...)", param_hint="--words")
     aligned = AlignedSlices.load(directory)
     unknown = _unknown_words(aligned, word_list or [])
     if word_list is not None and len(unknown) == len(word_list):

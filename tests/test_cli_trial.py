@@ -116,6 +116,12 @@ def test_shift_json_keeps_the_known_words_and_fails_on_only_unknown_ones(aligned
     assert one_line_error(result).endswith("words): 'zzzz'") and result.stdout == ""
 
 
+def test_shift_with_an_empty_word_list_is_a_usage_error(aligned_dir):
+    for words in ("", " , "):
+        result = run("shift", aligned_dir, "--words", words)
+        assert result.exit_code == 2 and "give at least one word" in result.stderr and result.stdout == ""
+
+
 # -- a directory named like a vectors file ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, fmt", [("adir.vec", "word2vec"), ("adir.bin.gz", "word2vec-bin")])
