@@ -12,10 +12,10 @@ licence notice); a gold file of one's own has one term per line (the first
 tab-separated field), words joined by ``_`` or separated by spaces.
 """
 import errno
-import gzip
 import os
 
 from ..exceptions import FormatError, InvalidParameterError, IsDirectoryError, ParameterTypeError
+from ..formats._sniff import check_integrity, open_sniffed
 from .datasets import dataset_path
 
 GOLD = {"wordnet": "wordnet_multiword"}
@@ -25,13 +25,6 @@ DEFAULT_TOP = (100, 1000, 10000)
 
 def _normalise(words):
     return "_".join(w.lower() for w in words)
-
-
-def _open_binary(path):
-    path = os.fspath(path)
-    with open(path, "rb") as f:
-        compressed = f.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
 def load_gold(gold="wordnet"):
@@ -70,22 +63,22 @@ def load_gold(gold="wordnet"):
                                     "nor an existing file")
     terms = set()
     lineno = 0
+    stream, to_close = open_sniffed(path, checked=True)      # any compression; damaged data: a FormatError
     try:
-        with _open_binary(path) as f:
-            for lineno, raw in enumerate(f, 1):
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-                text = line.split("\t", 1)[0].strip()
-                if not text or text.startswith("#"):
-                    continue
-                words = [w for part in text.split() for w in part.split("_") if w]
-                if len(words) >= 2:
-                    terms.add(_normalise(words))
-    except (UnicodeDecodeError, EOFError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno is not None:
-            raise
-        if isinstance(exc, UnicodeDecodeError):
-            raise FormatError(path, lineno, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
-        raise FormatError(path, None, f"a damaged gzip file ({exc})") from None
+        for lineno, raw in enumerate(stream, 1):
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            text = line.split("\t", 1)[0].strip()
+            if not text or text.startswith("#"):
+                continue
+            words = [w for part in text.split() for w in part.split("_") if w]
+            if len(words) >= 2:
+                terms.add(_normalise(words))
+    except UnicodeDecodeError as exc:
+        damage = check_integrity(path)      # a damaged compressed file: report the damage, not its symptom
+        raise (damage or FormatError(path, lineno, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x})")) from None
+    finally:
+        for handle in to_close:
+            handle.close()
     if not terms:
         raise FormatError(path, None, "no multi-word term (one per line, words joined by _ or spaces)")
     return name, frozenset(terms)

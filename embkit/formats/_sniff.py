@@ -308,7 +308,7 @@ def open_read(path):
         raise file_error(exc, path) from None
 
 
-def open_sniffed(source):
+def open_sniffed(source, checked=False):
     """Open bytes for reading, decompressed by the name's suffix or, without one, by the magic number.
 
     Each input is opened once and only peeked at, so pipes (``<(...)``, FIFOs)
@@ -319,6 +319,10 @@ def open_sniffed(source):
     source : str, os.PathLike or binary file object
         A path (``.lzma`` counts as compressed too), or an open stream such
         as ``sys.stdin.buffer``, which the caller keeps owning.
+    checked : bool
+        Turn damaged or truncated compressed data of a path into a
+        FormatError naming it (as :func:`open_read`), for readers that do not
+        report it their own way.
 
     Returns
     -------
@@ -337,7 +341,7 @@ def open_sniffed(source):
         try:
             if module is not None:
                 stream = module.open(source, "rb")
-                return stream, [stream]
+                return (_CheckedStream(stream, source, module) if checked else stream), [stream]
             raw = open(source, "rb")
         except OSError as exc:
             raise file_error(exc, source) from None
@@ -348,6 +352,8 @@ def open_sniffed(source):
     if module is None:
         return raw, owned
     stream = module.open(raw, "rb")          # closing it leaves ``raw`` open: close both
+    if checked and isinstance(source, (str, os.PathLike)):
+        return _CheckedStream(stream, source, module), [stream] + owned
     return stream, [stream] + owned
 
 

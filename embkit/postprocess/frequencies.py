@@ -110,15 +110,15 @@ def read_frequencies(path):
     FormatError
         On a line without a number after the word (except a header on the
         first line), a negative or non-finite value, text that is not UTF-8,
-        or a file without any entry.
+        damaged or truncated compressed data, or a file without any entry.
     OSError
         When the file cannot be read.
     """
-    from ..formats._sniff import open_sniffed
+    from ..formats._sniff import check_integrity, open_sniffed
 
     path = os.fspath(path)
     values, duplicates, seen_data = {}, 0, False
-    stream, to_close = open_sniffed(path)
+    stream, to_close = open_sniffed(path, checked=True)
     try:
         for lineno, raw in enumerate(stream, 1):
             try:
@@ -139,6 +139,11 @@ def read_frequencies(path):
                 duplicates += 1
                 continue
             values[word] = value
+    except FormatError:
+        damage = check_integrity(path)      # a damaged compressed file: report the damage, not its symptom
+        if damage is not None:
+            raise damage from None
+        raise
     finally:
         for handle in to_close:
             handle.close()

@@ -100,3 +100,41 @@ def test_compressed_data_without_the_suffix_gets_a_hint(tmp_path, plain, fmt, co
 def test_compression_hint_is_none_for_plain_data(plain):
     assert compression_hint(plain["vec"][:10], "v.vec") is None
     assert compression_hint(plain["bin"][:10], "v.bin") is None
+
+
+def _frequencies(path):
+    from embkit.postprocess.frequencies import read_frequencies
+    return read_frequencies(path)
+
+
+def _gold(path):
+    from embkit.evaluation.phrases import load_gold
+    return load_gold(path)
+
+
+def _lexicon(path):
+    from embkit.postprocess.lexicon import read_lexicon
+    return read_lexicon(path)
+
+
+TEXT_READERS = {
+    "frequencies": (_frequencies, "".join(f"w{i}\t{5000 - i}\n" for i in range(3000))),
+    "gold terms": (_gold, "".join(f"new_york{i}\n" for i in range(3000))),
+    "lexicon": (_lexicon, "".join(f"w{i} w{i + 1} w{i + 2}\n" for i in range(3000))),
+}
+
+
+@pytest.mark.parametrize("how", ["corrupt-middle", "truncated-mid-stream"])
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+@pytest.mark.parametrize("reader", list(TEXT_READERS))
+def test_damage_in_other_text_files_is_a_format_error_naming_them(tmp_path, reader, compression, how):
+    """Frequency files (whiten --freq), gold term lists and lexicons: the damage, not EOFError or 'Aborted!'."""
+    read, text = TEXT_READERS[reader]
+    path = tmp_path / f"broken.tsv.{compression}"
+    path.write_bytes(_damage(MODULES[compression].compress(text.encode()), how))
+    with pytest.raises(FormatError) as info:
+        read(path)
+    assert str(info.value).startswith(f"{path}") and "compress" in str(info.value)
+    intact = tmp_path / f"ok.tsv.{compression}"
+    intact.write_bytes(MODULES[compression].compress(text.encode()))
+    assert read(intact)
