@@ -1,5 +1,7 @@
 """``embkit whiten`` and ``embkit analyze``: post-processing and geometry of stored vectors."""
+import errno
 import importlib.util
+import os
 
 import click
 
@@ -35,7 +37,12 @@ def _freq_files(freq):
     """The file --freq names, as a list: none for model and zipf."""
     from embkit.postprocess.frequencies import FREQ_SOURCES
 
-    return [] if freq in FREQ_SOURCES else [freq]
+    if freq in FREQ_SOURCES:
+        return []
+    if os.path.isdir(freq):              # not "the output is inside an input": say what is wrong with --freq
+        from embkit.exceptions import IsDirectoryError
+        raise IsDirectoryError(errno.EISDIR, "is a directory; --freq takes a frequency file", freq)
+    return [freq]
 
 
 def _naming_vecs(vecs, exc):

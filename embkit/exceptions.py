@@ -21,19 +21,34 @@ __all__ = ["EmbkitError", "FormatError", "CorpusError", "MissingCorpusError", "F
 NPZ_ERRORS = (OSError, ValueError, EOFError, _zipfile.BadZipFile, _zlib.error)
 
 
-def npz_reason(exc):
+def npz_reason(exc, path=None):
     """Why reading a ``.npz`` failed, for a message: NumPy's advice to unpickle is never passed on.
+
+    NumPy reads a file that is neither a zip archive nor an ``.npy`` array
+    as a pickle, and refuses it as "pickled data" even when it is plain text;
+    with ``path`` such a file is described by its first bytes instead.
 
     Parameters
     ----------
     exc : Exception
         One of :data:`NPZ_ERRORS`.
+    path : str or os.PathLike, optional
+        The file, to tell a real pickle from other data.
 
     Returns
     -------
     str
     """
     if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+        head = None
+        if path is not None:
+            try:
+                with open(path, "rb") as f:
+                    head = f.read(8)
+            except OSError:
+                pass
+        if head is not None and not head.startswith((b"\x80", b"PK", b"\x93NUMPY")):   # pickle, zip, .npy
+            return f"not a NumPy .npz archive: it starts with {head!r}" if head else "the file is empty"
         return "it holds pickled Python objects, which embkit never loads"
     return str(exc)
 

@@ -231,3 +231,16 @@ def test_a_pickled_npz_is_refused_without_numpys_advice_to_unpickle(tmp_path):
     r = run("train", "--cooccur", bad, "--model", "glove", "-o", tmp_path / "g.vec")
     assert r.exit_code == 1 and "holds pickled Python objects, which embkit never loads" in r.output
     assert "allow_pickle" not in r.output
+
+
+def test_a_text_file_given_as_counts_is_not_called_a_pickle(tmp_path):
+    """NumPy calls any non-zip file 'pickled data'; a text or gzip file is described by its first bytes."""
+    vec = tmp_path / "v.vec"
+    vec.write_text("2 2\na 1 2\nb 3 4\n")
+    r = run("train", "--cooccur", vec, "--model", "glove", "-o", tmp_path / "g.vec")
+    assert r.exit_code == 1 and "not a NumPy .npz archive: it starts with b'2 2\\na 1 '" in r.output
+    assert "pickle" not in r.output
+    empty = tmp_path / "e.npz"
+    empty.write_bytes(b"")
+    r = run("train", "--cooccur", empty, "--model", "glove", "-o", tmp_path / "g.vec")
+    assert r.exit_code == 1 and "pickle" not in r.output

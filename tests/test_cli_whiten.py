@@ -75,6 +75,13 @@ def test_whiten_min_count(model, tmp_path, vec_file):
     assert run("whiten", model, "--min-count", 0).exit_code == 2
 
 
+def test_whiten_freq_directory_is_named_as_such(model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run("whiten", model, "--freq", tmp_path)       # the default output would be inside it
+    assert res.exit_code == 1 and error_line(res) == f"embkit: error: {tmp_path}: is a directory; --freq takes a " \
+        "frequency file"
+
+
 def test_whiten_uses_the_newest_model_here(model, monkeypatch):
     monkeypatch.chdir(model.parent)
     res = run("whiten", "--method", "center")

@@ -168,7 +168,7 @@ def _load_npz(path):
     except FileNotFoundError:
         raise MissingFileError(errno.ENOENT, "no such file", path) from None
     except NPZ_ERRORS as exc:
-        raise FormatError(path, None, f"not a counts .npz file, or a damaged one ({npz_reason(exc)})") from None
+        raise FormatError(path, None, f"not a counts .npz file, or a damaged one ({npz_reason(exc, path)})") from None
     fmt = arrays["format"] if "format" in arrays else np.array(b"csr")
     fmt = fmt.item() if fmt.ndim == 0 and fmt.dtype.kind in "US" else repr(fmt.tolist())
     fmt = fmt.decode("ascii", "replace") if isinstance(fmt, bytes) else fmt

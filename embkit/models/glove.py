@@ -385,7 +385,7 @@ def _load_checkpoint(path, state, p, cooc):
     except FileNotFoundError:
         raise MissingFileError(errno.ENOENT, "no such checkpoint", path) from None
     except (KeyError, *NPZ_ERRORS) as exc:
-        raise FormatError(path, None, f"not a GloVe checkpoint, or a damaged one ({npz_reason(exc)})") from None
+        raise FormatError(path, None, f"not a GloVe checkpoint, or a damaged one ({npz_reason(exc, path)})") from None
     if info.get("format") != CHECKPOINT_FORMAT or info.get("format_version") != CHECKPOINT_VERSION:
         raise FormatError(path, None, f"not a GloVe checkpoint of format version {CHECKPOINT_VERSION}")
     want, have = _fingerprint(p, cooc), info.get("fingerprint", {})

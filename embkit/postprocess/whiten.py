@@ -245,6 +245,10 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
     if mask is not None:
         p = mask.astype(np.float64) if p is None else np.where(mask, p, 0.0)
         record.update(min_count=int(min_count), fit_words=int(mask.sum()))
+        if not p.sum() > 0:
+            raise InvalidDataError(f"the {int(mask.sum())} words seen at least {min_count} times all have "
+                                   f"frequency 0 in {record['freq'].get('source', 'the frequencies')}: nothing to "
+                                   "fit on (lower min_count or check the frequencies)")
     mean, cov = weighted_moments(vectors, p)
     if method in ("zipfian", "uniform"):
         transform, lam = whitening_transform(cov, keep, eps)

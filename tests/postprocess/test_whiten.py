@@ -198,6 +198,9 @@ def test_min_count_errors():
         whiten(KeyedVectors(["a", "b", "c"], W3), method="center", min_count=2)
     with pytest.raises(EmbkitError, match="leaves 1 word"):
         whiten(KeyedVectors(["a", "b", "c"], W3, counts=[5, 1, 1]), min_count=2)
+    # the words fitted on all have frequency 0: said so, not "weights must have a positive sum"
+    with pytest.raises(EmbkitError, match="the 2 words seen at least 2 times all have frequency 0"):
+        whiten(KeyedVectors(["a", "b", "c"], W3, counts=[5, 1, 5]), freq=[0.0, 1.0, 0.0], min_count=2)
 
 
 def test_degenerate_inputs():
