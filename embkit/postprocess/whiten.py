@@ -40,7 +40,11 @@ variance is scaled by at most ``1 / sqrt(eps * lambda_max)`` instead of
 blowing up, and an exactly singular covariance (fewer words than
 dimensions, constant coordinates) gives finite vectors. The whitened
 covariance is ``lambda / (lambda + eps * lambda_max)`` per direction: 1 up
-to about ``eps`` relative to that direction's share.
+to about ``eps`` relative to that direction's share. A fit on ``n`` words
+with ``n <= dim`` (a high ``min_count``) has a covariance of rank at most
+``n - 1``: the directions it lacks are dropped (mapped to 0), with a
+warning, rather than stretched; with ``eps=0`` so are directions whose
+eigenvalue is below ``NULL_TOL`` (1e-12) of the largest.
 
 References
 ----------
@@ -66,6 +70,7 @@ log = logging.getLogger(__name__)
 
 METHODS = ("zipfian", "uniform", "center", "abtt")
 DEFAULT_EPS = 1e-6
+NULL_TOL = 1e-12      # with eps=0: eigenvalues below this share of the largest are rounding noise of a zero
 _CHUNK_ROWS = 1 << 15
 
 
@@ -134,7 +139,7 @@ def _eigh_desc(cov):
     return lam, vec * signs
 
 
-def whitening_transform(cov, keep=None, eps=DEFAULT_EPS):
+def whitening_transform(cov, keep=None, eps=DEFAULT_EPS, rank=None):
     """The whitening matrix of a covariance: ``A = V[:, :keep] / sqrt(lambda + eps * lambda_max)``.
 
     Parameters
@@ -145,13 +150,19 @@ def whitening_transform(cov, keep=None, eps=DEFAULT_EPS):
         Number of leading components kept (default all ``d``).
     eps : float
         Regularisation added to every eigenvalue, in units of the largest.
+    rank : int, optional
+        The covariance's rank when it is known to be below ``d`` (a fit on
+        ``n <= d`` vectors has rank at most ``n - 1``): the directions past
+        it carry no variance and get zero columns, instead of being
+        stretched by ``1 / sqrt(eps * lambda_max)``.
 
     Returns
     -------
     A : numpy.ndarray of float64, shape (d, keep)
-        ``A^T cov A`` is the identity up to ``eps``. With ``eps=0`` a
-        direction of zero variance gets a zero column (a pseudo-inverse)
-        rather than an infinite one.
+        ``A^T cov A`` is the identity up to ``eps`` (on the first ``rank``
+        directions). With ``eps=0`` a direction of zero variance (an
+        eigenvalue below ``NULL_TOL`` times the largest) gets a zero column
+        (a pseudo-inverse) rather than an infinite one.
     eigenvalues : numpy.ndarray of float64, shape (d,)
         Of ``cov``, in decreasing order.
 
@@ -166,8 +177,11 @@ def whitening_transform(cov, keep=None, eps=DEFAULT_EPS):
         raise InvalidDataError("the covariance is zero (every vector is the same): there is nothing to whiten")
     keep = len(lam) if keep is None else int(keep)
     reg = lam[:keep] + eps * lam[0]
+    null = lam[:keep] <= NULL_TOL * lam[0] if eps == 0 else np.zeros(keep, dtype=bool)
+    if rank is not None:
+        null[int(rank):] = True
     scale = np.zeros(keep)
-    np.divide(1.0, np.sqrt(reg), out=scale, where=reg > 0)      # eps = 0: null directions map to 0
+    np.divide(1.0, np.sqrt(reg), out=scale, where=~null & (reg > 0))   # null directions map to 0
     return vec[:, :keep] * scale, lam
 
 
@@ -250,8 +264,15 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
                                    f"frequency 0 in {record['freq'].get('source', 'the frequencies')}: nothing to "
                                    "fit on (lower min_count or check the frequencies)")
     mean, cov = weighted_moments(vectors, p)
+    fitted = len(kv) if p is None else int(np.count_nonzero(p))
+    rank = fitted - 1 if fitted <= kv.dim else None
+    if rank is not None and method != "center":
+        log.warning("the mean and covariance are fitted on %d words for %d dimensions: the covariance has rank at "
+                    "most %d, and the directions it lacks are %s (fit on more words%s)", fitted, kv.dim, rank,
+                    "dropped" if method in ("zipfian", "uniform") else "kept as they are",
+                    ": lower min_count" if mask is not None else "")
     if method in ("zipfian", "uniform"):
-        transform, lam = whitening_transform(cov, keep, eps)
+        transform, lam = whitening_transform(cov, keep, eps, rank)
         record.update(eps=float(eps), keep=None if keep is None else int(keep))
         cond = lam[-1] / lam[0]
         if cond < eps:

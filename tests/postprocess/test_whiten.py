@@ -193,6 +193,22 @@ def test_min_count_fits_on_the_frequent_words_and_transforms_all():
     np.testing.assert_allclose(whiten(kv3(), min_count=1).vectors, whiten(kv3()).vectors, atol=1e-6)
 
 
+@pytest.mark.parametrize("eps", [0.0, 1e-6])
+def test_a_fit_on_fewer_words_than_dimensions_drops_the_directions_it_lacks(eps, caplog):
+    """3 words fitted in 4-D: rank 2; the other two directions map to 0 (they were stretched a millionfold)."""
+    rng = np.random.default_rng(3)
+    kv = KeyedVectors([f"w{i}" for i in range(6)], rng.normal(size=(6, 4)), counts=[9, 8, 7, 1, 1, 1])
+    with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
+        out = whiten(kv, min_count=5, eps=eps)
+    assert "fitted on 3 words for 4 dimensions: the covariance has rank at most 2" in caplog.text
+    assert "lower min_count" in caplog.text
+    np.testing.assert_allclose(out.vectors[:, 2:], 0, atol=1e-6)
+    fit = out.vectors[:3].astype(np.float64)
+    p = np.array([9, 8, 7]) / 24
+    np.testing.assert_allclose((fit * p[:, None]).T @ fit, np.diag([1, 1, 0, 0]), atol=1e-4)
+    assert np.abs(out.vectors).max() < 10          # nothing blown up
+
+
 def test_min_count_errors():
     with pytest.raises(NoCountsError, match="min_count=2 needs the model's word counts"):
         whiten(KeyedVectors(["a", "b", "c"], W3), method="center", min_count=2)
