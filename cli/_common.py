@@ -276,6 +276,36 @@ def option_files(table, params):
     return _params.input_files(table, params)
 
 
+def describe_existing(path):
+    """What the existing output ``path`` holds, in a few words (its model and sources for an embkit model)."""
+    from embkit._outputs import is_model_dir
+
+    p = Path(path)
+    if not is_model_dir(p):
+        return "a directory" if p.is_dir() else "a file"
+    try:
+        meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "an embkit model"
+    model = meta.get("model") or "an embkit"
+    sources = [s.get("path") for s in (meta.get("corpus") or {}).get("sources") or [] if isinstance(s, dict)]
+    sources = [str(s) for s in sources if s]
+    if not sources:
+        return f"{model} model"
+    shown = ", ".join(show_path(s) for s in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    return f"{model} model trained on {shown}"
+
+
+def warn_replacing(out, output):
+    """Warn (also under -q) that the default output name ``out`` exists and will be replaced.
+
+    ``output`` is the -o value given (None: ``out`` is the command's default name, so the user may not know
+    what it overwrites; a name given with -o is replaced silently, as asked).
+    """
+    if output is None and (Path(out).exists() or Path(out).is_symlink()):
+        warn(f"{show_path(out)} exists and will be replaced ({describe_existing(out)}); give -o NAME to keep it")
+
+
 def derived_output(vecs, tag):
     """Default output of a command that turns one model into another (retrofit, whiten, ...).
 

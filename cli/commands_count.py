@@ -6,7 +6,7 @@ import click
 from embkit import _params
 from embkit.exceptions import show_path
 
-from ._common import CONTEXT, check_vectors_output, option_files, quiet, status
+from ._common import CONTEXT, check_vectors_output, option_files, quiet, status, warn_replacing
 
 COUNT_MODELS = ("glove", "ppmi-svd")
 _WORD2VEC_NAMES = {p.name for p in _params.WORD2VEC}
@@ -102,6 +102,7 @@ def train_count(model, corpus, output, fmt, quiet_bars, params):
     out = output or default_output(list(corpus) or [cooccur_file], fmt)
     read = inputs + option_files(_params.CORPUS, given)            # --phrases, --terms
     check_vectors_output(out, fmt, read + ([resume] if resume else []), format_option="--format")
+    warn_replacing(out, output)
     checkpoint = f"{out}.checkpoint" if model == "glove" and est.checkpoint_every else None
     if checkpoint is not None:                    # it may be --resume's: read before it is written
         check_file_output(checkpoint, read, what="a checkpoint")

@@ -17,6 +17,7 @@ from ._common import (
     read_options,
     resolve_vecs,
     status,
+    warn_replacing,
 )
 
 log = logging.getLogger("embkit.cli")
@@ -174,6 +175,7 @@ def retrofit(vecs, lexicon, output, iterations, preset, alpha, beta, graph, case
     out = output or derived_output(vecs, f"retrofit-{label}")
     if not dry_run:
         check_vectors_output(out, inputs=[vecs, *lexicon_files])      # fail now, not after the work
+        warn_replacing(out, output)
     t0 = time.perf_counter()
     kv = load_vectors(vecs, limit, unicode_errors)
     previous = kv.meta.get("retrofit")

@@ -1,6 +1,5 @@
 """``embkit train``, ``embkit vocab`` and ``embkit warmup``."""
 import dataclasses
-import json
 import logging
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ._common import (
     quiet,
     status,
     stdout_hint,
-    warn,
+    warn_replacing,
 )
 from .commands_count import COUNT_MODELS, count_train_options, model_defaults, reject_count_options, train_count
 
@@ -172,31 +171,10 @@ def train(corpus, output, model, fmt, **params):
     inputs = expand_inputs(list(corpus))          # directories and globs expanded once
     check_vectors_output(out, fmt, inputs + option_files(_params.CORPUS, params),   # --phrases, --terms
                          format_option="--format")                                  # fail now, not after training
-    if output is None and (Path(out).exists() or Path(out).is_symlink()):
-        warn(f"{show_path(out)} exists and will be replaced ({describe_existing(out)}); give -o NAME to keep it")
+    warn_replacing(out, output)
     est.fit(inputs)
     est.wv.save(out, format=fmt)
     status(summary(out, est))
-
-
-def describe_existing(path):
-    """What the existing output ``path`` holds, in a few words (its model and sources for an embkit model)."""
-    from embkit._outputs import is_model_dir
-
-    p = Path(path)
-    if not is_model_dir(p):
-        return "a directory" if p.is_dir() else "a file"
-    try:
-        meta = json.loads((p / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "an embkit model"
-    model = meta.get("model") or "an embkit"
-    sources = [s.get("path") for s in (meta.get("corpus") or {}).get("sources") or [] if isinstance(s, dict)]
-    sources = [str(s) for s in sources if s]
-    if not sources:
-        return f"{model} model"
-    shown = ", ".join(show_path(s) for s in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
-    return f"{model} model trained on {shown}"
 
 
 def summary(out, est):

@@ -18,6 +18,7 @@ from ._common import (
     read_options,
     resolve_vecs,
     status,
+    warn_replacing,
 )
 
 _METHODS = ("zipfian", "uniform", "center", "abtt")
@@ -99,6 +100,7 @@ def whiten(vecs, method, freq, remove, keep, eps, min_count, output, limit, unic
     vecs = resolve_vecs(vecs)
     out = output or derived_output(vecs, f"whiten-{method}")
     check_vectors_output(out, inputs=[vecs, *_freq_files(freq)])     # fail now, not after the work
+    warn_replacing(out, output)
     kv = load_vectors(vecs, limit, unicode_errors)
     try:
         result = whiten_vectors(kv, method=method, freq=freq, remove=remove, keep=keep, eps=eps,

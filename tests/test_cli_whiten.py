@@ -75,6 +75,18 @@ def test_whiten_min_count(model, tmp_path, vec_file):
     assert run("whiten", model, "--min-count", 0).exit_code == 2
 
 
+def test_whiten_default_output_that_exists_is_replaced_with_a_warning(model, vec_file, tmp_path, monkeypatch):
+    """As train: a default-named output is replaced, and the warning says what it held (even with -q)."""
+    monkeypatch.chdir(tmp_path)
+    assert run("whiten", model).exit_code == 0
+    res = run("-q", "whiten", vec_file, "--freq", "zipf")      # the same default name: small.whiten-zipfian.embkit
+    assert res.exit_code == 0
+    assert "small.whiten-zipfian.embkit exists and will be replaced (an embkit model); give -o NAME to keep it" \
+        in res.stderr
+    res = run("whiten", vec_file, "--freq", "zipf", "-o", "small.whiten-zipfian.embkit")   # named with -o: as asked
+    assert res.exit_code == 0 and "will be replaced" not in res.stderr
+
+
 def test_whiten_freq_directory_is_named_as_such(model, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     res = run("whiten", model, "--freq", tmp_path)       # the default output would be inside it
