@@ -1,4 +1,6 @@
 """``embkit align`` (cross-corpus alignment: CADE or Procrustes) and ``embkit shift`` (semantic-change report)."""
+import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -107,8 +109,9 @@ def align(corpus, names, output, model, method, compass_epochs, slice_epochs, sl
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--plot", "plot", default=None, metavar="PREFIX",
               help="Write figures PREFIX-<a>-<b>.png (shift by frequency) and PREFIX-<word>.png (a word's "
-                   "neighbours across slices; --words, or the 3 most shifted words); needs matplotlib. Every "
-                   "file is checked before any is written.")
+                   "neighbours across slices; --words, or the 3 most shifted words; characters that cannot be "
+                   "in a file name become _, plus a short hash); needs matplotlib. Every file is checked before "
+                   "any is written.")
 def shift(directory, pairs, top, min_count, k, words, as_json, plot):
     """Semantic change between the slices in DIR (an `embkit align` output, default ./aligned).
 
@@ -170,9 +173,26 @@ def _unknown_error(directory, aligned, unknown):
     return EmbkitError(f"{show_path(directory)}: {'; '.join(parts)}")
 
 
+_UNSAFE = re.compile(r"[^\w.+-]|^\.+")      # path separators, whitespace, control and shell characters, leading dots
+
+
+def _file_part(word):
+    """A word as part of a file name: unsafe characters become ``_``; a changed or long name gets a short hash.
+
+    A word is any token (``a/b``, ``..``, a 300-character run), so it may not
+    name a directory, climb out of the prefix's folder, or exceed the file
+    system's 255-byte name limit.
+    """
+    safe = _UNSAFE.sub("_", word)[:80]
+    if safe != word:
+        safe += "-" + hashlib.sha1(word.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return safe
+
+
 def _plot_paths(prefix, pairs, words):
-    """``{(a, b) or word: figure path}`` of --plot PREFIX."""
-    return {**{(a, b): f"{prefix}-{a}-{b}.png" for a, b in pairs}, **{w: f"{prefix}-{w}.png" for w in words}}
+    """``{(a, b) or word: figure path}`` of --plot PREFIX (slice names are safe already; words are made so)."""
+    return {**{(a, b): f"{prefix}-{a}-{b}.png" for a, b in pairs},
+            **{w: f"{prefix}-{_file_part(w)}.png" for w in words}}
 
 
 def _check_plots(directory, aligned, paths):

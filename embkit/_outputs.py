@@ -12,7 +12,9 @@ every library writer of a file the caller names goes through them or through
 import contextlib
 import errno
 import json
+import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,6 +27,9 @@ from .exceptions import (
     file_error,
     show_path,
 )
+
+log = logging.getLogger(__name__)
+_GLYPH = re.compile(r"Glyph (\d+) .*missing from")      # matplotlib's warning for a character its font lacks
 
 __all__ = ["check_file_output", "check_output_not_input", "check_not_inside_model",
            "check_writable_location", "is_model_dir", "output_file", "FIGURE_FORMATS", "figure_format",
@@ -293,6 +298,18 @@ def write_figure(fig, path, inputs=(), **savefig):
     EmbkitError
         See :func:`check_figure_output`.
     """
+    import warnings
+
     fmt = check_figure_output(path, inputs)
-    with atomic_file(path, "wb") as f:
-        fig.savefig(f, format=fmt, **savefig)
+    with warnings.catch_warnings(record=True) as caught:     # matplotlib's font warnings: one log line instead
+        warnings.simplefilter("always")
+        with atomic_file(path, "wb") as f:
+            fig.savefig(f, format=fmt, **savefig)
+    missing = sorted({chr(int(m.group(1))) for w in caught for m in [_GLYPH.search(str(w.message))] if m})
+    if missing:
+        log.warning("%s: %d character(s) have no glyph in matplotlib's font and show as boxes (%s); a font that "
+                    "has them can be chosen with matplotlib's rcParams['font.family']", show_path(path),
+                    len(missing), ", ".join(missing[:10]))
+    for w in caught:
+        if not _GLYPH.search(str(w.message)):
+            log.warning("%s: %s", show_path(path), w.message)

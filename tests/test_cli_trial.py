@@ -170,3 +170,16 @@ def test_skip_existing_warns_and_records_the_settings_models_were_trained_with(t
     # the same options again: reused without a warning
     result = run("align", *common, "--epochs", "1", "--skip-existing")
     assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_shift_figure_names_from_words_stay_inside_the_prefix_folder():
+    """A word is any token: '/' or a leading '..' must not make a directory or climb out, a long one must fit."""
+    from embkit_cli.commands_align import _file_part, _plot_paths
+
+    assert _file_part("union") == "union" and _file_part("日本") == "日本" and _file_part("new_york") == "new_york"
+    for word in ("a/b", "..", "../x", ".hidden", "a b", "x" * 300, "a\\b"):
+        part = _file_part(word)
+        assert "/" not in part and "\\" not in part and not part.startswith(".") and len(part.encode()) <= 100
+    assert _file_part("a/b") != _file_part("a_b")                  # the hash keeps distinct words apart
+    paths = _plot_paths("figs/p", [("a", "b")], ["../x"])
+    assert paths[("a", "b")] == "figs/p-a-b.png" and paths["../x"].startswith("figs/p-__x-")

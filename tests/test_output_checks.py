@@ -248,3 +248,33 @@ def test_input_files_and_corpus_paths(tmp_path):
     assert sorted(corpus_paths(str(tmp_path / "*.txt"))) == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
     assert corpus_paths([tmp_path, "-"]) == [str(tmp_path), "-"]
     assert corpus_paths([["a", "b"], ["c"]]) == [] and corpus_paths(iter([["a"]])) == []
+
+
+class _FakeFigure:
+    """A stand-in for a matplotlib figure whose drawing warns as matplotlib does for a missing glyph."""
+
+    def savefig(self, f, format=None, **kw):
+        import warnings
+        warnings.warn("Glyph 26085 (\\N{CJK UNIFIED IDEOGRAPH-65E5}) missing from font(s) DejaVu Sans.", UserWarning)
+        warnings.warn("Glyph 26085 (\\N{CJK UNIFIED IDEOGRAPH-65E5}) missing from font(s) DejaVu Sans.", UserWarning)
+        warnings.warn("something else", UserWarning)
+        f.write(b"\x89PNG fake")
+
+
+def test_figure_font_warnings_become_one_log_line(tmp_path, caplog):
+    """matplotlib's per-character 'Glyph ... missing' warnings (a CJK word in a shift plot) are one log line
+    naming the characters, not raw UserWarnings with a source path."""
+    import warnings
+
+    from embkit._outputs import write_figure
+
+    out = tmp_path / "fig.png"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # nothing escapes as a Python warning
+        with caplog.at_level("WARNING", logger="embkit._outputs"):
+            write_figure(_FakeFigure(), out)
+    assert out.read_bytes() == b"\x89PNG fake"
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == (f"{out}: 1 character(s) have no glyph in matplotlib's font and show as boxes (日); a font "
+                        "that has them can be chosen with matplotlib's rcParams['font.family']")
+    assert lines[1] == f"{out}: something else" and len(lines) == 2
