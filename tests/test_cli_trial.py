@@ -116,6 +116,15 @@ def test_shift_json_keeps_the_known_words_and_fails_on_only_unknown_ones(aligned
     assert one_line_error(result).endswith("words): 'zzzz'") and result.stdout == ""
 
 
+def test_shift_words_below_min_count_are_shown_with_a_note(aligned_dir):
+    result = run("shift", aligned_dir, "--min-count", "15", "--words", "union,cat")     # union: 20 and 20, cat: 20
+    assert result.exit_code == 0, result.output
+    assert "shown as asked" not in result.stdout
+    result = run("shift", aligned_dir, "--min-count", "30", "--words", "union,cat")
+    assert result.exit_code == 0 and "shown as asked, though seen fewer than 30 times in a slice: union, cat" \
+        in result.stdout
+
+
 def test_shift_with_an_empty_word_list_is_a_usage_error(aligned_dir):
     for words in ("", " , "):
         result = run("shift", aligned_dir, "--words", words)

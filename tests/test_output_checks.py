@@ -255,9 +255,10 @@ class _FakeFigure:
 
     def savefig(self, f, format=None, **kw):
         import warnings
-        warnings.warn("Glyph 26085 (\\N{CJK UNIFIED IDEOGRAPH-65E5}) missing from font(s) DejaVu Sans.", UserWarning)
-        warnings.warn("Glyph 26085 (\\N{CJK UNIFIED IDEOGRAPH-65E5}) missing from font(s) DejaVu Sans.", UserWarning)
-        warnings.warn("something else", UserWarning)
+        glyph = "Glyph 26085 (\\N{CJK UNIFIED IDEOGRAPH-65E5}) missing from font(s) DejaVu Sans."
+        warnings.warn(glyph, UserWarning, stacklevel=2)
+        warnings.warn(glyph, UserWarning, stacklevel=2)
+        warnings.warn("something else", UserWarning, stacklevel=2)
         f.write(b"\x89PNG fake")
 
 
