@@ -53,6 +53,21 @@ def npz_reason(exc, path=None):
     return str(exc)
 
 
+def open_npz(path):
+    """``numpy.load(path, allow_pickle=False)``, always an ``.npz`` archive (use it in a ``with``).
+
+    An ``.npy`` array (whatever its name) raises a ValueError, one of
+    :data:`NPZ_ERRORS`, so readers report it as the other damaged or wrong
+    files instead of failing on the archive's interface.
+    """
+    import numpy as np
+
+    z = np.load(path, allow_pickle=False)
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise ValueError("a NumPy .npy array, not an .npz archive")
+    return z
+
+
 def show_path(path):
     """A path as error messages show it: as it is, or quoted and escaped when it holds a character that is
     not printable (a newline, a tab, a terminal escape, an undecodable byte), so a message stays one line.

@@ -244,3 +244,16 @@ def test_a_text_file_given_as_counts_is_not_called_a_pickle(tmp_path):
     empty.write_bytes(b"")
     r = run("train", "--cooccur", empty, "--model", "glove", "-o", tmp_path / "g.vec")
     assert r.exit_code == 1 and "pickle" not in r.output
+
+
+def test_an_npy_array_given_as_counts_or_checkpoint_is_one_line(tmp_path):
+    """np.load returns an array for .npy data (whatever the name): not a traceback about context managers."""
+    arr = tmp_path / "arr.npz"
+    with open(arr, "wb") as f:
+        np.save(f, np.arange(4))
+    r = run("train", "--cooccur", arr, "--model", "glove", "-o", tmp_path / "g.vec")
+    assert r.exit_code == 1 and "a NumPy .npy array, not an .npz archive" in r.output
+    assert "Traceback" not in r.output and "context manager" not in r.output
+    from embkit.corpus.cooccur import Cooccurrence
+    with pytest.raises(embkit.EmbkitError, match="not a counts .npz file"):
+        Cooccurrence.load(arr)

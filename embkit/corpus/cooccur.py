@@ -42,7 +42,15 @@ import numpy as np
 
 from .. import _params
 from .._outputs import check_file_output
-from ..exceptions import NPZ_ERRORS, EmbkitError, FormatError, InvalidDataError, MissingFileError, npz_reason
+from ..exceptions import (
+    NPZ_ERRORS,
+    EmbkitError,
+    FormatError,
+    InvalidDataError,
+    MissingFileError,
+    npz_reason,
+    open_npz,
+)
 from ._counting import CHUNK_TOKENS, corpus_stats, count_runs, unit_weights
 from ._runs import COUNTS, write_matrix_npz
 from .cache import cache_key, cached
@@ -163,7 +171,7 @@ def _load_npz(path):
     from .vocab import Vocabulary
 
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with open_npz(path) as z:
             arrays = {k: z[k] for k in _ARRAYS if k in z.files}
     except FileNotFoundError:
         raise MissingFileError(errno.ENOENT, "no such file", path) from None

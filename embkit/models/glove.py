@@ -31,6 +31,7 @@ from ..exceptions import (
     MissingFileError,
     TrainingDivergedError,
     npz_reason,
+    open_npz,
 )
 from ._base import VectorEstimator
 from ._counts import count_meta, counts_for
@@ -379,7 +380,7 @@ def _load_checkpoint(path, state, p, cooc):
     """Put a checkpoint's state into ``state``; return its training records."""
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with open_npz(path) as z:
             info = json.loads(str(z["info"].item()))
             arrays = {k: z[k] for k in _STATE}
     except FileNotFoundError:
