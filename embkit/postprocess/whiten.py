@@ -70,6 +70,7 @@ log = logging.getLogger(__name__)
 
 METHODS = ("zipfian", "uniform", "center", "abtt")
 DEFAULT_EPS = 1e-6
+FIT_WORDS_PER_DIM = 10   # fewer fitted words than this per dimension: a warning (poorly estimated directions)
 NULL_TOL = 1e-12      # with eps=0: eigenvalues below this share of the largest are rounding noise of a zero
 _CHUNK_ROWS = 1 << 15
 
@@ -263,19 +264,29 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
             raise InvalidDataError(f"the {int(mask.sum())} words seen at least {min_count} times all have "
                                    f"frequency 0 in {record['freq'].get('source', 'the frequencies')}: nothing to "
                                    "fit on (lower min_count or check the frequencies)")
-    mean, cov = weighted_moments(vectors, p)
     fitted = len(kv) if p is None else int(np.count_nonzero(p))
+    if fitted < 2:
+        why = (f"of the {int(mask.sum())} words seen at least {min_count} times, " if mask is not None else "")
+        raise InvalidDataError(f"{why}only {fitted} word has a frequency above 0 in "
+                               f"{record.get('freq', {}).get('source', 'the frequencies')}: at least 2 are needed")
+    mean, cov = weighted_moments(vectors, p)
     rank = fitted - 1 if fitted <= kv.dim else None
-    if rank is not None and method != "center":
-        log.warning("the mean and covariance are fitted on %d words for %d dimensions: the covariance has rank at "
-                    "most %d, and the directions it lacks are %s (fit on more words%s)", fitted, kv.dim, rank,
-                    "dropped" if method in ("zipfian", "uniform") else "kept as they are",
-                    ": lower min_count" if mask is not None else "")
+    if fitted < FIT_WORDS_PER_DIM * kv.dim and method != "center":
+        which = f"{fitted} words" + ("" if mask is None or fitted == int(mask.sum()) else
+                                     f" (those with a frequency above 0 of the {int(mask.sum())} seen at least "
+                                     f"{min_count} times)")
+        lacking = ("; the covariance has rank at most %d, and the directions it lacks are %s"
+                   % (rank, "dropped" if method in ("zipfian", "uniform") else "kept as they are")
+                   if rank is not None else "")
+        log.warning("the mean and covariance are fitted on %s for %d dimensions, fewer than %d a dimension: the "
+                    "weakest directions are poorly estimated%s%s", which, kv.dim, FIT_WORDS_PER_DIM, lacking,
+                    " (fit on more words: lower min_count, or keep fewer dimensions with keep)"
+                    if mask is not None else "")
     if method in ("zipfian", "uniform"):
         transform, lam = whitening_transform(cov, keep, eps, rank)
         record.update(eps=float(eps), keep=None if keep is None else int(keep))
         cond = lam[-1] / lam[0]
-        if cond < eps:
+        if cond < eps and rank is None:
             log.info("near-singular covariance (smallest/largest eigenvalue %.3g < eps %g): the weakest "
                      "directions are damped by eps", cond, eps)
     elif method == "center":

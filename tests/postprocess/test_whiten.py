@@ -200,13 +200,29 @@ def test_a_fit_on_fewer_words_than_dimensions_drops_the_directions_it_lacks(eps,
     kv = KeyedVectors([f"w{i}" for i in range(6)], rng.normal(size=(6, 4)), counts=[9, 8, 7, 1, 1, 1])
     with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
         out = whiten(kv, min_count=5, eps=eps)
-    assert "fitted on 3 words for 4 dimensions: the covariance has rank at most 2" in caplog.text
+    assert "fitted on 3 words for 4 dimensions, fewer than 10 a dimension" in caplog.text
+    assert "the covariance has rank at most 2, and the directions it lacks are dropped" in caplog.text
     assert "lower min_count" in caplog.text
     np.testing.assert_allclose(out.vectors[:, 2:], 0, atol=1e-6)
     fit = out.vectors[:3].astype(np.float64)
     p = np.array([9, 8, 7]) / 24
     np.testing.assert_allclose((fit * p[:, None]).T @ fit, np.diag([1, 1, 0, 0]), atol=1e-4)
     assert np.abs(out.vectors).max() < 10          # nothing blown up
+
+
+def test_a_fit_on_few_words_a_dimension_warns_and_one_weighted_word_is_an_error(caplog):
+    rng = np.random.default_rng(4)
+    kv = KeyedVectors([f"w{i}" for i in range(60)], rng.normal(size=(60, 4)), counts=list(range(100, 40, -1)))
+    with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
+        whiten(kv)                                          # 60 words for 4 dimensions: fine
+        assert caplog.text == ""
+        whiten(kv, min_count=90)                            # 11 words: fewer than 10 a dimension, full rank
+    assert "fitted on 11 words for 4 dimensions, fewer than 10 a dimension" in caplog.text
+    assert "rank" not in caplog.text
+    freq = [1.0] + [0.0] * 59                               # only w0 weighs anything among the fitted words
+    with pytest.raises(EmbkitError, match="of the 11 words seen at least 90 times, only 1 word has a frequency "
+                                          "above 0 in array: at least 2 are needed"):
+        whiten(kv, freq=freq, min_count=90)
 
 
 def test_min_count_errors():
