@@ -279,3 +279,23 @@ def test_figure_font_warnings_become_one_log_line(tmp_path, caplog):
     assert lines[0] == (f"{out}: 1 character(s) have no glyph in matplotlib's font and show as boxes (日); a font "
                         "that has them can be chosen with matplotlib's rcParams['font.family']")
     assert lines[1] == f"{out}: something else" and len(lines) == 2
+
+
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
+def test_text_outputs_named_compressed_are_compressed_and_read_back(tmp_path, suffix):
+    """`vocab -o vocab.tsv.gz` and `phrases -o p.tsv.gz` wrote plain text under a compressed name."""
+    import bz2
+    import gzip
+    import lzma
+
+    from embkit.corpus.vocab import Vocabulary
+    from embkit.formats._sniff import text_output
+
+    path = tmp_path / f"v.tsv.{suffix}"
+    with text_output(path, what="a vocabulary") as f:
+        f.write("the\t3\nété\t1\n")
+    module = {"gz": gzip, "bz2": bz2, "xz": lzma}[suffix]
+    assert module.decompress(path.read_bytes()) == "the\t3\nété\t1\n".encode()
+    v = Vocabulary.load(path)
+    assert list(v.words) == ["the", "été"] and list(v.counts) == [3, 1]
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]             # no temporary file left

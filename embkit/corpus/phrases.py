@@ -16,8 +16,8 @@ import logging
 import os
 
 from .. import _params
-from .._outputs import output_file
 from ..exceptions import CorpusError, InvalidParameterError, NotFittedError
+from ..formats._sniff import text_output
 from ..models._base import Estimator
 from ..models._training import release_free_memory
 from .encoded import EncodedCorpus, encode_for_phrases
@@ -201,7 +201,7 @@ class Phrases(Estimator):
             :mod:`embkit._outputs`).
         """
         self._check_fitted()
-        with output_file(path, "w", inputs=self._input_files(), what="a phrases file") as f:
+        with text_output(path, self._input_files(), what="a phrases file") as f:   # p.tsv.gz: compressed
             f.writelines(self.lines())
 
     def _input_files(self):

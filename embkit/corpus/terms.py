@@ -27,6 +27,7 @@ import os
 import re
 
 from ..exceptions import FormatError, InvalidDataError, InvalidParameterError
+from ..formats._sniff import reports_damage
 from .tokenize import Tokenizer, _with_marks
 
 log = logging.getLogger(__name__)
@@ -264,15 +265,13 @@ class JoiningTokenizer:
 # ---------------------------------------------------------------- files
 
 def _text_lines(path):
-    """(lineno, line without its end) of a UTF-8 text file; FormatError for other bytes."""
-    try:
-        with open(path, encoding="utf-8-sig", newline=None) as f:
-            for lineno, line in enumerate(f, 1):
-                yield lineno, line.rstrip("\n")
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    """(lineno, line without its end) of a UTF-8 text file, plain or compressed; FormatError for other bytes."""
+    from ..formats._sniff import text_lines
+
+    yield from text_lines(path)
 
 
+@reports_damage
 def read_terms(path, tokenizer=None):
     """Read a terms file: one term per line, words separated by spaces.
 
@@ -381,6 +380,7 @@ def _phrase_row(path, lineno, line, delimiter):
     return term, n, s
 
 
+@reports_damage
 def read_phrases(path):
     """Read a phrases file written by ``embkit phrases`` (:meth:`embkit.Phrases.save`).
 

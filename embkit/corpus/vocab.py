@@ -9,8 +9,8 @@ import hashlib
 
 import numpy as np
 
-from .._outputs import output_file
-from ..exceptions import CorpusError, FormatError, InvalidDataError, file_error
+from ..exceptions import CorpusError, FormatError, InvalidDataError
+from ..formats._sniff import text_output
 from .scan import corpus_source, scan, source_name
 
 _MAX_COUNT = 2**63 - 1
@@ -203,7 +203,7 @@ class Vocabulary:
             a directory, a device, pipe or socket, or in a directory that
             does not exist (see :mod:`embkit._outputs`).
         """
-        with output_file(path, "w", what="a vocabulary") as f:
+        with text_output(path, what="a vocabulary") as f:          # vocab.tsv.gz: compressed
             for w, c in zip(self.words, self.counts.tolist()):
                 if "\t" in w or "\n" in w or "\r" in w or "\ufeff" in w or not w:
                     raise InvalidDataError(f"cannot write word {w!r} to a TSV vocabulary")
@@ -234,12 +234,11 @@ class Vocabulary:
         FileAccessError
             When the file cannot be read (missing: also a FileNotFoundError).
         """
+        from ..formats._sniff import open_sniffed
+
         words, counts, seen = [], [], set()
+        f, to_close = open_sniffed(path, checked=True)      # plain or compressed (vocab -o vocab.tsv.gz)
         try:
-            f = open(path, "rb")
-        except OSError as exc:
-            raise file_error(exc, path) from None
-        with f:
             for lineno, raw in enumerate(f, 1):
                 try:
                     line = raw.decode("utf-8")
@@ -264,6 +263,9 @@ class Vocabulary:
                 seen.add(word)
                 words.append(word)
                 counts.append(int(count))
+        finally:
+            for handle in to_close:
+                handle.close()
         return cls(words, counts)
 
 

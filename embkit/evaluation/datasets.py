@@ -42,8 +42,8 @@ from ..exceptions import (
     InvalidParameterError,
     KeyNotFoundError,
     MissingFileError,
-    file_error,
 )
+from ..formats._sniff import reports_damage, text_lines
 
 __all__ = [
     "AnalogyQuestion", "AnalogyDataset", "SimilarityDataset",
@@ -329,33 +329,18 @@ def _resolve(dataset, kind):
 def _lines(path):
     """Yield (lineno, stripped line) for non-blank, non-comment lines; U+FEFF is dropped wherever it stands.
 
-    Invalid UTF-8 is a FormatError naming the line and the byte offset in the file.
+    Plain or compressed UTF-8 text (:func:`embkit.formats._sniff.text_lines`); invalid UTF-8 is a FormatError
+    naming the line and the byte offset in the text.
     """
-    try:
-        f = open(path, "rb")
-    except OSError as exc:
-        raise file_error(exc, path) from None
-    with f:
-        offset = lineno = 0
-        for raw in f:
-            # CRLF, LF and a lone CR end a line (universal newlines)
-            pieces = raw.rstrip(b"\r\n").split(b"\r") if b"\r" in raw else (raw,)
-            for piece in pieces:
-                lineno += 1
-                try:
-                    line = piece.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise FormatError(path, lineno, f"not UTF-8 text ({exc.reason} at byte offset "
-                                                    f"{offset + exc.start}, 0x{piece[exc.start]:02x})") from None
-                offset += len(piece) + 1
-                if "\ufeff" in line:
-                    line = line.replace("\ufeff", "")
-                s = line.strip()
-                if s and not s.startswith("#"):
-                    yield lineno, s
-            offset += len(raw) - sum(len(p) + 1 for p in pieces)
+    for lineno, line in text_lines(path):
+        if "\ufeff" in line:
+            line = line.replace("\ufeff", "")
+        s = line.strip()
+        if s and not s.startswith("#"):
+            yield lineno, s
 
 
+@reports_damage
 def read_analogies(path, name=None):
     """Read an analogy file in questions-words format.
 
@@ -397,6 +382,7 @@ def read_analogies(path, name=None):
     return AnalogyDataset(name or path, questions, path)
 
 
+@reports_damage
 def read_similarity(path, name=None):
     """Read a word-pair similarity file (``word1 word2 score`` per line).
 

@@ -15,7 +15,7 @@ import errno
 import os
 
 from ..exceptions import FormatError, InvalidParameterError, IsDirectoryError, ParameterTypeError
-from ..formats._sniff import check_integrity, open_sniffed
+from ..formats._sniff import check_integrity, open_sniffed, reports_damage
 from .datasets import dataset_path
 
 GOLD = {"wordnet": "wordnet_multiword"}
@@ -27,6 +27,7 @@ def _normalise(words):
     return "_".join(w.lower() for w in words)
 
 
+@reports_damage
 def load_gold(gold="wordnet"):
     """The multi-word terms of a gold list, normalised (lowercase, words joined by ``_``).
 

@@ -34,6 +34,7 @@ from scipy import sparse
 
 from ..corpus.tokenize import Tokenizer
 from ..exceptions import EmbkitError, FormatError, InvalidDataError, InvalidParameterError, MissingFileError
+from ..formats._sniff import reports_damage, text_lines
 from ..postprocess.frequencies import probabilities_with_info
 from .datasets import available_datasets, dataset_info, dataset_path
 from .similarity import _correlations
@@ -65,6 +66,7 @@ class StsDataset:
         return len(self.pairs)
 
 
+@reports_damage
 def read_sts(path, name=None):
     """Read a sentence-pair file (``sentence1<TAB>sentence2<TAB>score`` per line).
 
@@ -87,25 +89,20 @@ def read_sts(path, name=None):
     """
     path = os.fspath(path)
     pairs = []
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, 1):
-                line = line.rstrip("\r\n")
-                if not line.strip() or line.startswith("#"):
-                    continue
-                fields = line.split("\t")
-                if len(fields) != 3:
-                    raise FormatError(path, lineno, "expected 3 tab-separated fields 'sentence1<TAB>sentence2"
-                                      f"<TAB>score', found {len(fields)}: {line[:80]!r}")
-                try:
-                    score = float(fields[2])
-                except ValueError:
-                    score = math.nan
-                if not math.isfinite(score):
-                    raise FormatError(path, lineno, f"score {fields[2]!r} is not a finite number")
-                pairs.append((fields[0], fields[1], score))
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for lineno, line in text_lines(path):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise FormatError(path, lineno, "expected 3 tab-separated fields 'sentence1<TAB>sentence2"
+                              f"<TAB>score', found {len(fields)}: {line[:80]!r}")
+        try:
+            score = float(fields[2])
+        except ValueError:
+            score = math.nan
+        if not math.isfinite(score):
+            raise FormatError(path, lineno, f"score {fields[2]!r} is not a finite number")
+        pairs.append((fields[0], fields[1], score))
     if not pairs:
         raise FormatError(path, None, "no 'sentence1<TAB>sentence2<TAB>score' line found")
     return StsDataset(name or path, pairs, path)

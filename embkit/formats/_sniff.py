@@ -6,7 +6,9 @@ without such a name, standard input included).
 """
 import bz2
 import contextlib
+import functools
 import gzip
+import io
 import lzma
 import os
 import re
@@ -17,7 +19,8 @@ from pathlib import Path
 from .._atomic import atomic_file
 from ..exceptions import FormatError, file_error
 
-__all__ = ["COMPRESSIONS", "DECOMPRESS_ERRORS", "MAGIC_BYTES", "CHECK_SECONDS", "split_compression",
+__all__ = ["text_lines", "reports_damage", "text_output",
+           "COMPRESSIONS", "DECOMPRESS_ERRORS", "MAGIC_BYTES", "CHECK_SECONDS", "split_compression",
            "compression_from_magic", "compression_name", "magic_agrees", "decompress_error", "check_integrity",
            "compression_hint", "open_read", "open_sniffed", "open_write"]
 
@@ -383,3 +386,92 @@ def open_write(path):
             stream = module.open(raw, "wb")
         with stream:
             yield stream
+
+
+def text_lines(path):
+    """(lineno, line without its end) of a UTF-8 text file, plain or compressed (as :func:`open_sniffed`).
+
+    CRLF, LF and a lone CR end a line; a byte-order mark opening the file is
+    dropped. For the small text inputs (term lists, phrases, data sets) that
+    are read whole.
+
+    Raises
+    ------
+    FormatError
+        Text that is not UTF-8 (naming the line and the byte offset in the
+        text), or damaged or truncated compressed data (the damage, not the
+        garbage it decompressed to).
+    FileAccessError
+        When the file cannot be opened.
+    """
+    stream, to_close = open_sniffed(path, checked=True)
+    try:
+        offset = lineno = 0
+        for raw in stream:
+            # CRLF, LF and a lone CR end a line (universal newlines)
+            pieces = raw.rstrip(b"\r\n").split(b"\r") if b"\r" in raw else (raw.rstrip(b"\n"),)
+            for piece in pieces:
+                lineno += 1
+                try:
+                    line = piece.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    damage = check_integrity(path) if isinstance(path, (str, os.PathLike)) else None
+                    raise (damage or FormatError(path, lineno, f"not UTF-8 text ({exc.reason} at byte offset "
+                                                               f"{offset + exc.start}, 0x{piece[exc.start]:02x})")
+                           ) from None
+                if lineno == 1 and line.startswith("\ufeff"):
+                    line = line[1:]
+                offset += len(piece) + 1
+                yield lineno, line
+            offset += len(raw) - sum(len(p) + 1 for p in pieces)
+    finally:
+        for handle in to_close:
+            handle.close()
+
+
+def reports_damage(reader):
+    """Decorate a reader of ``reader(path, ...)``: a FormatError it raises on a damaged compressed file becomes
+    the damage (:func:`check_integrity`), not the symptom (a garbled line) the reader met first."""
+    @functools.wraps(reader)
+    def read(path, *args, **kwargs):
+        try:
+            return reader(path, *args, **kwargs)
+        except FormatError:
+            damage = check_integrity(path) if isinstance(path, (str, os.PathLike)) else None
+            if damage is not None:
+                raise damage from None
+            raise
+    return read
+
+
+@contextlib.contextmanager
+def text_output(path, inputs=(), what="a file"):
+    """:func:`embkit._outputs.output_file` for text, compressed as the name says (``vocab.tsv.gz``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    inputs : sequence of str or os.PathLike, optional
+        Files the job reads, which the output may not replace.
+    what : str
+        What is written, for the messages.
+
+    Yields
+    ------
+    text file object
+        UTF-8 with ``\\n`` line ends; renamed into place (compressed by a
+        ``.gz``, ``.bz2`` or ``.xz`` suffix) when the block ends without an
+        exception.
+    """
+    from .._outputs import check_file_output, output_file
+
+    if split_compression(Path(path).name)[1] is None:
+        with output_file(path, "w", inputs, what=what) as f:
+            yield f
+        return
+    check_file_output(path, inputs, what=what)
+    with open_write(path) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
+        yield text
+        text.flush()
+        text.detach()

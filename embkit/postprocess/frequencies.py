@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..exceptions import EmbkitError, FormatError, InvalidDataError, MissingFileError
+from ..formats._sniff import reports_damage
 
 __all__ = ["FREQ_SOURCES", "MIN_COVERAGE", "FrequencyTable", "NoCountsError", "read_frequencies",
            "word_probabilities", "probabilities_with_info", "frequency_probabilities"]
@@ -93,6 +94,7 @@ def _parse_value(text, path, lineno, line):
     return value
 
 
+@reports_damage
 def read_frequencies(path):
     """Read a frequency file (``word<TAB>count`` or ``word<TAB>probability`` per line).
 
@@ -114,7 +116,7 @@ def read_frequencies(path):
     OSError
         When the file cannot be read.
     """
-    from ..formats._sniff import check_integrity, open_sniffed
+    from ..formats._sniff import open_sniffed
 
     path = os.fspath(path)
     values, duplicates, seen_data = {}, 0, False
@@ -139,11 +141,6 @@ def read_frequencies(path):
                 duplicates += 1
                 continue
             values[word] = value
-    except FormatError:
-        damage = check_integrity(path)      # a damaged compressed file: report the damage, not its symptom
-        if damage is not None:
-            raise damage from None
-        raise
     finally:
         for handle in to_close:
             handle.close()

@@ -65,7 +65,7 @@ from ..exceptions import (
     MissingFileError,
     ParameterTypeError,
 )
-from ..formats._sniff import DECOMPRESS_ERRORS, open_sniffed
+from ..formats._sniff import DECOMPRESS_ERRORS, open_sniffed, reports_damage
 
 __all__ = ["Lexicon", "read_lexicon", "load_lexicon", "lexicon_name", "builtin_lexicon_path",
            "BUILTIN_LEXICONS"]
@@ -246,6 +246,7 @@ def _parse_token(token, path, lineno):
     return word, weight
 
 
+@reports_damage
 def read_lexicon(path, name=None):
     """Read a lexicon file (``head neighbour neighbour ...`` per line; see the module notes).
 

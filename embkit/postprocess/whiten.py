@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 
 METHODS = ("zipfian", "uniform", "center", "abtt")
 DEFAULT_EPS = 1e-6
-FIT_WORDS_PER_DIM = 10   # fewer fitted words than this per dimension: a warning (poorly estimated directions)
+FIT_WORDS_PER_DIM = 10   # min_count leaving fewer words than this a dimension: a warning (poorly estimated)
 NULL_TOL = 1e-12      # with eps=0: eigenvalues below this share of the largest are rounding noise of a zero
 _CHUNK_ROWS = 1 << 15
 
@@ -271,7 +271,7 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
                                f"{record.get('freq', {}).get('source', 'the frequencies')}: at least 2 are needed")
     mean, cov = weighted_moments(vectors, p)
     rank = fitted - 1 if fitted <= kv.dim else None
-    if fitted < FIT_WORDS_PER_DIM * kv.dim and method != "center":
+    if (rank is not None or (mask is not None and fitted < FIT_WORDS_PER_DIM * kv.dim)) and method != "center":
         which = f"{fitted} words" + ("" if mask is None or fitted == int(mask.sum()) else
                                      f" (those with a frequency above 0 of the {int(mask.sum())} seen at least "
                                      f"{min_count} times)")

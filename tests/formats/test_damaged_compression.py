@@ -117,7 +117,31 @@ def _lexicon(path):
     return read_lexicon(path)
 
 
+def _terms(path):
+    from embkit.corpus.terms import read_terms
+    return len(read_terms(path))
+
+
+def _phrases(path):
+    from embkit.corpus.terms import read_phrases
+    return read_phrases(path)[0]
+
+
+def _similarity(path):
+    from embkit.evaluation.datasets import read_similarity
+    return read_similarity(path).pairs
+
+
+def _sts(path):
+    from embkit.evaluation.sts import read_sts
+    return read_sts(path).pairs
+
+
 TEXT_READERS = {
+    "terms": (_terms, "".join(f"new york{i}\n" for i in range(3000))),
+    "phrases": (_phrases, "".join(f"new_york{i}\t3\t0.5\n" for i in range(3000))),
+    "similarity data set": (_similarity, "".join(f"w{i} w{i + 1} {i % 10}\n" for i in range(3000))),
+    "sts data set": (_sts, "".join(f"a cat {i}\ta dog\t{i % 5}\n" for i in range(3000))),
     "frequencies": (_frequencies, "".join(f"w{i}\t{5000 - i}\n" for i in range(3000))),
     "gold terms": (_gold, "".join(f"new_york{i}\n" for i in range(3000))),
     "lexicon": (_lexicon, "".join(f"w{i} w{i + 1} w{i + 2}\n" for i in range(3000))),
@@ -128,7 +152,8 @@ TEXT_READERS = {
 @pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
 @pytest.mark.parametrize("reader", list(TEXT_READERS))
 def test_damage_in_other_text_files_is_a_format_error_naming_them(tmp_path, reader, compression, how):
-    """Frequency files (whiten --freq), gold term lists and lexicons: the damage, not EOFError or 'Aborted!'."""
+    """Every small text input (frequency files, gold term lists, lexicons, terms and phrases files, data sets)
+    reads plain or compressed text alike, and reports damaged compressed data, not EOFError or 'Aborted!'."""
     read, text = TEXT_READERS[reader]
     path = tmp_path / f"broken.tsv.{compression}"
     path.write_bytes(_damage(MODULES[compression].compress(text.encode()), how))

@@ -215,7 +215,8 @@ def test_a_fit_on_few_words_a_dimension_warns_and_one_weighted_word_is_an_error(
     kv = KeyedVectors([f"w{i}" for i in range(60)], rng.normal(size=(60, 4)), counts=list(range(100, 40, -1)))
     with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
         whiten(kv)                                          # 60 words for 4 dimensions: fine
-        assert caplog.text == ""
+        whiten(kv.__class__(kv.index_to_key[:20], kv.vectors[:20], counts=kv.counts[:20]))   # a small vocabulary
+        assert caplog.text == ""                            # as a whole: nothing to lower
         whiten(kv, min_count=90)                            # 11 words: fewer than 10 a dimension, full rank
     assert "fitted on 11 words for 4 dimensions, fewer than 10 a dimension" in caplog.text
     assert "rank" not in caplog.text
