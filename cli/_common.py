@@ -290,10 +290,16 @@ def describe_existing(path):
     model = meta.get("model") or "an embkit"
     sources = [s.get("path") for s in (meta.get("corpus") or {}).get("sources") or [] if isinstance(s, dict)]
     sources = [str(s) for s in sources if s]
+    steps = [f"{r['method']}" + (f" fitted on words seen {r['min_count']}+ times" if r.get("min_count") else "")
+             for r in meta.get("postprocess") or [] if isinstance(r, dict) and r.get("method")]
+    steps = [f"whitened ({', '.join(steps)})"] if steps else []
+    if isinstance(meta.get("retrofit"), dict):
+        steps.append(f"retrofitted to {meta['retrofit'].get('lexicon')}")
+    then = f", then {' and '.join(steps)}" if steps else ""
     if not sources:
-        return f"{model} model"
+        return f"{model} model{then}"
     shown = ", ".join(show_path(s) for s in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
-    return f"{model} model trained on {shown}"
+    return f"{model} model trained on {shown}{then}"
 
 
 def warn_replacing(out, output):

@@ -1,5 +1,6 @@
 """``embkit align`` (cross-corpus alignment: CADE or Procrustes) and ``embkit shift`` (semantic-change report)."""
 import hashlib
+import os
 import re
 import time
 from pathlib import Path
@@ -191,8 +192,9 @@ def _file_part(word):
 
 def _plot_paths(prefix, pairs, words):
     """``{(a, b) or word: figure path}`` of --plot PREFIX (slice names are safe already; words are made so)."""
-    return {**{(a, b): f"{prefix}-{a}-{b}.png" for a, b in pairs},
-            **{w: f"{prefix}-{_file_part(w)}.png" for w in words}}
+    sep = "" if str(prefix).endswith(("/", os.sep)) else "-"      # --plot figs/: figs/old-new.png, not figs/-old-new
+    return {**{(a, b): f"{prefix}{sep}{a}-{b}.png" for a, b in pairs},
+            **{w: f"{prefix}{sep}{_file_part(w)}.png" for w in words}}
 
 
 def _check_plots(directory, aligned, paths):

@@ -29,6 +29,7 @@ from .exceptions import (
 )
 
 log = logging.getLogger(__name__)
+_GLYPHS_REPORTED = set()
 _GLYPH = re.compile(r"Glyph (\d+) .*missing from")      # matplotlib's warning for a character its font lacks
 
 __all__ = ["check_file_output", "check_output_not_input", "check_not_inside_model",
@@ -305,7 +306,9 @@ def write_figure(fig, path, inputs=(), **savefig):
         warnings.simplefilter("always")
         with atomic_file(path, "wb") as f:
             fig.savefig(f, format=fmt, **savefig)
-    missing = sorted({chr(int(m.group(1))) for w in caught for m in [_GLYPH.search(str(w.message))] if m})
+    missing = sorted({chr(int(m.group(1))) for w in caught for m in [_GLYPH.search(str(w.message))] if m}
+                     - _GLYPHS_REPORTED)
+    _GLYPHS_REPORTED.update(missing)                 # once per process, not once per figure
     if missing:
         log.warning("%s: %d character(s) have no glyph in matplotlib's font and show as boxes (%s); a font that "
                     "has them can be chosen with matplotlib's rcParams['font.family']", show_path(path),

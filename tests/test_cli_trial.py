@@ -190,5 +190,6 @@ def test_shift_figure_names_from_words_stay_inside_the_prefix_folder():
         part = _file_part(word)
         assert "/" not in part and "\\" not in part and not part.startswith(".") and len(part.encode()) <= 100
     assert _file_part("a/b") != _file_part("a_b")                  # the hash keeps distinct words apart
+    assert _plot_paths("figs/", [("a", "b")], ["w"]) == {("a", "b"): "figs/a-b.png", "w": "figs/w.png"}
     paths = _plot_paths("figs/p", [("a", "b")], ["../x"])
     assert paths[("a", "b")] == "figs/p-a-b.png" and paths["../x"].startswith("figs/p-__x-")

@@ -81,8 +81,11 @@ def test_whiten_default_output_that_exists_is_replaced_with_a_warning(model, vec
     assert run("whiten", model).exit_code == 0
     res = run("-q", "whiten", vec_file, "--freq", "zipf")      # the same default name: small.whiten-zipfian.embkit
     assert res.exit_code == 0
-    assert "small.whiten-zipfian.embkit exists and will be replaced (an embkit model); give -o NAME to keep it" \
-        in res.stderr
+    assert ("small.whiten-zipfian.embkit exists and will be replaced (an embkit model, then whitened (zipfian)); "
+            "give -o NAME to keep it") in res.stderr
+    assert run("whiten", model, "--min-count", 1).exit_code == 0
+    res = run("whiten", model)                                  # says the model it replaces was whitened
+    assert "(an embkit model, then whitened (zipfian fitted on words seen 1+ times))" in res.stderr
     res = run("whiten", vec_file, "--freq", "zipf", "-o", "small.whiten-zipfian.embkit")   # named with -o: as asked
     assert res.exit_code == 0 and "will be replaced" not in res.stderr
 

@@ -267,8 +267,10 @@ def test_figure_font_warnings_become_one_log_line(tmp_path, caplog):
     naming the characters, not raw UserWarnings with a source path."""
     import warnings
 
+    import embkit._outputs as outputs
     from embkit._outputs import write_figure
 
+    outputs._GLYPHS_REPORTED.clear()
     out = tmp_path / "fig.png"
     with warnings.catch_warnings():
         warnings.simplefilter("error")              # nothing escapes as a Python warning
@@ -279,6 +281,10 @@ def test_figure_font_warnings_become_one_log_line(tmp_path, caplog):
     assert lines[0] == (f"{out}: 1 character(s) have no glyph in matplotlib's font and show as boxes (日); a font "
                         "that has them can be chosen with matplotlib's rcParams['font.family']")
     assert lines[1] == f"{out}: something else" and len(lines) == 2
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="embkit._outputs"):
+        write_figure(_FakeFigure(), tmp_path / "fig2.png")      # the same character: said once per process
+    assert [r.getMessage() for r in caplog.records] == [f"{tmp_path / 'fig2.png'}: something else"]
 
 
 @pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
