@@ -260,8 +260,7 @@ def _print_report(report):
                    f"shift = cosine distance, overlap = Jaccard of the {k} nearest neighbours (5 listed)")
         if "words" in pair:
             _print_rows("words", pair["words"], a, b)
-            rare = [r["word"] for r in pair["words"] if not bare and any(
-                r.get(f"count_{side}") is not None and r[f"count_{side}"] < report["min_count"] for side in "ab")]
+            rare = [r["word"] for r in pair["words"] if r.get("below_min_count") and not bare]
             if rare:
                 click.echo(f"  shown as asked, though seen fewer than {report['min_count']} times in a slice: "
                            f"{', '.join(rare)}")

@@ -123,6 +123,9 @@ def test_shift_words_below_min_count_are_shown_with_a_note(aligned_dir):
     result = run("shift", aligned_dir, "--min-count", "30", "--words", "union,cat")
     assert result.exit_code == 0 and "shown as asked, though seen fewer than 30 times in a slice: union, cat" \
         in result.stdout
+    import json
+    rows = json.loads(run("shift", aligned_dir, "--min-count", "30", "--words", "union", "--json").stdout)
+    assert rows["pairs"][0]["words"][0]["below_min_count"] is True
 
 
 def test_shift_with_an_empty_word_list_is_a_usage_error(aligned_dir):

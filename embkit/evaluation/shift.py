@@ -157,7 +157,9 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
         fewer than two words are compared), ``count_a`` and ``count_b``;
         with ``words``, also ``composed``: the slices (``a``, ``b``, both or
         none) whose vector of the word was composed from its n-grams
-        (its count there is 0).
+        (its count there is 0), and ``below_min_count``: True for a word
+        outside the words scored (seen fewer than ``min_count`` times in a
+        slice), reported because it was asked for.
 
     Raises
     ------
@@ -198,6 +200,7 @@ def shift_scores(aligned, a, b, min_count=20, k=10, words=None):
     else:
         for r in out:
             r["composed"] = [n for n, kv in ((a, ka), (b, kb)) if r["word"] not in kv.key_to_index]
+            r["below_min_count"] = r["word"] not in seen     # shown as asked, outside the scored words
     return out
 
 
