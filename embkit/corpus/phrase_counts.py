@@ -58,6 +58,7 @@ from ..exceptions import (
     InvalidParameterError,
     MemoryBudgetError,
 )
+from ..formats._sniff import reports_damage, text_lines
 from .cache import cache_key, cached
 from .terms import BREAK
 
@@ -126,19 +127,16 @@ def connector_words(connectors="default", lowercase=False):
     return tuple(sorted({w.lower() if lowercase else w for w in words}))
 
 
+@reports_damage
 def _read_connectors(path):
     words = []
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, 1):
-                text = line.strip()
-                if not text or text.startswith("#"):
-                    continue
-                if len(text.split()) != 1:
-                    raise FormatError(path, lineno, f"expected one connector word per line, found {text[:60]!r}")
-                words.append(text)
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for lineno, line in text_lines(path):       # plain or compressed UTF-8
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if len(text.split()) != 1:
+            raise FormatError(path, lineno, f"expected one connector word per line, found {text[:60]!r}")
+        words.append(text)
     return words
 
 

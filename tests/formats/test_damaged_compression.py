@@ -137,7 +137,13 @@ def _sts(path):
     return read_sts(path).pairs
 
 
+def _connectors(path):
+    from embkit.corpus.phrase_counts import _read_connectors
+    return _read_connectors(path)
+
+
 TEXT_READERS = {
+    "connectors": (_connectors, "".join(f"of{i}\n" for i in range(3000))),
     "terms": (_terms, "".join(f"new york{i}\n" for i in range(3000))),
     "phrases": (_phrases, "".join(f"new_york{i}\t3\t0.5\n" for i in range(3000))),
     "similarity data set": (_similarity, "".join(f"w{i} w{i + 1} {i % 10}\n" for i in range(3000))),
