@@ -15,7 +15,7 @@ import errno
 import os
 
 from ..exceptions import FormatError, InvalidParameterError, IsDirectoryError, ParameterTypeError
-from ..formats._sniff import check_integrity, open_sniffed, reports_damage
+from ..formats._sniff import open_sniffed, reports_damage
 from .datasets import dataset_path
 
 GOLD = {"wordnet": "wordnet_multiword"}
@@ -74,9 +74,8 @@ def load_gold(gold="wordnet"):
             words = [w for part in text.split() for w in part.split("_") if w]
             if len(words) >= 2:
                 terms.add(_normalise(words))
-    except UnicodeDecodeError as exc:
-        damage = check_integrity(path)      # a damaged compressed file: report the damage, not its symptom
-        raise (damage or FormatError(path, lineno, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x})")) from None
+    except UnicodeDecodeError as exc:       # on a damaged compressed file, @reports_damage reports the damage
+        raise FormatError(path, lineno, f"not UTF-8 (byte 0x{exc.object[exc.start]:02x})") from None
     finally:
         for handle in to_close:
             handle.close()

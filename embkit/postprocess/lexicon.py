@@ -65,7 +65,7 @@ from ..exceptions import (
     MissingFileError,
     ParameterTypeError,
 )
-from ..formats._sniff import DECOMPRESS_ERRORS, open_sniffed, reports_damage
+from ..formats._sniff import open_sniffed, reports_damage
 
 __all__ = ["Lexicon", "read_lexicon", "load_lexicon", "lexicon_name", "builtin_lexicon_path",
            "BUILTIN_LEXICONS"]
@@ -275,7 +275,7 @@ def read_lexicon(path, name=None):
     heads, neighbours, offsets, weights, linenos = [], [], [0], [], []
     weighted = False
     blank = comments = lineno = 0
-    stream, to_close = open_sniffed(path)
+    stream, to_close = open_sniffed(path, checked=True)      # damaged compressed data: a FormatError
     try:
         for lineno, raw in enumerate(stream, 1):
             try:
@@ -311,10 +311,6 @@ def read_lexicon(path, name=None):
             heads.append(head)
             offsets.append(len(neighbours))
             linenos.append(lineno)
-    except DECOMPRESS_ERRORS as exc:
-        if isinstance(exc, OSError) and not isinstance(exc, EOFError) and exc.errno is not None:
-            raise
-        raise FormatError(path, lineno + 1, f"damaged or truncated compressed data ({exc})") from None
     finally:
         for f in to_close:
             f.close()
