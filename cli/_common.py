@@ -290,12 +290,18 @@ def describe_existing(path):
     model = meta.get("model") or "an embkit"
     sources = [s.get("path") for s in (meta.get("corpus") or {}).get("sources") or [] if isinstance(s, dict)]
     sources = [str(s) for s in sources if s]
-    steps = [f"{r['method']}" + (f" fitted on words seen {r['min_count']}+ times" if r.get("min_count") else "")
-             for r in meta.get("postprocess") or [] if isinstance(r, dict) and r.get("method")]
-    steps = [f"whitened ({', '.join(steps)})"] if steps else []
-    if isinstance(meta.get("retrofit"), dict):
-        steps.append(f"retrofitted to {meta['retrofit'].get('lexicon')}")
-    then = f", then {' and '.join(steps)}" if steps else ""
+    steps = []
+    for r in meta.get("postprocess") or []:             # in the order they were applied
+        if not isinstance(r, dict):
+            continue
+        if r.get("step") == "retrofit":
+            steps.append(f"retrofitted to {r.get('lexicon')}")
+        elif r.get("method"):
+            steps.append(f"whitened ({r['method']}"
+                         + (f" fitted on words seen {r['min_count']}+ times)" if r.get("min_count") else ")"))
+    if not any(s.startswith("retrofitted") for s in steps) and isinstance(meta.get("retrofit"), dict):
+        steps.append(f"retrofitted to {meta['retrofit'].get('lexicon')}")     # a model retrofitted before the list
+    then = f", then {', then '.join(steps)}" if steps else ""
     if not sources:
         return f"{model} model{then}"
     shown = ", ".join(show_path(s) for s in sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")

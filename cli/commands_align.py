@@ -111,8 +111,9 @@ def align(corpus, names, output, model, method, compass_epochs, slice_epochs, sl
 @click.option("--plot", "plot", default=None, metavar="PREFIX",
               help="Write figures PREFIX-<a>-<b>.png (shift by frequency) and PREFIX-<word>.png (a word's "
                    "neighbours across slices; --words, or the 3 most shifted words; characters that cannot be "
-                   "in a file name become _, plus a short hash); needs matplotlib. Every file is checked before "
-                   "any is written.")
+                   "in a file name become _, plus a short hash). A PREFIX ending in .pdf or .svg sets the format; "
+                   "DIR/ names the files DIR/<a>-<b>.png. Needs matplotlib. Every file is checked before any is "
+                   "written.")
 def shift(directory, pairs, top, min_count, k, words, as_json, plot):
     """Semantic change between the slices in DIR (an `embkit align` output, default ./aligned).
 
@@ -138,6 +139,9 @@ def shift(directory, pairs, top, min_count, k, words, as_json, plot):
         raise _unknown_error(directory, aligned, unknown)
     if unknown:          # like `neighbors`: the known words' results first, then the unknown ones on one line
         word_list = [w for w in word_list if w not in unknown]
+    if plot is not None and not plot.strip(" ./"):
+        raise click.BadParameter("give a file name prefix or a directory/ (figures are PREFIX-<a>-<b>.png)",
+                                 param_hint="--plot")
     if plot:             # fail now, not after the report
         _check_plots(directory, aligned, _plot_paths(plot, slice_pairs(aligned.names, pairs), word_list or []))
     report = shift_report(aligned, pairs=pairs, top=top, min_count=min_count, k=k, words=word_list)
@@ -190,11 +194,29 @@ def _file_part(word):
     return safe
 
 
+_FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
 def _plot_paths(prefix, pairs, words):
-    """``{(a, b) or word: figure path}`` of --plot PREFIX (slice names are safe already; words are made so)."""
-    sep = "" if str(prefix).endswith(("/", os.sep)) else "-"      # --plot figs/: figs/old-new.png, not figs/-old-new
-    return {**{(a, b): f"{prefix}{sep}{a}-{b}.png" for a, b in pairs},
-            **{w: f"{prefix}{sep}{_file_part(w)}.png" for w in words}}
+    """``{(a, b) or word: figure path}`` of --plot PREFIX (slice names are safe already; words are made so).
+
+    ``figs/`` names ``figs/old-new.png``; ``fig.pdf`` names ``fig-old-new.pdf`` (the suffix is the format).
+    A word whose name would be a pair's figure (the word ``old-new``) gets a short hash too.
+    """
+    prefix, ext = str(prefix), ".png"
+    if prefix.lower().endswith(_FIGURE_SUFFIXES):
+        prefix, ext = prefix[:-4], prefix[-4:].lower()
+    sep = "" if prefix.endswith(("/", os.sep)) else "-"      # --plot figs/: figs/old-new.png, not figs/-old-new
+    paths = {(a, b): f"{prefix}{sep}{a}-{b}{ext}" for a, b in pairs}
+    taken = set(paths.values())
+    for w in words:
+        path = f"{prefix}{sep}{_file_part(w)}{ext}"
+        if path in taken:
+            digest = hashlib.sha1(w.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            path = f"{prefix}{sep}{_file_part(w)}-{digest}{ext}"
+        paths[w] = path
+        taken.add(path)
+    return paths
 
 
 def _check_plots(directory, aligned, paths):

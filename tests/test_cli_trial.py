@@ -128,6 +128,11 @@ def test_shift_words_below_min_count_are_shown_with_a_note(aligned_dir):
     assert rows["pairs"][0]["words"][0]["below_min_count"] is True
 
 
+def test_shift_plot_with_an_empty_prefix_is_a_usage_error(aligned_dir):
+    result = run("shift", aligned_dir, "--plot", "")
+    assert result.exit_code == 2 and "give a file name prefix" in result.stderr and result.stdout == ""
+
+
 def test_shift_with_an_empty_word_list_is_a_usage_error(aligned_dir):
     for words in ("", " , "):
         result = run("shift", aligned_dir, "--words", words)
@@ -194,5 +199,10 @@ def test_shift_figure_names_from_words_stay_inside_the_prefix_folder():
         assert "/" not in part and "\\" not in part and not part.startswith(".") and len(part.encode()) <= 100
     assert _file_part("a/b") != _file_part("a_b")                  # the hash keeps distinct words apart
     assert _plot_paths("figs/", [("a", "b")], ["w"]) == {("a", "b"): "figs/a-b.png", "w": "figs/w.png"}
+    # the word 'a-b' would overwrite the a -> b figure: it gets a hash
+    clash = _plot_paths("figs/", [("a", "b")], ["a-b"])
+    assert clash[("a", "b")] == "figs/a-b.png" and clash["a-b"].startswith("figs/a-b-")
+    assert len(set(clash.values())) == 2
+    assert _plot_paths("fig.pdf", [("a", "b")], ["w"]) == {("a", "b"): "fig-a-b.pdf", "w": "fig-w.pdf"}
     paths = _plot_paths("figs/p", [("a", "b")], ["../x"])
     assert paths[("a", "b")] == "figs/p-a-b.png" and paths["../x"].startswith("figs/p-__x-")

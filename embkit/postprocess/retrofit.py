@@ -502,4 +502,6 @@ def _result(kv, vectors, lex, settings, report):
     if "retrofit" in kv.meta:
         entry["previous"] = kv.meta["retrofit"]
     meta["retrofit"] = entry
+    # the ordered list of post-processing steps, shared with whitening (whiten records {"method": ...})
+    meta["postprocess"] = list(meta.get("postprocess") or []) + [{"step": "retrofit", "lexicon": lex.name}]
     return with_vectors(kv, vectors, meta)

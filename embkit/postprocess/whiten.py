@@ -40,11 +40,13 @@ variance is scaled by at most ``1 / sqrt(eps * lambda_max)`` instead of
 blowing up, and an exactly singular covariance (fewer words than
 dimensions, constant coordinates) gives finite vectors. The whitened
 covariance is ``lambda / (lambda + eps * lambda_max)`` per direction: 1 up
-to about ``eps`` relative to that direction's share. A fit on ``n`` words
-with ``n <= dim`` (a high ``min_count``) has a covariance of rank at most
-``n - 1``: the directions it lacks are dropped (mapped to 0), with a
-warning, rather than stretched; with ``eps=0`` so are directions whose
-eigenvalue is below ``NULL_TOL`` (1e-12) of the largest.
+to about ``eps`` relative to that direction's share. A vocabulary of ``n``
+words with ``n <= dim`` has a covariance of rank at most ``n - 1``: the
+directions it lacks are dropped (mapped to 0), with a warning, rather than
+stretched; with ``eps=0`` so are directions whose eigenvalue is below
+``NULL_TOL`` (1e-12) of the largest. A ``min_count`` leaving that few words
+is an error (fit on more), and one leaving fewer than ``FIT_WORDS_PER_DIM``
+(10) words a dimension a warning.
 
 References
 ----------
@@ -269,6 +271,10 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
         why = (f"of the {int(mask.sum())} words seen at least {min_count} times, " if mask is not None else "")
         raise InvalidDataError(f"{why}only {fitted} word has a frequency above 0 in "
                                f"{record.get('freq', {}).get('source', 'the frequencies')}: at least 2 are needed")
+    if mask is not None and fitted <= kv.dim and method != "center":
+        raise InvalidDataError(f"min_count={min_count} leaves {fitted} word(s) to fit on for {kv.dim} dimensions: "
+                               "a covariance needs more words than dimensions (the output would collapse onto a "
+                               "few directions); lower min_count")
     mean, cov = weighted_moments(vectors, p)
     rank = fitted - 1 if fitted <= kv.dim else None
     if (rank is not None or (mask is not None and fitted < FIT_WORDS_PER_DIM * kv.dim)) and method != "center":

@@ -185,29 +185,38 @@ def test_min_count_fits_on_the_frequent_words_and_transforms_all():
     np.testing.assert_allclose(out.vectors, [[0, -1], [-1, 1], [0, 1]], atol=1e-6)
     rec = out.meta["postprocess"][-1]
     assert rec["min_count"] == 2 and rec["fit_words"] == 2
-    z = whiten(kv, method="zipfian", min_count=2, eps=0)
-    # fitted on a and c alone: mean (1, 1), covariance diag(0, 1); the first axis is y (variance 1,
-    # so y - 1 is kept as is), the second x (no variance: mapped to 0 with eps=0); b follows the map
-    np.testing.assert_allclose(z.vectors, [[-1, 0], [1, 0], [1, 0]], atol=1e-6)
+    # zipfian on those 2 words in 2-D: fewer words than a covariance needs, refused rather than collapsed
+    with pytest.raises(EmbkitError, match="min_count=2 leaves 2 word.s. to fit on for 2 dimensions"):
+        whiten(kv, method="zipfian", min_count=2, eps=0)
+    z = whiten(KeyedVectors(["a", "b", "c", "d"], W3 + [[2.0, 2.0]], counts=[5, 1, 5, 5]), min_count=2, eps=0)
+    assert z.meta["postprocess"][-1]["fit_words"] == 3
+    fit = z.vectors[[0, 2, 3]].astype(np.float64)
+    np.testing.assert_allclose((fit / 3).T @ fit, np.eye(2), atol=1e-5)      # identity covariance over a, c, d
     # every word counted at least min_count times: the same map as without it
     np.testing.assert_allclose(whiten(kv3(), min_count=1).vectors, whiten(kv3()).vectors, atol=1e-6)
 
 
 @pytest.mark.parametrize("eps", [0.0, 1e-6])
 def test_a_fit_on_fewer_words_than_dimensions_drops_the_directions_it_lacks(eps, caplog):
-    """3 words fitted in 4-D: rank 2; the other two directions map to 0 (they were stretched a millionfold)."""
+    """3 words in 4-D: rank 2; the other two directions map to 0 (they were stretched a millionfold).
+
+    With min_count leaving so few words it is an error instead: the user can fit on more.
+    """
     rng = np.random.default_rng(3)
-    kv = KeyedVectors([f"w{i}" for i in range(6)], rng.normal(size=(6, 4)), counts=[9, 8, 7, 1, 1, 1])
+    vecs = rng.normal(size=(6, 4))
+    kv = KeyedVectors(["w0", "w1", "w2"], vecs[:3], counts=[9, 8, 7])
     with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
-        out = whiten(kv, min_count=5, eps=eps)
-    assert "fitted on 3 words for 4 dimensions, fewer than 10 a dimension" in caplog.text
+        out = whiten(kv, eps=eps)
+    assert "fitted on 3 words for 4 dimensions" in caplog.text
     assert "the covariance has rank at most 2, and the directions it lacks are dropped" in caplog.text
-    assert "lower min_count" in caplog.text
     np.testing.assert_allclose(out.vectors[:, 2:], 0, atol=1e-6)
-    fit = out.vectors[:3].astype(np.float64)
+    fit = out.vectors.astype(np.float64)
     p = np.array([9, 8, 7]) / 24
     np.testing.assert_allclose((fit * p[:, None]).T @ fit, np.diag([1, 1, 0, 0]), atol=1e-4)
     assert np.abs(out.vectors).max() < 10          # nothing blown up
+    bigger = KeyedVectors([f"w{i}" for i in range(6)], vecs, counts=[9, 8, 7, 1, 1, 1])
+    with pytest.raises(EmbkitError, match="min_count=5 leaves 3 word.s. to fit on for 4 dimensions"):
+        whiten(bigger, min_count=5, eps=eps)
 
 
 def test_a_fit_on_few_words_a_dimension_warns_and_one_weighted_word_is_an_error(caplog):
