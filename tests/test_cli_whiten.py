@@ -266,3 +266,16 @@ def test_eval_sts_bundled_and_errors(model, vec_file, tmp_path):
 def test_commands_are_registered():
     names = set(cli.commands)
     assert {"whiten", "analyze"} <= names and "sts" in cli.commands["eval"].commands
+
+
+def test_replaced_output_description_lists_the_steps_in_order(tmp_path):
+    """Retrofitted then whitened is said in that order (retrofit records its step in the ordered list)."""
+    from embkit.postprocess.retrofit import retrofit
+    from embkit.postprocess.whiten import whiten as whiten_vectors
+    from embkit_cli._common import describe_existing
+
+    kv = KeyedVectors(["a", "b", "c", "d"], W3 + [[2.0, 2.0]], counts=[3, 2, 2, 1])
+    out = whiten_vectors(retrofit(kv, {"a": ["b"]}), method="center")
+    out.save(tmp_path / "m.embkit")
+    assert describe_existing(tmp_path / "m.embkit") == \
+        "an embkit model, then retrofitted to lexicon, then whitened (center)"
