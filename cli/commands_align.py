@@ -260,7 +260,8 @@ def _print_rows(title, rows, a, b):
         click.echo("  (none)")
         return
     width = max(len(r["word"]) for r in rows)
-    click.echo(f"  {'rank':>4}  {'word':<{width}}  {'shift':>6}  {'overlap':>7}  {'count ' + a:>10}  "
+    first = "#" if title == "words" else "rank"          # --words: the order given, not a ranking
+    click.echo(f"  {first:>4}  {'word':<{width}}  {'shift':>6}  {'overlap':>7}  {'count ' + a:>10}  "
                f"{'count ' + b:>10}  neighbours in {a} | in {b}")
     for i, r in enumerate(rows, 1):
         overlap = "-" if r["overlap"] is None else f"{r['overlap']:.2f}"
