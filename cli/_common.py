@@ -297,8 +297,12 @@ def describe_existing(path):
         if r.get("step") == "retrofit":
             steps.append(f"retrofitted to {r.get('lexicon')}")
         elif r.get("method"):
-            steps.append(f"whitened ({r['method']}"
-                         + (f" fitted on words seen {r['min_count']}+ times)" if r.get("min_count") else ")"))
+            detail = f"fitted on words seen {r['min_count']}+ times" if r.get("min_count") else ""
+            if r["method"] in ("center", "abtt"):
+                name = "centred" if r["method"] == "center" else "all-but-the-top"
+                steps.append(name + (f" ({detail})" if detail else ""))
+            else:
+                steps.append(f"whitened ({r['method']}" + (f", {detail})" if detail else ")"))
     if not any(s.startswith("retrofitted") for s in steps) and isinstance(meta.get("retrofit"), dict):
         steps.append(f"retrofitted to {meta['retrofit'].get('lexicon')}")     # a model retrofitted before the list
     then = f", then {', then '.join(steps)}" if steps else ""

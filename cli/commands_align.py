@@ -195,6 +195,7 @@ def _file_part(word):
 
 
 _FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+_RASTER_SUFFIXES = (".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 
 def _plot_paths(prefix, pairs, words):
@@ -206,15 +207,17 @@ def _plot_paths(prefix, pairs, words):
     prefix, ext = str(prefix), ".png"
     if prefix.lower().endswith(_FIGURE_SUFFIXES):
         prefix, ext = prefix[:-4], prefix[-4:].lower()
-    sep = "" if prefix.endswith(("/", os.sep)) else "-"      # --plot figs/: figs/old-new.png, not figs/-old-new
-    paths = {(a, b): f"{prefix}{sep}{a}-{b}{ext}" for a, b in pairs}
-    taken = set(paths.values())
-    for w in words:
-        path = f"{prefix}{sep}{_file_part(w)}{ext}"
-        if path in taken:
-            digest = hashlib.sha1(w.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-            path = f"{prefix}{sep}{_file_part(w)}-{digest}{ext}"
-        paths[w] = path
+    if prefix.lower().endswith(_RASTER_SUFFIXES):
+        raise click.BadParameter(f"figures are .png, .pdf or .svg, not {Path(prefix).suffix}", param_hint="--plot")
+    sep = "" if prefix in ("", ".") or prefix.endswith(("/", os.sep)) else "-"   # figs/: figs/old-new.png
+    prefix = "" if prefix == "." else prefix
+    paths, taken = {}, set()
+    for key, stem in [((a, b), f"{a}-{b}") for a, b in pairs] + [(w, _file_part(w)) for w in words]:
+        path = f"{prefix}{sep}{stem}{ext}"
+        if path in taken:      # slices 'beth' and 'lehem-judah' vs 'beth-lehem' and 'judah'; a word named 'a-b'
+            text = "\0".join(key) if isinstance(key, tuple) else key
+            path = f"{prefix}{sep}{stem}-{hashlib.sha1(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}{ext}"
+        paths[key] = path
         taken.add(path)
     return paths
 

@@ -204,5 +204,12 @@ def test_shift_figure_names_from_words_stay_inside_the_prefix_folder():
     assert clash[("a", "b")] == "figs/a-b.png" and clash["a-b"].startswith("figs/a-b-")
     assert len(set(clash.values())) == 2
     assert _plot_paths("fig.pdf", [("a", "b")], ["w"]) == {("a", "b"): "fig-a-b.pdf", "w": "fig-w.pdf"}
+    assert _plot_paths(".svg", [("a", "b")], []) == {("a", "b"): "a-b.svg"}
+    # two pairs whose names join alike (slices 'beth', 'lehem-judah', 'beth-lehem', 'judah')
+    pairs = _plot_paths("g", [("beth", "lehem-judah"), ("beth-lehem", "judah")], [])
+    assert pairs[("beth", "lehem-judah")] == "g-beth-lehem-judah.png" and len(set(pairs.values())) == 2
+    import click
+    with pytest.raises(click.BadParameter, match="figures are .png, .pdf or .svg, not .jpg"):
+        _plot_paths("x.jpg", [("a", "b")], [])
     paths = _plot_paths("figs/p", [("a", "b")], ["../x"])
     assert paths[("a", "b")] == "figs/p-a-b.png" and paths["../x"].startswith("figs/p-__x-")

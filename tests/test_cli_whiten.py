@@ -83,9 +83,9 @@ def test_whiten_default_output_that_exists_is_replaced_with_a_warning(model, vec
     assert res.exit_code == 0
     assert ("small.whiten-zipfian.embkit exists and will be replaced (an embkit model, then whitened (zipfian)); "
             "give -o NAME to keep it") in res.stderr
-    assert run("whiten", model, "--min-count", 1).exit_code == 0
-    res = run("whiten", model)                                  # says the model it replaces was whitened
-    assert "(an embkit model, then whitened (zipfian fitted on words seen 1+ times))" in res.stderr
+    assert run("whiten", model, "--min-count", 1, "--method", "center").exit_code == 0
+    res = run("whiten", model, "--method", "center")            # says the model it replaces was centred
+    assert "(an embkit model, then centred (fitted on words seen 1+ times))" in res.stderr
     res = run("whiten", vec_file, "--freq", "zipf", "-o", "small.whiten-zipfian.embkit")   # named with -o: as asked
     assert res.exit_code == 0 and "will be replaced" not in res.stderr
 
@@ -278,4 +278,4 @@ def test_replaced_output_description_lists_the_steps_in_order(tmp_path):
     out = whiten_vectors(retrofit(kv, {"a": ["b"]}), method="center")
     out.save(tmp_path / "m.embkit")
     assert describe_existing(tmp_path / "m.embkit") == \
-        "an embkit model, then retrofitted to lexicon, then whitened (center)"
+        "an embkit model, then retrofitted to lexicon, then centred"

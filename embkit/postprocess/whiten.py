@@ -44,9 +44,11 @@ to about ``eps`` relative to that direction's share. A vocabulary of ``n``
 words with ``n <= dim`` has a covariance of rank at most ``n - 1``: the
 directions it lacks are dropped (mapped to 0), with a warning, rather than
 stretched; with ``eps=0`` so are directions whose eigenvalue is below
-``NULL_TOL`` (1e-12) of the largest. A ``min_count`` leaving that few words
-is an error (fit on more), and one leaving fewer than ``FIT_WORDS_PER_DIM``
-(10) words a dimension a warning.
+``NULL_TOL`` (1e-12) of the largest. For zipfian and uniform whitening a
+``min_count`` leaving fewer than ``FIT_WORDS_MIN_PER_DIM`` (2) words a
+dimension is an error (fit on more) and fewer than ``FIT_WORDS_PER_DIM``
+(10) a warning; abtt needs more fitted words than the components it
+removes.
 
 References
 ----------
@@ -73,6 +75,7 @@ log = logging.getLogger(__name__)
 METHODS = ("zipfian", "uniform", "center", "abtt")
 DEFAULT_EPS = 1e-6
 FIT_WORDS_PER_DIM = 10   # min_count leaving fewer words than this a dimension: a warning (poorly estimated)
+FIT_WORDS_MIN_PER_DIM = 2   # ... fewer than this a dimension: an error (51 words in 50-D collapsed every vector)
 NULL_TOL = 1e-12      # with eps=0: eigenvalues below this share of the largest are rounding noise of a zero
 _CHUNK_ROWS = 1 << 15
 
@@ -271,23 +274,32 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
         why = (f"of the {int(mask.sum())} words seen at least {min_count} times, " if mask is not None else "")
         raise InvalidDataError(f"{why}only {fitted} word has a frequency above 0 in "
                                f"{record.get('freq', {}).get('source', 'the frequencies')}: at least 2 are needed")
-    if mask is not None and fitted <= kv.dim and method != "center":
-        raise InvalidDataError(f"min_count={min_count} leaves {fitted} word(s) to fit on for {kv.dim} dimensions: "
-                               "a covariance needs more words than dimensions (the output would collapse onto a "
-                               "few directions); lower min_count")
+    which = f"{fitted} word(s)" + ("" if mask is None or fitted == int(mask.sum()) else
+                                   f" (those with a frequency above 0 of the {int(mask.sum())} seen at least "
+                                   f"{min_count} times)")
+    leaves = f"min_count={min_count} (--min-count) leaves {which}"
+    whitening = method in ("zipfian", "uniform")
+    if mask is not None and whitening and fitted < FIT_WORDS_MIN_PER_DIM * kv.dim:
+        raise InvalidDataError(f"{leaves} to fit on for {kv.dim} dimensions, fewer than {FIT_WORDS_MIN_PER_DIM} a "
+                               "dimension: the whitened vectors would collapse onto a few directions; lower "
+                               "min_count (--min-count)")
+    if mask is not None and method == "abtt":
+        removed = max(1, kv.dim // 100) if remove is None else int(remove)
+        if fitted <= removed:
+            raise InvalidDataError(f"{leaves} to fit on: all-but-the-top needs more words than the {removed} "
+                                   "component(s) it removes; lower min_count (--min-count)")
     mean, cov = weighted_moments(vectors, p)
     rank = fitted - 1 if fitted <= kv.dim else None
-    if (rank is not None or (mask is not None and fitted < FIT_WORDS_PER_DIM * kv.dim)) and method != "center":
-        which = f"{fitted} words" + ("" if mask is None or fitted == int(mask.sum()) else
-                                     f" (those with a frequency above 0 of the {int(mask.sum())} seen at least "
-                                     f"{min_count} times)")
-        lacking = ("; the covariance has rank at most %d, and the directions it lacks are %s"
-                   % (rank, "dropped" if method in ("zipfian", "uniform") else "kept as they are")
+    if whitening and (rank is not None or (mask is not None and fitted < FIT_WORDS_PER_DIM * kv.dim)):
+        lacking = (f"; the covariance has rank at most {rank}, and the directions it lacks are dropped"
                    if rank is not None else "")
+        advice = ""
+        if mask is not None:
+            advice = (" (fit on more words: lower min_count (--min-count)"
+                      + ("" if keep else ", or keep fewer dimensions with keep (--keep)") + ")")
         log.warning("the mean and covariance are fitted on %s for %d dimensions, fewer than %d a dimension: the "
-                    "weakest directions are poorly estimated%s%s", which, kv.dim, FIT_WORDS_PER_DIM, lacking,
-                    " (fit on more words: lower min_count, or keep fewer dimensions with keep)"
-                    if mask is not None else "")
+                    "weakest directions are poorly estimated and whitening stretches them%s%s", which, kv.dim,
+                    FIT_WORDS_PER_DIM, lacking, advice)
     if method in ("zipfian", "uniform"):
         transform, lam = whitening_transform(cov, keep, eps, rank)
         record.update(eps=float(eps), keep=None if keep is None else int(keep))

@@ -186,14 +186,17 @@ def test_min_count_fits_on_the_frequent_words_and_transforms_all():
     rec = out.meta["postprocess"][-1]
     assert rec["min_count"] == 2 and rec["fit_words"] == 2
     # zipfian on those 2 words in 2-D: fewer words than a covariance needs, refused rather than collapsed
-    with pytest.raises(EmbkitError, match="min_count=2 leaves 2 word.s. to fit on for 2 dimensions"):
+    with pytest.raises(EmbkitError, match=r"min_count=2 \(--min-count\) leaves 2 word.s. to fit on for 2 "
+                                          "dimensions, fewer than 2 a dimension"):
         whiten(kv, method="zipfian", min_count=2, eps=0)
-    z = whiten(KeyedVectors(["a", "b", "c", "d"], W3 + [[2.0, 2.0]], counts=[5, 1, 5, 5]), min_count=2, eps=0)
-    assert z.meta["postprocess"][-1]["fit_words"] == 3
-    fit = z.vectors[[0, 2, 3]].astype(np.float64)
-    np.testing.assert_allclose((fit / 3).T @ fit, np.eye(2), atol=1e-5)      # identity covariance over a, c, d
+    z = whiten(KeyedVectors(list("abcde"), W3 + [[2.0, 2.0], [0.0, 0.0]], counts=[5, 1, 5, 5, 5]), min_count=2, eps=0)
+    assert z.meta["postprocess"][-1]["fit_words"] == 4
+    fit = z.vectors[[0, 2, 3, 4]].astype(np.float64)
+    np.testing.assert_allclose((fit / 4).T @ fit, np.eye(2), atol=1e-5)      # identity covariance over a, c, d, e
     # every word counted at least min_count times: the same map as without it
-    np.testing.assert_allclose(whiten(kv3(), min_count=1).vectors, whiten(kv3()).vectors, atol=1e-6)
+    big = KeyedVectors([f"w{i}" for i in range(10)], np.random.default_rng(5).normal(size=(10, 2)),
+                       counts=list(range(10, 0, -1)))
+    np.testing.assert_allclose(whiten(big, min_count=1).vectors, whiten(big).vectors, atol=1e-6)
 
 
 @pytest.mark.parametrize("eps", [0.0, 1e-6])
@@ -207,7 +210,7 @@ def test_a_fit_on_fewer_words_than_dimensions_drops_the_directions_it_lacks(eps,
     kv = KeyedVectors(["w0", "w1", "w2"], vecs[:3], counts=[9, 8, 7])
     with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
         out = whiten(kv, eps=eps)
-    assert "fitted on 3 words for 4 dimensions" in caplog.text
+    assert "fitted on 3 word(s) for 4 dimensions" in caplog.text
     assert "the covariance has rank at most 2, and the directions it lacks are dropped" in caplog.text
     np.testing.assert_allclose(out.vectors[:, 2:], 0, atol=1e-6)
     fit = out.vectors.astype(np.float64)
@@ -215,7 +218,7 @@ def test_a_fit_on_fewer_words_than_dimensions_drops_the_directions_it_lacks(eps,
     np.testing.assert_allclose((fit * p[:, None]).T @ fit, np.diag([1, 1, 0, 0]), atol=1e-4)
     assert np.abs(out.vectors).max() < 10          # nothing blown up
     bigger = KeyedVectors([f"w{i}" for i in range(6)], vecs, counts=[9, 8, 7, 1, 1, 1])
-    with pytest.raises(EmbkitError, match="min_count=5 leaves 3 word.s. to fit on for 4 dimensions"):
+    with pytest.raises(EmbkitError, match=r"min_count=5 \(--min-count\) leaves 3 word.s. to fit on for 4"):
         whiten(bigger, min_count=5, eps=eps)
 
 
@@ -227,12 +230,24 @@ def test_a_fit_on_few_words_a_dimension_warns_and_one_weighted_word_is_an_error(
         whiten(kv.__class__(kv.index_to_key[:20], kv.vectors[:20], counts=kv.counts[:20]))   # a small vocabulary
         assert caplog.text == ""                            # as a whole: nothing to lower
         whiten(kv, min_count=90)                            # 11 words: fewer than 10 a dimension, full rank
-    assert "fitted on 11 words for 4 dimensions, fewer than 10 a dimension" in caplog.text
+    assert "fitted on 11 word(s) for 4 dimensions, fewer than 10 a dimension" in caplog.text
     assert "rank" not in caplog.text
     freq = [1.0] + [0.0] * 59                               # only w0 weighs anything among the fitted words
     with pytest.raises(EmbkitError, match="of the 11 words seen at least 90 times, only 1 word has a frequency "
                                           "above 0 in array: at least 2 are needed"):
         whiten(kv, freq=freq, min_count=90)
+
+
+def test_abtt_and_center_on_few_words(caplog):
+    """ABTT removes only its top components: it needs more fitted words than those, and gets no whitening warning."""
+    rng = np.random.default_rng(6)
+    kv = KeyedVectors([f"w{i}" for i in range(40)], rng.normal(size=(40, 8)), counts=list(range(40, 0, -1)))
+    with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
+        whiten(kv, method="abtt", remove=2, min_count=37)             # 4 words, 8 dimensions: fine for ABTT
+        whiten(kv, method="center", min_count=39)                     # 2 words: their mean
+    assert caplog.text == ""
+    with pytest.raises(EmbkitError, match="all-but-the-top needs more words than the 2 component"):
+        whiten(kv, method="abtt", remove=2, min_count=39)             # 2 words
 
 
 def test_min_count_errors():
