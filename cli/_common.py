@@ -297,7 +297,10 @@ def describe_existing(path):
         if r.get("step") == "retrofit":
             steps.append(f"retrofitted to {r.get('lexicon')}")
         elif r.get("method"):
-            detail = f"fitted on words seen {r['min_count']}+ times" if r.get("min_count") else ""
+            parts = [f"{r['keep']} dimension{'' if r.get('keep') == 1 else 's'}" if r.get("keep") else "",
+                     f"top {r['remove']} removed" if r.get("remove") and r["method"] == "abtt" else "",
+                     f"fitted on words seen {r['min_count']}+ times" if r.get("min_count") else ""]
+            detail = ", ".join(x for x in parts if x)
             if r["method"] in ("center", "abtt"):
                 name = "centred" if r["method"] == "center" else "all-but-the-top"
                 steps.append(name + (f" ({detail})" if detail else ""))

@@ -113,7 +113,8 @@ def align(corpus, names, output, model, method, compass_epochs, slice_epochs, sl
                    "neighbours across slices; --words, or the 3 most shifted words; characters that cannot be "
                    "in a file name become _, plus a short hash). A PREFIX ending in .pdf or .svg sets the format; "
                    "DIR/ names the files DIR/<a>-<b>.png. Needs matplotlib. Every file is checked before any is "
-                   "written.")
+                   "written; with --words, the known words' figures are written even when others are unknown "
+                   "(those are then reported, exit 1).")
 def shift(directory, pairs, top, min_count, k, words, as_json, plot):
     """Semantic change between the slices in DIR (an `embkit align` output, default ./aligned).
 
@@ -195,7 +196,7 @@ def _file_part(word):
 
 
 _FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
-_RASTER_SUFFIXES = (".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+_OTHER_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".eps", ".ps")
 
 
 def _plot_paths(prefix, pairs, words):
@@ -207,7 +208,7 @@ def _plot_paths(prefix, pairs, words):
     prefix, ext = str(prefix), ".png"
     if prefix.lower().endswith(_FIGURE_SUFFIXES):
         prefix, ext = prefix[:-4], prefix[-4:].lower()
-    if prefix.lower().endswith(_RASTER_SUFFIXES):
+    if prefix.lower().endswith(_OTHER_IMAGE_SUFFIXES):
         raise click.BadParameter(f"figures are .png, .pdf or .svg, not {Path(prefix).suffix}", param_hint="--plot")
     sep = "" if prefix in ("", ".") or prefix.endswith(("/", os.sep)) else "-"   # figs/: figs/old-new.png
     prefix = "" if prefix == "." else prefix

@@ -113,9 +113,10 @@ def whiten(vecs, method, freq, remove, keep, eps, min_count, output, limit, unic
     record = result.meta["postprocess"][-1]
     detail = {"zipfian": f", frequencies from {record.get('freq', {}).get('source', freq)}",
               "abtt": f", top {record.get('remove')} component(s) removed"}.get(method, "")
-    if min_count is not None:
-        detail += (f", fitted on the {record['fit_words']} words seen at least {min_count} "
-                   f"time{'' if min_count == 1 else 's'}")
+    if record.get("fit_words") is not None:
+        detail += f", fitted on {record['fit_words']} of the {len(result)} words"
+        if min_count is not None:
+            detail += f" (seen at least {min_count} time{'' if min_count == 1 else 's'})"
     status(f"wrote {show_path(out)}: {len(result)} words x {result.dim}, {method}{detail}")
 
 

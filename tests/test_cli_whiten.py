@@ -64,10 +64,10 @@ def test_whiten_methods_and_output_formats(model, tmp_path):
 
 def test_whiten_min_count(model, tmp_path, vec_file):
     res = run("whiten", model, "--method", "center", "--min-count", 1, "-o", tmp_path / "m1.embkit")
-    assert res.exit_code == 0 and "fitted on the 3 words seen at least 1 time" in res.stderr
+    assert res.exit_code == 0 and "fitted on 3 of the 3 words (seen at least 1 time)" in res.stderr
     assert io.load(tmp_path / "m1.embkit").meta["postprocess"][-1]["fit_words"] == 3
     res = run("whiten", model, "--min-count", 2, "-o", tmp_path / "m2.embkit")   # counts 2, 1, 1
-    assert res.exit_code == 1 and "min_count=2 leaves 1 word(s)" in error_line(res)
+    assert res.exit_code == 1 and "min_count=2 (--min-count) leaves 1 word(s)" in error_line(res)
     assert str(model) in error_line(res)
     assert not (tmp_path / "m2.embkit").exists()
     res = run("whiten", vec_file, "--freq", "zipf", "--min-count", 2, "-o", tmp_path / "v.embkit")
@@ -279,3 +279,7 @@ def test_replaced_output_description_lists_the_steps_in_order(tmp_path):
     out.save(tmp_path / "m.embkit")
     assert describe_existing(tmp_path / "m.embkit") == \
         "an embkit model, then retrofitted to lexicon, then centred"
+    whiten_vectors(out, method="uniform", keep=1).save(tmp_path / "k.embkit")
+    whiten_vectors(out, method="abtt", remove=1).save(tmp_path / "a.embkit")
+    assert describe_existing(tmp_path / "k.embkit").endswith("then centred, then whitened (uniform, 1 dimension)")
+    assert describe_existing(tmp_path / "a.embkit").endswith("then centred, then all-but-the-top (top 1 removed)")

@@ -247,8 +247,9 @@ def _fit_mask(kv, min_count):
     mask = np.asarray(kv.counts) >= min_count
     kept = int(mask.sum())
     if kept < 2:
-        raise InvalidDataError(f"min_count={min_count} leaves {kept} word(s) to fit on (the most frequent word "
-                               f"was seen {int(np.max(kv.counts))} times); at least 2 are needed: lower min_count")
+        raise InvalidDataError(f"min_count={min_count} (--min-count) leaves {kept} word(s) to fit on (the most "
+                               f"frequent word was seen {int(np.max(kv.counts))} times); at least 2 are needed: "
+                               "lower min_count")
     return mask
 
 
@@ -264,7 +265,7 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
         p = None
     if mask is not None:
         p = mask.astype(np.float64) if p is None else np.where(mask, p, 0.0)
-        record.update(min_count=int(min_count), fit_words=int(mask.sum()))
+        record.update(min_count=int(min_count), fit_words=int(mask.sum()))     # fit_words: updated below
         if not p.sum() > 0:
             raise InvalidDataError(f"the {int(mask.sum())} words seen at least {min_count} times all have "
                                    f"frequency 0 in {record['freq'].get('source', 'the frequencies')}: nothing to "
@@ -274,32 +275,35 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
         why = (f"of the {int(mask.sum())} words seen at least {min_count} times, " if mask is not None else "")
         raise InvalidDataError(f"{why}only {fitted} word has a frequency above 0 in "
                                f"{record.get('freq', {}).get('source', 'the frequencies')}: at least 2 are needed")
-    which = f"{fitted} word(s)" + ("" if mask is None or fitted == int(mask.sum()) else
-                                   f" (those with a frequency above 0 of the {int(mask.sum())} seen at least "
-                                   f"{min_count} times)")
-    leaves = f"min_count={min_count} (--min-count) leaves {which}"
+    # what left words out of the fit: min_count, and frequencies of 0 (a --freq file)
+    causes = [f"min_count={min_count} (--min-count)"] if mask is not None else []
+    if fitted < (int(mask.sum()) if mask is not None else len(kv)):
+        causes.append(f"the zero frequencies in {record.get('freq', {}).get('source', 'the frequencies')} (--freq)")
+    if causes:
+        record["fit_words"] = fitted
+    leaves = f"{' and '.join(causes)} leave{'' if len(causes) > 1 else 's'} {fitted} word(s)"
     whitening = method in ("zipfian", "uniform")
-    if mask is not None and whitening and fitted < FIT_WORDS_MIN_PER_DIM * kv.dim:
-        raise InvalidDataError(f"{leaves} to fit on for {kv.dim} dimensions, fewer than {FIT_WORDS_MIN_PER_DIM} a "
-                               "dimension: the whitened vectors would collapse onto a few directions; lower "
-                               "min_count (--min-count)")
-    if mask is not None and method == "abtt":
+    dims = int(keep) if keep else kv.dim          # the directions whitening scales
+    if causes and whitening and fitted < FIT_WORDS_MIN_PER_DIM * dims:
+        raise InvalidDataError(f"{leaves} to fit on for {dims} whitened dimensions, fewer than "
+                               f"{FIT_WORDS_MIN_PER_DIM} a dimension: the whitened vectors would collapse onto a few "
+                               "directions; fit on more words")
+    if causes and method == "abtt":
         removed = max(1, kv.dim // 100) if remove is None else int(remove)
         if fitted <= removed:
             raise InvalidDataError(f"{leaves} to fit on: all-but-the-top needs more words than the {removed} "
-                                   "component(s) it removes; lower min_count (--min-count)")
+                                   "component(s) it removes; fit on more words")
     mean, cov = weighted_moments(vectors, p)
     rank = fitted - 1 if fitted <= kv.dim else None
-    if whitening and (rank is not None or (mask is not None and fitted < FIT_WORDS_PER_DIM * kv.dim)):
-        lacking = (f"; the covariance has rank at most {rank}, and the directions it lacks are dropped"
+    if whitening and (rank is not None or (causes and fitted < FIT_WORDS_PER_DIM * dims)):
+        lacking = (f"; the covariance has rank at most {rank}, and the directions it lacks are set to 0"
                    if rank is not None else "")
         advice = ""
-        if mask is not None:
-            advice = (" (fit on more words: lower min_count (--min-count)"
-                      + ("" if keep else ", or keep fewer dimensions with keep (--keep)") + ")")
-        log.warning("the mean and covariance are fitted on %s for %d dimensions, fewer than %d a dimension: the "
-                    "weakest directions are poorly estimated and whitening stretches them%s%s", which, kv.dim,
-                    FIT_WORDS_PER_DIM, lacking, advice)
+        if causes:
+            advice = " (fit on more words" + ("" if keep else ", or keep fewer dimensions (--keep)") + ")"
+        log.warning("the mean and covariance are fitted on %d word(s) for %d whitened dimensions, fewer than %d a "
+                    "dimension: the weakest directions are poorly estimated and whitening stretches them%s%s",
+                    fitted, dims, FIT_WORDS_PER_DIM, lacking, advice)
     if method in ("zipfian", "uniform"):
         transform, lam = whitening_transform(cov, keep, eps, rank)
         record.update(eps=float(eps), keep=None if keep is None else int(keep))

@@ -187,7 +187,7 @@ def test_min_count_fits_on_the_frequent_words_and_transforms_all():
     assert rec["min_count"] == 2 and rec["fit_words"] == 2
     # zipfian on those 2 words in 2-D: fewer words than a covariance needs, refused rather than collapsed
     with pytest.raises(EmbkitError, match=r"min_count=2 \(--min-count\) leaves 2 word.s. to fit on for 2 "
-                                          "dimensions, fewer than 2 a dimension"):
+                                          "whitened dimensions, fewer than 2 a dimension"):
         whiten(kv, method="zipfian", min_count=2, eps=0)
     z = whiten(KeyedVectors(list("abcde"), W3 + [[2.0, 2.0], [0.0, 0.0]], counts=[5, 1, 5, 5, 5]), min_count=2, eps=0)
     assert z.meta["postprocess"][-1]["fit_words"] == 4
@@ -210,8 +210,8 @@ def test_a_fit_on_fewer_words_than_dimensions_drops_the_directions_it_lacks(eps,
     kv = KeyedVectors(["w0", "w1", "w2"], vecs[:3], counts=[9, 8, 7])
     with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
         out = whiten(kv, eps=eps)
-    assert "fitted on 3 word(s) for 4 dimensions" in caplog.text
-    assert "the covariance has rank at most 2, and the directions it lacks are dropped" in caplog.text
+    assert "fitted on 3 word(s) for 4 whitened dimensions" in caplog.text
+    assert "the covariance has rank at most 2, and the directions it lacks are set to 0" in caplog.text
     np.testing.assert_allclose(out.vectors[:, 2:], 0, atol=1e-6)
     fit = out.vectors.astype(np.float64)
     p = np.array([9, 8, 7]) / 24
@@ -230,7 +230,7 @@ def test_a_fit_on_few_words_a_dimension_warns_and_one_weighted_word_is_an_error(
         whiten(kv.__class__(kv.index_to_key[:20], kv.vectors[:20], counts=kv.counts[:20]))   # a small vocabulary
         assert caplog.text == ""                            # as a whole: nothing to lower
         whiten(kv, min_count=90)                            # 11 words: fewer than 10 a dimension, full rank
-    assert "fitted on 11 word(s) for 4 dimensions, fewer than 10 a dimension" in caplog.text
+    assert "fitted on 11 word(s) for 4 whitened dimensions, fewer than 10 a dimension" in caplog.text
     assert "rank" not in caplog.text
     freq = [1.0] + [0.0] * 59                               # only w0 weighs anything among the fitted words
     with pytest.raises(EmbkitError, match="of the 11 words seen at least 90 times, only 1 word has a frequency "
@@ -248,6 +248,22 @@ def test_abtt_and_center_on_few_words(caplog):
     assert caplog.text == ""
     with pytest.raises(EmbkitError, match="all-but-the-top needs more words than the 2 component"):
         whiten(kv, method="abtt", remove=2, min_count=39)             # 2 words
+
+
+def test_frequencies_of_zero_limit_the_fit_as_min_count_does(caplog):
+    """A --freq file giving 0 to most words leaves few words to fit on: the same error and warning, blaming it."""
+    rng = np.random.default_rng(7)
+    kv = KeyedVectors([f"w{i}" for i in range(200)], rng.normal(size=(200, 8)), counts=list(range(200, 0, -1)))
+    few = [1.0] * 12 + [0.0] * 188                      # 12 words for 8 dimensions: fewer than 2 a dimension
+    with pytest.raises(EmbkitError, match=r"the zero frequencies in array \(--freq\) leaves 12 word.s. to fit on "
+                                          "for 8 whitened dimensions, fewer than 2 a dimension"):
+        whiten(kv, freq=few)
+    out = whiten(kv, freq=few, keep=4)                   # 12 words for the 4 kept directions: a warning only
+    assert out.meta["postprocess"][-1]["fit_words"] == 12
+    some = [1.0] * 40 + [0.0] * 160                      # 40 words: fewer than 10 a dimension
+    with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
+        whiten(kv, freq=some)
+    assert "fitted on 40 word(s) for 8 whitened dimensions, fewer than 10 a dimension" in caplog.text
 
 
 def test_min_count_errors():
