@@ -182,6 +182,11 @@ def _unknown_error(directory, aligned, unknown):
 _UNSAFE = re.compile(r"[^\w.+-]|^\.+")      # path separators, whitespace, control and shell characters, leading dots
 
 
+def _digest(text):
+    """A short hash of ``text`` that tells apart names made alike."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
 def _file_part(word):
     """A word as part of a file name: unsafe characters become ``_``; a changed or long name gets a short hash.
 
@@ -191,7 +196,7 @@ def _file_part(word):
     """
     safe = _UNSAFE.sub("_", word)[:80]
     if safe != word:
-        safe += "-" + hashlib.sha1(word.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        safe += "-" + _digest(word)
     return safe
 
 
@@ -216,8 +221,7 @@ def _plot_paths(prefix, pairs, words):
     for key, stem in [((a, b), f"{a}-{b}") for a, b in pairs] + [(w, _file_part(w)) for w in words]:
         path = f"{prefix}{sep}{stem}{ext}"
         if path in taken:      # slices 'beth' and 'lehem-judah' vs 'beth-lehem' and 'judah'; a word named 'a-b'
-            text = "\0".join(key) if isinstance(key, tuple) else key
-            path = f"{prefix}{sep}{stem}-{hashlib.sha1(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}{ext}"
+            path = f"{prefix}{sep}{stem}-{_digest(chr(0).join(key) if isinstance(key, tuple) else key)}{ext}"
         paths[key] = path
         taken.add(path)
     return paths

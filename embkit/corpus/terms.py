@@ -27,7 +27,7 @@ import os
 import re
 
 from ..exceptions import FormatError, InvalidDataError, InvalidParameterError
-from ..formats._sniff import reports_damage
+from ..formats._sniff import reports_damage, text_lines
 from .tokenize import Tokenizer, _with_marks
 
 log = logging.getLogger(__name__)
@@ -264,13 +264,6 @@ class JoiningTokenizer:
 
 # ---------------------------------------------------------------- files
 
-def _text_lines(path):
-    """(lineno, line without its end) of a UTF-8 text file, plain or compressed; FormatError for other bytes."""
-    from ..formats._sniff import text_lines
-
-    yield from text_lines(path)
-
-
 @reports_damage
 def read_terms(path, tokenizer=None):
     """Read a terms file: one term per line, words separated by spaces.
@@ -297,7 +290,7 @@ def read_terms(path, tokenizer=None):
     path = os.fspath(path)
     split = tokenizer if tokenizer is not None else str.split
     terms, broken = [], []
-    for lineno, line in _text_lines(path):
+    for lineno, line in text_lines(path):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
@@ -407,7 +400,7 @@ def read_phrases(path):
     path = os.fspath(path)
     delimiter = DEFAULT_DELIMITER
     rows = []
-    for lineno, line in _text_lines(path):
+    for lineno, line in text_lines(path):
         if line.startswith("#"):
             if not rows:
                 delimiter = _header_delimiter(path, lineno, line, delimiter)
@@ -418,6 +411,7 @@ def read_phrases(path):
     return rows, delimiter
 
 
+@reports_damage
 def phrases_settings(path):
     """The detection settings a phrases file's ``# settings:`` header records ({} without one).
 
@@ -429,7 +423,7 @@ def phrases_settings(path):
     -------
     dict
     """
-    for lineno, line in _text_lines(os.fspath(path)):
+    for lineno, line in text_lines(os.fspath(path)):
         if not line.startswith("#"):
             break
         if line.startswith("# settings:"):

@@ -10,7 +10,7 @@ import hashlib
 import numpy as np
 
 from ..exceptions import CorpusError, FormatError, InvalidDataError
-from ..formats._sniff import text_output
+from ..formats._sniff import open_sniffed, reports_damage, text_output
 from .scan import corpus_source, scan, source_name
 
 _MAX_COUNT = 2**63 - 1
@@ -234,39 +234,43 @@ class Vocabulary:
         FileAccessError
             When the file cannot be read (missing: also a FileNotFoundError).
         """
-        from ..formats._sniff import open_sniffed
+        return cls(*_read_vocab(path))
 
-        words, counts, seen = [], [], set()
-        f, to_close = open_sniffed(path, checked=True)      # plain or compressed (vocab -o vocab.tsv.gz)
-        try:
-            for lineno, raw in enumerate(f, 1):
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise FormatError(path, lineno, f"not valid UTF-8 ({exc.reason} at byte {exc.start} "
-                                                    f"of the line)") from None
-                line = line.rstrip("\n").replace("\ufeff", "")
-                parts = line.split("\t")
-                if len(parts) != 2 or not parts[0] or "\r" in parts[0]:
-                    raise FormatError(path, lineno, f"expected 'word<TAB>count' (a word without carriage "
-                                                    f"returns), found {line[:60]!r}")
-                word, count = parts[0], parts[1].rstrip("\r")
-                if count.startswith("-") and count[1:].isascii() and count[1:].isdigit():
-                    raise FormatError(path, lineno, f"negative count {count[:30]}")
-                if not (count.isascii() and count.isdigit()):
-                    raise FormatError(path, lineno, f"count is not an integer: {count[:30]!r}")
-                if len(count.lstrip("0")) > 19 or int(count) > _MAX_COUNT:
-                    raise FormatError(path, lineno, f"count {count[:30]}{'...' if len(count) > 30 else ''} "
-                                                    f"is too large (at most {_MAX_COUNT})")
-                if word in seen:
-                    raise FormatError(path, lineno, f"duplicate word {word!r}")
-                seen.add(word)
-                words.append(word)
-                counts.append(int(count))
-        finally:
-            for handle in to_close:
-                handle.close()
-        return cls(words, counts)
+
+@reports_damage
+def _read_vocab(path):
+    """(words, counts) of a ``word<TAB>count`` file, plain or compressed; see :meth:`Vocabulary.load`."""
+    words, counts, seen = [], [], set()
+    f, to_close = open_sniffed(path, checked=True)      # plain or compressed (vocab -o vocab.tsv.gz)
+    try:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise FormatError(path, lineno, f"not valid UTF-8 ({exc.reason} at byte {exc.start} "
+                                                f"of the line)") from None
+            line = line.rstrip("\n").replace("\ufeff", "")
+            parts = line.split("\t")
+            if len(parts) != 2 or not parts[0] or "\r" in parts[0]:
+                raise FormatError(path, lineno, f"expected 'word<TAB>count' (a word without carriage "
+                                                f"returns), found {line[:60]!r}")
+            word, count = parts[0], parts[1].rstrip("\r")
+            if count.startswith("-") and count[1:].isascii() and count[1:].isdigit():
+                raise FormatError(path, lineno, f"negative count {count[:30]}")
+            if not (count.isascii() and count.isdigit()):
+                raise FormatError(path, lineno, f"count is not an integer: {count[:30]!r}")
+            if len(count.lstrip("0")) > 19 or int(count) > _MAX_COUNT:
+                raise FormatError(path, lineno, f"count {count[:30]}{'...' if len(count) > 30 else ''} "
+                                                f"is too large (at most {_MAX_COUNT})")
+            if word in seen:
+                raise FormatError(path, lineno, f"duplicate word {word!r}")
+            seen.add(word)
+            words.append(word)
+            counts.append(int(count))
+    finally:
+        for handle in to_close:
+            handle.close()
+    return words, counts
 
 
 def empty_vocab_error(source, raw_tokens, n_types, min_count, max_vocab_size=None):

@@ -154,6 +154,12 @@ def decompress_error(exc, path, module):
     """
     if isinstance(exc, OSError) and exc.errno is not None:
         return exc
+    error = _damage_error(exc, path, module)
+    error.damage = True          # reports_damage leaves it as it is
+    return error
+
+
+def _damage_error(exc, path, module):
     name, _ = compression_name(module)
     try:
         with open(path, "rb") as f:
@@ -393,14 +399,14 @@ def text_lines(path):
 
     CRLF, LF and a lone CR end a line; a byte-order mark opening the file is
     dropped. For the small text inputs (term lists, phrases, data sets) that
-    are read whole.
+    are read whole; their readers are decorated with :func:`reports_damage`,
+    so a symptom of damaged compressed data is reported as the damage.
 
     Raises
     ------
     FormatError
         Text that is not UTF-8 (naming the line and the byte offset in the
-        text), or damaged or truncated compressed data (the damage, not the
-        garbage it decompressed to).
+        text), or damaged or truncated compressed data met while reading.
     FileAccessError
         When the file cannot be opened.
     """
@@ -414,11 +420,9 @@ def text_lines(path):
                 lineno += 1
                 try:
                     line = piece.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    damage = check_integrity(path) if isinstance(path, (str, os.PathLike)) else None
-                    raise (damage or FormatError(path, lineno, f"not UTF-8 text ({exc.reason} at byte offset "
-                                                               f"{offset + exc.start}, 0x{piece[exc.start]:02x})")
-                           ) from None
+                except UnicodeDecodeError as exc:       # on damaged compressed data, see reports_damage
+                    raise FormatError(path, lineno, f"not UTF-8 text ({exc.reason} at byte offset "
+                                                    f"{offset + exc.start}, 0x{piece[exc.start]:02x})") from None
                 if lineno == 1 and line.startswith("\ufeff"):
                     line = line[1:]
                 offset += len(piece) + 1
@@ -436,7 +440,9 @@ def reports_damage(reader):
     def read(path, *args, **kwargs):
         try:
             return reader(path, *args, **kwargs)
-        except FormatError:
+        except FormatError as exc:
+            if getattr(exc, "damage", False):         # already the damage (a checked stream met it)
+                raise
             damage = check_integrity(path) if isinstance(path, (str, os.PathLike)) else None
             if damage is not None:
                 raise damage from None
@@ -463,14 +469,10 @@ def text_output(path, inputs=(), what="a file"):
         ``.gz``, ``.bz2`` or ``.xz`` suffix) when the block ends without an
         exception.
     """
-    from .._outputs import check_file_output, output_file
+    from .._outputs import check_file_output
 
-    if split_compression(Path(path).name)[1] is None:
-        with output_file(path, "w", inputs, what=what) as f:
-            yield f
-        return
     check_file_output(path, inputs, what=what)
-    with open_write(path) as stream:
+    with open_write(path) as stream:                   # plain, or compressed by the suffix
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
         yield text
         text.flush()

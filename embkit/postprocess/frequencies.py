@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..exceptions import EmbkitError, FormatError, InvalidDataError, MissingFileError
-from ..formats._sniff import reports_damage
+from ..formats._sniff import open_sniffed, reports_damage
 
 __all__ = ["FREQ_SOURCES", "MIN_COVERAGE", "FrequencyTable", "NoCountsError", "read_frequencies",
            "word_probabilities", "probabilities_with_info", "frequency_probabilities"]
@@ -116,8 +116,6 @@ def read_frequencies(path):
     OSError
         When the file cannot be read.
     """
-    from ..formats._sniff import open_sniffed
-
     path = os.fspath(path)
     values, duplicates, seen_data = {}, 0, False
     stream, to_close = open_sniffed(path, checked=True)

@@ -253,19 +253,16 @@ def _fit_mask(kv, min_count):
     return mask
 
 
-def _map(kv, method, freq, remove, keep, eps, min_count):
-    """(mean, transform or None, record) of the affine map of ``method``."""
-    vectors = kv.vectors
-    record = {"method": method}
-    mask = _fit_mask(kv, min_count)
-    if method == "zipfian":
-        p, info = probabilities_with_info(kv, freq)
-        record["freq"] = {k: v for k, v in info.items() if isinstance(v, (str, int, float))}
-    else:
-        p = None
+def _fit_set(kv, method, p, mask, min_count, keep, remove, record):
+    """The weights of the words the moments are fitted on, and the covariance's rank when below the dimension.
+
+    ``min_count`` (``mask``) and frequencies of 0 leave words out; too few
+    left for the method is an error, few a warning. ``remove`` is abtt's
+    (already defaulted). ``record`` gets ``min_count`` and ``fit_words``.
+    """
     if mask is not None:
         p = mask.astype(np.float64) if p is None else np.where(mask, p, 0.0)
-        record.update(min_count=int(min_count), fit_words=int(mask.sum()))     # fit_words: updated below
+        record["min_count"] = int(min_count)
         if not p.sum() > 0:
             raise InvalidDataError(f"the {int(mask.sum())} words seen at least {min_count} times all have "
                                    f"frequency 0 in {record['freq'].get('source', 'the frequencies')}: nothing to "
@@ -288,13 +285,10 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
         raise InvalidDataError(f"{leaves} to fit on for {dims} whitened dimensions, fewer than "
                                f"{FIT_WORDS_MIN_PER_DIM} a dimension: the whitened vectors would collapse onto a few "
                                "directions; fit on more words")
-    if causes and method == "abtt":
-        removed = max(1, kv.dim // 100) if remove is None else int(remove)
-        if fitted <= removed:
-            raise InvalidDataError(f"{leaves} to fit on: all-but-the-top needs more words than the {removed} "
-                                   "component(s) it removes; fit on more words")
-    mean, cov = weighted_moments(vectors, p)
-    rank = fitted - 1 if fitted <= kv.dim else None
+    if causes and method == "abtt" and fitted <= remove:
+        raise InvalidDataError(f"{leaves} to fit on: all-but-the-top needs more words than the {remove} "
+                               "component(s) it removes; fit on more words")
+    rank = fitted - 1 if fitted <= kv.dim else None      # fewer words than dimensions: a singular covariance
     if whitening and (rank is not None or (causes and fitted < FIT_WORDS_PER_DIM * dims)):
         lacking = (f"; the covariance has rank at most {rank}, and the directions it lacks are set to 0"
                    if rank is not None else "")
@@ -304,6 +298,23 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
         log.warning("the mean and covariance are fitted on %d word(s) for %d whitened dimensions, fewer than %d a "
                     "dimension: the weakest directions are poorly estimated and whitening stretches them%s%s",
                     fitted, dims, FIT_WORDS_PER_DIM, lacking, advice)
+    return p, rank
+
+
+def _map(kv, method, freq, remove, keep, eps, min_count):
+    """(mean, transform or None, record) of the affine map of ``method``."""
+    vectors = kv.vectors
+    record = {"method": method}
+    mask = _fit_mask(kv, min_count)
+    if method == "zipfian":
+        p, info = probabilities_with_info(kv, freq)
+        record["freq"] = {k: v for k, v in info.items() if isinstance(v, (str, int, float))}
+    else:
+        p = None
+    if method == "abtt":
+        remove = max(1, kv.dim // 100) if remove is None else int(remove)
+    p, rank = _fit_set(kv, method, p, mask, min_count, keep, remove, record)
+    mean, cov = weighted_moments(vectors, p)
     if method in ("zipfian", "uniform"):
         transform, lam = whitening_transform(cov, keep, eps, rank)
         record.update(eps=float(eps), keep=None if keep is None else int(keep))
@@ -314,7 +325,6 @@ def _map(kv, method, freq, remove, keep, eps, min_count):
     elif method == "center":
         transform = None
     else:
-        remove = max(1, kv.dim // 100) if remove is None else int(remove)
         transform, _ = abtt_transform(cov, remove)
         record["remove"] = remove
     return mean, transform, record
