@@ -65,7 +65,7 @@ from ..exceptions import (
     MissingFileError,
     ParameterTypeError,
 )
-from ..formats._sniff import open_sniffed, reports_damage
+from ..formats._sniff import reports_damage, text_lines
 
 __all__ = ["Lexicon", "read_lexicon", "load_lexicon", "lexicon_name", "builtin_lexicon_path",
            "BUILTIN_LEXICONS"]
@@ -275,45 +275,33 @@ def read_lexicon(path, name=None):
     heads, neighbours, offsets, weights, linenos = [], [], [0], [], []
     weighted = False
     blank = comments = lineno = 0
-    stream, to_close = open_sniffed(path, checked=True)      # damaged compressed data: a FormatError
-    try:
-        for lineno, raw in enumerate(stream, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise FormatError(path, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start} "
-                                  "of the line)") from None
-            if lineno == 1 and line.startswith("\ufeff"):
-                line = line[1:]
-            fields = line.split()
-            if not fields:
-                blank += 1
-                continue
-            if fields[0].startswith("#"):
-                comments += 1
-                continue
-            head = fields[0]
-            if ":" in line:
-                if ":" in head and _parse_token(head, path, lineno)[0] != head:
-                    raise FormatError(path, lineno, f"a head word cannot carry a weight: {head!r}")
-                parsed = [_parse_token(t, path, lineno) if ":" in t else (t, 1.0) for t in fields[1:]]
-                if any(w != 1.0 for _, w in parsed):
-                    if not weighted:
-                        weights.extend([1.0] * len(neighbours))
-                        weighted = True
-                neighbours.extend(w for w, _ in parsed)
-                if weighted:
-                    weights.extend(x for _, x in parsed)
-            else:
-                neighbours.extend(fields[1:])
-                if weighted:
-                    weights.extend([1.0] * (len(fields) - 1))
-            heads.append(head)
-            offsets.append(len(neighbours))
-            linenos.append(lineno)
-    finally:
-        for f in to_close:
-            f.close()
+    for lineno, line in text_lines(path):       # plain or compressed UTF-8; a BOM opening the file dropped
+        fields = line.split()
+        if not fields:
+            blank += 1
+            continue
+        if fields[0].startswith("#"):
+            comments += 1
+            continue
+        head = fields[0]
+        if ":" in line:
+            if ":" in head and _parse_token(head, path, lineno)[0] != head:
+                raise FormatError(path, lineno, f"a head word cannot carry a weight: {head!r}")
+            parsed = [_parse_token(t, path, lineno) if ":" in t else (t, 1.0) for t in fields[1:]]
+            if any(w != 1.0 for _, w in parsed):
+                if not weighted:
+                    weights.extend([1.0] * len(neighbours))
+                    weighted = True
+            neighbours.extend(w for w, _ in parsed)
+            if weighted:
+                weights.extend(x for _, x in parsed)
+        else:
+            neighbours.extend(fields[1:])
+            if weighted:
+                weights.extend([1.0] * (len(fields) - 1))
+        heads.append(head)
+        offsets.append(len(neighbours))
+        linenos.append(lineno)
     if not heads:
         raise FormatError(path, None, "no lexicon entries (expected lines 'word neighbour neighbour ...')")
     stats = {"lines": lineno, "blank": blank, "comments": comments}
