@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..exceptions import EmbkitError, FormatError, InvalidDataError, MissingFileError
-from ..formats._sniff import open_sniffed, reports_damage
+from ..formats._sniff import reports_damage, text_lines
 
 __all__ = ["FREQ_SOURCES", "MIN_COVERAGE", "FrequencyTable", "NoCountsError", "read_frequencies",
            "word_probabilities", "probabilities_with_info", "frequency_probabilities"]
@@ -118,30 +118,21 @@ def read_frequencies(path):
     """
     path = os.fspath(path)
     values, duplicates, seen_data = {}, 0, False
-    stream, to_close = open_sniffed(path, checked=True)
-    try:
-        for lineno, raw in enumerate(stream, 1):
-            try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                raise FormatError(path, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-            if not line.strip():
-                continue
-            word, text = _split(line)
-            value = _parse_value(text, path, lineno, line) if word else None
-            if value is None:
-                if not seen_data and lineno == 1:
-                    continue                                     # a header such as "word<TAB>count"
-                raise FormatError(path, lineno, "expected 'word<TAB>count' or 'word<TAB>probability', "
-                                  f"found {line[:80]!r}")
-            seen_data = True
-            if word in values:
-                duplicates += 1
-                continue
-            values[word] = value
-    finally:
-        for handle in to_close:
-            handle.close()
+    for lineno, line in text_lines(path):       # plain or compressed UTF-8; CRLF, LF or CR line ends
+        if not line.strip():
+            continue
+        word, text = _split(line)
+        value = _parse_value(text, path, lineno, line) if word else None
+        if value is None:
+            if not seen_data and lineno == 1:
+                continue                                     # a header such as "word<TAB>count"
+            raise FormatError(path, lineno, "expected 'word<TAB>count' or 'word<TAB>probability', "
+                              f"found {line[:80]!r}")
+        seen_data = True
+        if word in values:
+            duplicates += 1
+            continue
+        values[word] = value
     if not values:
         raise FormatError(path, None, "no 'word<TAB>count' or 'word<TAB>probability' line found")
     if duplicates:

@@ -289,9 +289,10 @@ def _fit_set(kv, method, p, mask, min_count, keep, remove, record):
         raise InvalidDataError(f"{leaves} to fit on: all-but-the-top needs more words than the {remove} "
                                "component(s) it removes; fit on more words")
     rank = fitted - 1 if fitted <= kv.dim else None      # fewer words than dimensions: a singular covariance
-    if whitening and (rank is not None or (causes and fitted < FIT_WORDS_PER_DIM * dims)):
+    lacks = rank is not None and rank < dims              # kept directions without variance
+    if whitening and (lacks or (causes and fitted < FIT_WORDS_PER_DIM * dims)):
         lacking = (f"; the covariance has rank at most {rank}, and the directions it lacks are set to 0"
-                   if rank is not None else "")
+                   if lacks else "")
         advice = ""
         if causes:
             advice = " (fit on more words" + ("" if keep else ", or keep fewer dimensions (--keep)") + ")"

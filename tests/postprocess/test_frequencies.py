@@ -108,3 +108,12 @@ def test_array_weights_and_bad_sources(tmp_path):
         word_probabilities(kv(), [0, 0, 0, 0])
     with pytest.raises(EmbkitError, match="neither 'model', 'zipf' nor an existing file"):
         word_probabilities(kv(), str(tmp_path / "missing.tsv"))
+
+
+def test_frequency_files_with_lone_cr_line_ends_read_like_the_others(tmp_path):
+    """A CR-only file was one entry holding the whole text (then '0% of the vocabulary covered')."""
+    from embkit.postprocess.frequencies import read_frequencies
+
+    path = tmp_path / "cr.tsv"
+    path.write_bytes(b"\xef\xbb\xbfword\tcount\rthe\t5\rto\t3\r\nof\t2\r")
+    assert read_frequencies(path).values == {"the": 5.0, "to": 3.0, "of": 2.0}

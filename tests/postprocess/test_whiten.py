@@ -320,3 +320,14 @@ def test_apply_affine_reads_memmaps_in_chunks(tmp_path, monkeypatch):
     monkeypatch.setattr(wh, "_CHUNK_ROWS", 3)
     out = apply_affine(mm, np.array([1.0, 2.0]), np.array([[2.0], [1.0]]))
     np.testing.assert_allclose(out[:, 0], [(2 * i - 1) * 2 + (2 * i + 1 - 2) for i in range(10)])
+
+
+def test_the_rank_note_is_left_out_when_keep_drops_the_lacking_directions(caplog):
+    rng = np.random.default_rng(8)
+    kv = KeyedVectors([f"w{i}" for i in range(8)], rng.normal(size=(8, 10)), counts=[9] * 8)
+    with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
+        out = whiten(kv, keep=3)              # rank 7 >= the 3 kept directions: nothing lacking is kept
+    assert "rank" not in caplog.text and out.dim == 3
+    with caplog.at_level("WARNING", logger="embkit.postprocess.whiten"):
+        whiten(kv)                            # all 10 kept: 3 lack variance
+    assert "the covariance has rank at most 7, and the directions it lacks are set to 0" in caplog.text
